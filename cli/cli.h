@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* The uebpf command: shared declarations of its subcommands. */
+#ifndef UEBPF_CLI_CLI_H
+#define UEBPF_CLI_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "uebpf/uebpf.h"
+
+/* Prints "uebpf: <message>" to stderr; returns 1 (the exit status). */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Reads a whole file ("-" is standard input) into a malloc'ed buffer with
+ * a terminating NUL (not counted in *size). NULL and a message on error. */
+char *cli_read_file(const char *path, size_t *size);
+
+/*
+ * Parses hex bytes written as "01 02 ff", "0x01 0x02", "0102ff" or with
+ * a leading "hex" word (bpftool style). Returns a malloc'ed buffer, or
+ * NULL with *bad pointing at the offending text.
+ */
+uint8_t *cli_parse_hex(const char *text, size_t *len, const char **bad);
+
+/*
+ * Loads a program file: an assembly text (any syntax) or raw bytecode
+ * (8-byte little-endian instructions). ELF objects are recognised and
+ * refused until the object loader exists. Returns 0 or 1 (error printed).
+ */
+int cli_load_program(const char *path, struct uebpf_insn **insns, size_t *cnt);
+
+/* Parses "llvm", "kernel", "conformance" (and "auto" if allow_auto). */
+int cli_parse_syntax(const char *s, bool allow_auto, enum uebpf_syntax *out);
+
+int cmd_asm(int argc, char **argv);
+int cmd_disasm(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_conformance_plugin(int argc, char **argv);
+
+#endif /* UEBPF_CLI_CLI_H */

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* uebpf: the command line. `uebpf help` lists the commands. */
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+} commands[] = {
+	{ "asm", cmd_asm,
+	  "asm [--syntax auto|llvm|conformance] IN.s -o OUT.bin\n"
+	  "        assemble (any syntax, - for stdin) into raw bytecode" },
+	{ "disasm", cmd_disasm,
+	  "disasm [--syntax llvm|kernel|conformance] [--no-raw] [--symbol NAME] FILE\n"
+	  "        disassemble raw bytecode (as llvm-objdump -d prints it by default)" },
+	{ "run", cmd_run,
+	  "run PROG [--data-in FILE | --mem HEX] [--checked] [--repeat N] [-j]\n"
+	  "        run a program (bytecode or assembly) with r1 = data, r2 = its length" },
+	{ "conformance-plugin", cmd_conformance_plugin,
+	  "conformance-plugin [MEMORY-HEX] [--program HEX] [--interpret|--jit] [--unchecked]\n"
+	  "        plugin for the BPF conformance suite's runner (program hex on stdin)" },
+};
+
+static int usage(FILE *out)
+{
+	fprintf(out, "Usage: uebpf COMMAND [ARGS]\n\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  uebpf %s\n\n", commands[i].usage);
+	fprintf(out, "  uebpf version\n");
+	return out == stderr ? 2 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	/* Installed or linked as `uebpf-conformance-plugin`, the program is the
+	 * plugin itself, so the suite's runner can call it with no options. */
+	char *self = basename(argv[0]);
+	if (strcmp(self, "uebpf-conformance-plugin") == 0)
+		return cmd_conformance_plugin(argc, argv);
+
+	if (argc < 2)
+		return usage(stderr);
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "-h") || !strcmp(cmd, "--help"))
+		return usage(stdout);
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
+		printf("uebpf %s\n", UEBPF_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(cmd, commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+
+	/* The suite's runner puts the memory argument before the plugin
+	 * options: `uebpf "01 02" conformance-plugin`. */
+	for (int i = 2; i < argc; i++)
+		if (strcmp(argv[i], "conformance-plugin") == 0)
+			return cmd_conformance_plugin(argc, argv);
+
+	cli_error("unknown command '%s'", cmd);
+	return usage(stderr);
+}

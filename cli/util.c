@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/* File, hex and program input shared by the subcommands. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+int cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("uebpf: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return 1;
+}
+
+char *cli_read_file(const char *path, size_t *size)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (!f) {
+		cli_error("cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		if (len + 1 >= cap) {
+			char *nb = cap > ((size_t)1 << 30) ? NULL : realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				cli_error("%s is too large", path);
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		size_t n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+		if (n == 0) {
+			if (ferror(f)) {
+				cli_error("cannot read %s: %s", path, strerror(errno));
+				free(buf);
+				buf = NULL;
+			}
+			break;
+		}
+	}
+	if (f != stdin)
+		fclose(f);
+	if (!buf)
+		return NULL;
+	buf[len] = '\0';
+	*size = len;
+	return buf;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+uint8_t *cli_parse_hex(const char *text, size_t *len, const char **bad)
+{
+	size_t cap = strlen(text) / 2 + 1, n = 0;
+	uint8_t *out = malloc(cap);
+	if (!out) {
+		*bad = text;
+		return NULL;
+	}
+	const char *p = text;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (strncmp(p, "hex", 3) == 0 && (isspace((unsigned char)p[3]) || !p[3]))
+		p += 3;
+	for (;;) {
+		while (isspace((unsigned char)*p) || *p == ',')
+			p++;
+		if (!*p)
+			break;
+		if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+			p += 2;
+		const char *tok = p;
+		while (hexval((unsigned char)*p) >= 0)
+			p++;
+		/* A token is one byte ("1", "ff") or a run of whole bytes. */
+		size_t digits = (size_t)(p - tok);
+		if (digits == 0 || (*p && !isspace((unsigned char)*p) && *p != ',') ||
+		    (digits > 2 && digits % 2)) {
+			*bad = tok;
+			free(out);
+			return NULL;
+		}
+		if (digits <= 2) {
+			int v = hexval((unsigned char)tok[0]);
+			if (digits == 2)
+				v = v * 16 + hexval((unsigned char)tok[1]);
+			out[n++] = (uint8_t)v;
+		} else {
+			for (size_t i = 0; i < digits; i += 2)
+				out[n++] = (uint8_t)(hexval((unsigned char)tok[i]) * 16 +
+						     hexval((unsigned char)tok[i + 1]));
+		}
+	}
+	*len = n;
+	return out;
+}
+
+/* Text if it has no NUL or other control bytes besides whitespace. */
+static bool looks_like_text(const char *buf, size_t size)
+{
+	for (size_t i = 0; i < size; i++) {
+		unsigned char c = (unsigned char)buf[i];
+		if (c < 0x20 && c != '\n' && c != '\r' && c != '\t')
+			return false;
+	}
+	return true;
+}
+
+int cli_load_program(const char *path, struct uebpf_insn **insns, size_t *cnt)
+{
+	size_t size;
+	char *buf = cli_read_file(path, &size);
+	if (!buf)
+		return 1;
+	if (size >= 4 && memcmp(buf, "\x7f" "ELF", 4) == 0) {
+		free(buf);
+		return cli_error("%s is an ELF object; this build reads raw bytecode and "
+				 "assembly text only (the object loader is not built yet)",
+				 path);
+	}
+	if (size > 0 && looks_like_text(buf, size)) {
+		char err[300];
+		struct uebpf_asm_opts opts = {
+			.sz = sizeof(opts), .err_buf = err, .err_size = sizeof(err),
+		};
+		int ret = uebpf_asm(buf, insns, cnt, &opts);
+		free(buf);
+		if (ret)
+			return cli_error("%s: %s", path, err);
+		return 0;
+	}
+	if (size == 0 || size % sizeof(struct uebpf_insn)) {
+		free(buf);
+		return cli_error("%s: %zu bytes is not a whole number of 8-byte instructions",
+				 path, size);
+	}
+	*insns = (struct uebpf_insn *)buf; /* malloc'ed, suitably aligned */
+	*cnt = size / sizeof(struct uebpf_insn);
+	return 0;
+}
+
+int cli_parse_syntax(const char *s, bool allow_auto, enum uebpf_syntax *out)
+{
+	if (strcmp(s, "llvm") == 0)
+		*out = UEBPF_SYNTAX_LLVM;
+	else if (strcmp(s, "kernel") == 0 || strcmp(s, "bpftool") == 0)
+		*out = UEBPF_SYNTAX_KERNEL;
+	else if (strcmp(s, "conformance") == 0 || strcmp(s, "ubpf") == 0)
+		*out = UEBPF_SYNTAX_CONFORMANCE;
+	else if (allow_auto && strcmp(s, "auto") == 0)
+		*out = UEBPF_SYNTAX_AUTO;
+	else
+		return cli_error("unknown syntax '%s' (llvm, kernel, conformance%s)", s,
+				 allow_auto ? " or auto" : "");
+	return 0;
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* Engine internals: the pre-decoded program and the state of a run. */
+#ifndef UEBPF_ENGINE_ENGINE_H
+#define UEBPF_ENGINE_ENGINE_H
+
+#include <stdint.h>
+
+#include "isa/isa.h"
+#include "uebpf/engine.h"
+
+/* Operations the engine adds to the instruction set's. */
+enum {
+	EOP_OFF_END = OP__COUNT, /* sentinel after the last instruction */
+	EOP__COUNT
+};
+
+/*
+ * One pre-decoded instruction slot, 16 bytes. `label` is the address of
+ * the normal interpreter's handler (direct threading); the checked
+ * interpreter dispatches on code->ops[] instead.
+ */
+struct slot {
+	const void *label;
+	union {
+		struct {
+			uint8_t dst, src;
+			int16_t off;
+			int32_t imm;
+		};
+		uint64_t imm64;     /* second slot of lddw: the whole value */
+		uebpf_helper_fn fn; /* helper call: the function itself */
+	};
+};
+
+struct helper_entry {
+	uebpf_helper_fn fn;
+	char name[48];
+};
+
+struct uebpf_vm {
+	struct helper_entry *helpers; /* indexed by id */
+	size_t helper_cap;
+};
+
+struct uebpf_code {
+	const struct uebpf_vm *vm;
+	struct slot *slots; /* insn_cnt + 1 (the sentinel) */
+	uint8_t *ops;       /* op id per slot, for the checked interpreter */
+	size_t insn_cnt;
+};
+
+struct uebpf_exec {
+	const struct uebpf_code *code;
+	void *user;
+	int stopped;        /* a helper called uebpf_exec_stop() */
+	uint64_t stop_r0;
+	int checked;
+	/* Checked mode: the live stack frames and the other regions. */
+	uintptr_t stack_lo, stack_hi;
+	const struct uebpf_region *regions;
+	size_t region_cnt;
+	struct uebpf_region *added; /* from helpers, freed after the run */
+	size_t added_cnt, added_cap;
+	uint64_t insn_count, insn_limit;
+	const uint8_t *packet;
+	size_t packet_len;
+	uint64_t may_goto_left;
+	/* Run-time error report. */
+	char *err_buf;
+	size_t err_size;
+	int64_t fault_pc;
+};
+
+/* Helper lookup for callx at run time. */
+static inline uebpf_helper_fn vm_helper(const struct uebpf_vm *vm, uint64_t id)
+{
+	return id < vm->helper_cap ? vm->helpers[id].fn : NULL;
+}
+
+/* Label tables of the two interpreters, indexed by op id. */
+const void *const *interp_fast_labels(void);
+
+int interp_run(const struct uebpf_code *code, struct uebpf_exec *ex,
+	       uint64_t r1, uint64_t r2, uint64_t *ret);
+
+#endif /* UEBPF_ENGINE_ENGINE_H */

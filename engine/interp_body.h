@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The interpreter's main loop, included twice by interp.c:
+ *   INTERP_NAME = interp_fast,    CHECKED = 0: direct threading through
+ *     slot->label, no checks (the verifier has proven the program safe);
+ *   INTERP_NAME = interp_checked, CHECKED = 1: every memory access is
+ *     validated and every instruction counted; dispatch on code->ops[].
+ * One handler per operation; slow paths (faults, helpers stopping the
+ * program) live after the handlers.
+ */
+
+static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
+		       uint64_t r1, uint64_t r2, uint64_t *ret,
+		       const void *const **labels_out)
+{
+	static const void *const labels[EOP__COUNT] = {
+#define OP(id, ...) [OP_##id] = &&L_##id,
+#include "isa/ops.def"
+#undef OP
+		[EOP_OFF_END] = &&L_OFF_END,
+	};
+	if (labels_out) {
+		*labels_out = labels;
+		return 0;
+	}
+
+	/* r0..r10; r10 is the frame pointer of the current frame. */
+	uint64_t reg[UEBPF_REG_COUNT] = { 0 };
+	/* All frames' stacks; frame 0 at the top, calls grow downwards. */
+	uint64_t stack[UEBPF_MAX_CALL_FRAMES * UEBPF_STACK_SIZE / 8]
+		__attribute__((aligned(16)));
+	/* What a bpf-to-bpf call saves: return slot and callee-saved r6..r9. */
+	struct frame {
+		const struct slot *ret;
+		uint64_t r6, r7, r8, r9;
+	} frames[UEBPF_MAX_CALL_FRAMES];
+	unsigned depth = 0;
+	const struct slot *const base = code->slots;
+	const struct slot *pc = base;
+	const uintptr_t stack_top = (uintptr_t)stack + sizeof(stack);
+	uintptr_t fault_addr = 0;
+	unsigned fault_size = 0, fault_access = 0;
+
+	reg[1] = r1;
+	reg[2] = r2;
+	reg[10] = stack_top;
+#if CHECKED
+	memset(stack, 0, sizeof(stack));
+	ex->stack_hi = stack_top;
+	ex->stack_lo = stack_top - UEBPF_STACK_SIZE;
+#endif
+
+/* Operand access. */
+#define DST reg[pc->dst]
+#define SRC reg[pc->src]
+#define IMM ((uint64_t)(int64_t)pc->imm) /* sign-extended to 64 bits */
+#define OFF ((uint64_t)(int64_t)pc->off)
+
+#if CHECKED
+#define DISPATCH()                                                   \
+	do {                                                         \
+		if (++ex->insn_count > ex->insn_limit)               \
+			goto fault_limit;                            \
+		goto *labels[code->ops[pc - base]];                  \
+	} while (0)
+/* Stops the program unless [addr, addr + size) may be accessed. */
+#define CHECK_MEM(addr, size, access)                                \
+	do {                                                         \
+		if (!mem_ok(ex, (addr), (size), (access))) {         \
+			fault_addr = (addr);                         \
+			fault_size = (size);                         \
+			fault_access = (access);                     \
+			goto fault_mem;                              \
+		}                                                    \
+	} while (0)
+#define CHECK_ATOMIC(addr, size)                                     \
+	do {                                                         \
+		CHECK_MEM(addr, size, UEBPF_MEM_RW);                 \
+		if ((addr) & ((size) - 1)) {                         \
+			fault_addr = (addr);                         \
+			fault_size = (size);                         \
+			goto fault_misaligned;                       \
+		}                                                    \
+	} while (0)
+#else
+#define DISPATCH() goto *pc->label
+#define CHECK_MEM(addr, size, access) ((void)0)
+#define CHECK_ATOMIC(addr, size) ((void)0)
+#endif
+#define NEXT                   \
+	do {                   \
+		pc++;          \
+		DISPATCH();    \
+	} while (0)
+#define JUMP(rel)                      \
+	do {                           \
+		pc += 1 + (int64_t)(rel); \
+		DISPATCH();            \
+	} while (0)
+
+/* Unaligned-safe memory access (programs may legally do it). */
+#define LOAD(T, addr)                                               \
+	({                                                          \
+		T v_;                                               \
+		memcpy(&v_, (const void *)(uintptr_t)(addr), sizeof(T)); \
+		v_;                                                 \
+	})
+#define STORE(T, addr, val)                                         \
+	do {                                                        \
+		T v_ = (T)(val);                                    \
+		memcpy((void *)(uintptr_t)(addr), &v_, sizeof(T));  \
+	} while (0)
+
+	DISPATCH();
+
+/* ---- ALU: dst op= src|imm, 64-bit and 32-bit (zero-extended) ---- */
+#define ALU(NAME, OPER)                                                     \
+	L_##NAME##64_K: DST = DST OPER IMM; NEXT;                           \
+	L_##NAME##64_X: DST = DST OPER SRC; NEXT;                           \
+	L_##NAME##32_K: DST = (uint32_t)((uint32_t)DST OPER (uint32_t)pc->imm); NEXT; \
+	L_##NAME##32_X: DST = (uint32_t)((uint32_t)DST OPER (uint32_t)SRC); NEXT;
+	ALU(ADD, +)
+	ALU(SUB, -)
+	ALU(MUL, *)
+	ALU(OR, |)
+	ALU(AND, &)
+	ALU(XOR, ^)
+#undef ALU
+
+/* Shift amounts are masked to the operand width. */
+#define SHIFT(NAME, T64, T32, OPER)                                          \
+	L_##NAME##64_K: DST = (uint64_t)((T64)DST OPER (pc->imm & 63)); NEXT; \
+	L_##NAME##64_X: DST = (uint64_t)((T64)DST OPER (SRC & 63)); NEXT;     \
+	L_##NAME##32_K: DST = (uint32_t)((T32)(uint32_t)DST OPER (pc->imm & 31)); NEXT; \
+	L_##NAME##32_X: DST = (uint32_t)((T32)(uint32_t)DST OPER (SRC & 31)); NEXT;
+	SHIFT(LSH, uint64_t, uint32_t, <<)
+	SHIFT(RSH, uint64_t, uint32_t, >>)
+	SHIFT(ARSH, int64_t, int32_t, >>)
+#undef SHIFT
+
+	L_MOV64_K: DST = IMM; NEXT;
+	L_MOV64_X: DST = SRC; NEXT;
+	L_MOV32_K: DST = (uint32_t)pc->imm; NEXT;
+	L_MOV32_X: DST = (uint32_t)SRC; NEXT;
+	L_MOVSX8_64: DST = (uint64_t)(int64_t)(int8_t)SRC; NEXT;
+	L_MOVSX16_64: DST = (uint64_t)(int64_t)(int16_t)SRC; NEXT;
+	L_MOVSX32_64: DST = (uint64_t)(int64_t)(int32_t)SRC; NEXT;
+	L_MOVSX8_32: DST = (uint32_t)(int32_t)(int8_t)SRC; NEXT;
+	L_MOVSX16_32: DST = (uint32_t)(int32_t)(int16_t)SRC; NEXT;
+	L_NEG64: DST = 0 - DST; NEXT;
+	L_NEG32: DST = (uint32_t)(0u - (uint32_t)DST); NEXT;
+
+/* Division by zero gives 0; modulo by zero leaves dst (its low half for
+ * 32-bit). Signed: INT_MIN / -1 = INT_MIN and INT_MIN % -1 = 0. */
+#define UDIV(NAME, T, DIVISOR)                                           \
+	L_DIV##NAME: { T d_ = (T)(DIVISOR);                              \
+		DST = d_ ? (T)DST / d_ : 0; NEXT; }                      \
+	L_MOD##NAME: { T d_ = (T)(DIVISOR);                              \
+		DST = d_ ? (T)DST % d_ : (T)DST; NEXT; }
+	UDIV(64_K, uint64_t, IMM)
+	UDIV(64_X, uint64_t, SRC)
+	UDIV(32_K, uint32_t, pc->imm)
+	UDIV(32_X, uint32_t, SRC)
+#undef UDIV
+#define SDIV(NAME, S, U, DIVISOR)                                         \
+	L_SDIV##NAME: { S d_ = (S)(DIVISOR), n_ = (S)DST;                 \
+		DST = (U)(d_ == 0 ? 0 : d_ == -1 ? (U)0 - (U)n_ : (U)(n_ / d_)); NEXT; } \
+	L_SMOD##NAME: { S d_ = (S)(DIVISOR), n_ = (S)DST;                 \
+		DST = (U)(d_ == 0 ? (U)n_ : d_ == -1 ? 0 : (U)(n_ % d_)); NEXT; }
+	SDIV(64_K, int64_t, uint64_t, IMM)
+	SDIV(64_X, int64_t, uint64_t, SRC)
+	SDIV(32_K, int32_t, uint32_t, pc->imm)
+	SDIV(32_X, int32_t, uint32_t, SRC)
+#undef SDIV
+
+/* Byte swaps: le/be convert to that order (ALU class), bswap always. */
+	L_LE16: DST = htole16((uint16_t)DST); NEXT;
+	L_LE32: DST = htole32((uint32_t)DST); NEXT;
+	L_LE64: DST = htole64(DST); NEXT;
+	L_BE16: DST = htobe16((uint16_t)DST); NEXT;
+	L_BE32: DST = htobe32((uint32_t)DST); NEXT;
+	L_BE64: DST = htobe64(DST); NEXT;
+	L_BSWAP16: DST = __builtin_bswap16((uint16_t)DST); NEXT;
+	L_BSWAP32: DST = __builtin_bswap32((uint32_t)DST); NEXT;
+	L_BSWAP64: DST = __builtin_bswap64(DST); NEXT;
+
+/* ---- memory ---- */
+#define LDX(NAME, T, EXT)                                              \
+	L_##NAME: { uint64_t a_ = SRC + OFF;                           \
+		CHECK_MEM(a_, sizeof(T), UEBPF_MEM_READ);               \
+		DST = (uint64_t)(EXT)LOAD(T, a_); NEXT; }
+	LDX(LDXB, uint8_t, uint64_t)
+	LDX(LDXH, uint16_t, uint64_t)
+	LDX(LDXW, uint32_t, uint64_t)
+	LDX(LDXDW, uint64_t, uint64_t)
+	LDX(LDXSB, int8_t, int64_t)
+	LDX(LDXSH, int16_t, int64_t)
+	LDX(LDXSW, int32_t, int64_t)
+#undef LDX
+#define ST(NAME, T, VALUE)                                             \
+	L_##NAME: { uint64_t a_ = DST + OFF;                           \
+		CHECK_MEM(a_, sizeof(T), UEBPF_MEM_WRITE);              \
+		STORE(T, a_, VALUE); NEXT; }
+	ST(STB, uint8_t, pc->imm)
+	ST(STH, uint16_t, pc->imm)
+	ST(STW, uint32_t, pc->imm)
+	ST(STDW, uint64_t, IMM)
+	ST(STXB, uint8_t, SRC)
+	ST(STXH, uint16_t, SRC)
+	ST(STXW, uint32_t, SRC)
+	ST(STXDW, uint64_t, SRC)
+#undef ST
+
+/* Atomics on (dst + off); fetch forms return the old value in src,
+ * zero-extended for 32 bits. */
+#define ATOMIC(SUFFIX, T)                                                 \
+	L_AADD##SUFFIX: ATOMIC_DO(T, __atomic_fetch_add(p_, (T)SRC, __ATOMIC_SEQ_CST)); \
+	L_AOR##SUFFIX: ATOMIC_DO(T, __atomic_fetch_or(p_, (T)SRC, __ATOMIC_SEQ_CST));   \
+	L_AAND##SUFFIX: ATOMIC_DO(T, __atomic_fetch_and(p_, (T)SRC, __ATOMIC_SEQ_CST)); \
+	L_AXOR##SUFFIX: ATOMIC_DO(T, __atomic_fetch_xor(p_, (T)SRC, __ATOMIC_SEQ_CST)); \
+	L_AADD##SUFFIX##_F: ATOMIC_DO(T, SRC = __atomic_fetch_add(p_, (T)SRC, __ATOMIC_SEQ_CST)); \
+	L_AOR##SUFFIX##_F: ATOMIC_DO(T, SRC = __atomic_fetch_or(p_, (T)SRC, __ATOMIC_SEQ_CST));   \
+	L_AAND##SUFFIX##_F: ATOMIC_DO(T, SRC = __atomic_fetch_and(p_, (T)SRC, __ATOMIC_SEQ_CST)); \
+	L_AXOR##SUFFIX##_F: ATOMIC_DO(T, SRC = __atomic_fetch_xor(p_, (T)SRC, __ATOMIC_SEQ_CST)); \
+	L_AXCHG##SUFFIX: ATOMIC_DO(T, SRC = __atomic_exchange_n(p_, (T)SRC, __ATOMIC_SEQ_CST));   \
+	L_ACMPXCHG##SUFFIX: ATOMIC_DO(T, {                                  \
+		T old_ = (T)reg[0];                                         \
+		__atomic_compare_exchange_n(p_, &old_, (T)SRC, 0,           \
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); \
+		reg[0] = old_; });
+#define ATOMIC_DO(T, ...)                                                 \
+	{ uint64_t a_ = DST + OFF;                                        \
+	  CHECK_ATOMIC(a_, sizeof(T));                                    \
+	  T *p_ = (T *)(uintptr_t)a_;                                     \
+	  __VA_ARGS__; NEXT; }
+	ATOMIC(32, uint32_t)
+	ATOMIC(64, uint64_t)
+#undef ATOMIC
+#define ACQ_REL(SUFFIX, T)                                                \
+	L_LDACQ##SUFFIX: { uint64_t a_ = SRC + OFF;                       \
+		CHECK_ATOMIC(a_, sizeof(T));                              \
+		DST = __atomic_load_n((T *)(uintptr_t)a_, __ATOMIC_ACQUIRE); NEXT; } \
+	L_STREL##SUFFIX: ATOMIC_DO(T, __atomic_store_n(p_, (T)SRC, __ATOMIC_RELEASE));
+	ACQ_REL(B, uint8_t)
+	ACQ_REL(H, uint16_t)
+	ACQ_REL(W, uint32_t)
+	ACQ_REL(DW, uint64_t)
+#undef ACQ_REL
+#undef ATOMIC_DO
+
+	L_LDDW:
+		DST = pc[1].imm64;
+		pc += 2;
+		DISPATCH();
+
+/* Legacy packet loads: big-endian values from the packet; out of bounds
+ * ends the program with r0 = 0, as in the kernel. */
+#define LDPKT(NAME, SIZE, OFFSET)                                          \
+	L_##NAME: if (!packet_load(ex, (int32_t)(OFFSET), SIZE, &reg[0]))  \
+			goto packet_fault;                                 \
+		NEXT;
+	LDPKT(LDABSB, 1, pc->imm)
+	LDPKT(LDABSH, 2, pc->imm)
+	LDPKT(LDABSW, 4, pc->imm)
+	LDPKT(LDINDB, 1, (uint32_t)SRC + (uint32_t)pc->imm)
+	LDPKT(LDINDH, 2, (uint32_t)SRC + (uint32_t)pc->imm)
+	LDPKT(LDINDW, 4, (uint32_t)SRC + (uint32_t)pc->imm)
+#undef LDPKT
+
+/* ---- jumps ---- */
+	L_JA: JUMP(pc->off);
+	L_JA32: JUMP(pc->imm);
+#define JCC(NAME, T, OPER)                                                  \
+	L_##NAME##_K: if ((T)DST OPER (T)IMM) JUMP(pc->off); NEXT;          \
+	L_##NAME##_X: if ((T)DST OPER (T)SRC) JUMP(pc->off); NEXT;
+	JCC(JEQ, uint64_t, ==)
+	JCC(JNE, uint64_t, !=)
+	JCC(JGT, uint64_t, >)
+	JCC(JGE, uint64_t, >=)
+	JCC(JLT, uint64_t, <)
+	JCC(JLE, uint64_t, <=)
+	JCC(JSGT, int64_t, >)
+	JCC(JSGE, int64_t, >=)
+	JCC(JSLT, int64_t, <)
+	JCC(JSLE, int64_t, <=)
+	JCC(JSET, uint64_t, &)
+	JCC(JEQ32, uint32_t, ==)
+	JCC(JNE32, uint32_t, !=)
+	JCC(JGT32, uint32_t, >)
+	JCC(JGE32, uint32_t, >=)
+	JCC(JLT32, uint32_t, <)
+	JCC(JLE32, uint32_t, <=)
+	JCC(JSGT32, int32_t, >)
+	JCC(JSGE32, int32_t, >=)
+	JCC(JSLT32, int32_t, <)
+	JCC(JSLE32, int32_t, <=)
+	JCC(JSET32, uint32_t, &)
+#undef JCC
+
+	L_MAY_GOTO:
+		if (ex->may_goto_left == 0)
+			JUMP(pc->off);
+		ex->may_goto_left--;
+		NEXT;
+
+/* ---- calls ---- */
+	L_CALL:
+		reg[0] = pc->fn(reg[1], reg[2], reg[3], reg[4], reg[5], ex);
+		if (__builtin_expect(ex->stopped, 0))
+			goto stopped;
+		NEXT;
+	L_CALLX: {
+		uebpf_helper_fn fn = vm_helper(code->vm, DST);
+		if (!fn)
+			goto fault_callx;
+		reg[0] = fn(reg[1], reg[2], reg[3], reg[4], reg[5], ex);
+		if (__builtin_expect(ex->stopped, 0))
+			goto stopped;
+		NEXT;
+	}
+	L_CALL_LOCAL:
+		if (depth + 1 >= UEBPF_MAX_CALL_FRAMES)
+			goto fault_depth;
+		frames[depth] = (struct frame){ pc + 1, reg[6], reg[7], reg[8], reg[9] };
+		depth++;
+		reg[10] = stack_top - (uintptr_t)depth * UEBPF_STACK_SIZE;
+#if CHECKED
+		ex->stack_lo = reg[10] - UEBPF_STACK_SIZE;
+#endif
+		JUMP(pc->imm);
+	L_EXIT:
+		if (depth == 0) {
+			*ret = reg[0];
+			return 0;
+		}
+		depth--;
+		reg[6] = frames[depth].r6;
+		reg[7] = frames[depth].r7;
+		reg[8] = frames[depth].r8;
+		reg[9] = frames[depth].r9;
+		reg[10] = stack_top - (uintptr_t)depth * UEBPF_STACK_SIZE;
+#if CHECKED
+		ex->stack_lo = reg[10] - UEBPF_STACK_SIZE;
+#endif
+		pc = frames[depth].ret;
+		DISPATCH();
+
+	L_CALL_KFUNC: /* refused by uebpf_code_load() */
+	L_OFF_END:
+		return run_fault(ex, pc - base, -EFAULT,
+				 "execution ran past the last instruction");
+
+/* ---- slow paths ---- */
+	stopped:
+		*ret = ex->stop_r0;
+		return 0;
+	packet_fault:
+		*ret = 0;
+		return 0;
+	fault_callx:
+		return run_fault(ex, pc - base, -EFAULT,
+				 "callx r%d: no helper with id %" PRIu64, pc->dst, DST);
+	fault_depth:
+		return run_fault(ex, pc - base, -EFAULT,
+				 "the call stack is too deep (more than %d frames)",
+				 UEBPF_MAX_CALL_FRAMES);
+#if CHECKED
+	fault_mem:
+		return run_fault(ex, pc - base, -EFAULT,
+				 "invalid %s of %u bytes at 0x%" PRIxPTR
+				 ": outside the stack and the memory given to the program",
+				 fault_access & UEBPF_MEM_WRITE ?
+					 (fault_access & UEBPF_MEM_READ ? "atomic access" : "write") :
+					 "read",
+				 fault_size, fault_addr);
+	fault_misaligned:
+		return run_fault(ex, pc - base, -EFAULT,
+				 "misaligned atomic access of %u bytes at 0x%" PRIxPTR,
+				 fault_size, fault_addr);
+	fault_limit:
+		return run_fault(ex, pc - base, -ELOOP,
+				 "stopped after %" PRIu64 " instructions (the limit)",
+				 ex->insn_limit);
+#else
+	(void)fault_addr;
+	(void)fault_size;
+	(void)fault_access;
+#endif
+
+#undef DST
+#undef SRC
+#undef IMM
+#undef OFF
+#undef DISPATCH
+#undef CHECK_MEM
+#undef CHECK_ATOMIC
+#undef NEXT
+#undef JUMP
+#undef LOAD
+#undef STORE
+}

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/* Helper tables, loading (pre-decoding) programs, and the run entry point. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+
+/* Helper ids the table accepts (kernel ids are below 256 today). */
+#define MAX_HELPER_ID 65535
+
+struct uebpf_vm *uebpf_vm_new(void)
+{
+	return calloc(1, sizeof(struct uebpf_vm));
+}
+
+void uebpf_vm_free(struct uebpf_vm *vm)
+{
+	if (!vm)
+		return;
+	free(vm->helpers);
+	free(vm);
+}
+
+int uebpf_vm_set_helper(struct uebpf_vm *vm, int32_t id, const char *name,
+			uebpf_helper_fn fn)
+{
+	if (!vm || id < 0 || id > MAX_HELPER_ID)
+		return -EINVAL;
+	if ((size_t)id >= vm->helper_cap) {
+		if (!fn)
+			return 0;
+		size_t cap = vm->helper_cap ? vm->helper_cap : 256;
+		while (cap <= (size_t)id)
+			cap *= 2;
+		struct helper_entry *h = realloc(vm->helpers, cap * sizeof(*h));
+		if (!h)
+			return -ENOMEM;
+		memset(h + vm->helper_cap, 0, (cap - vm->helper_cap) * sizeof(*h));
+		vm->helpers = h;
+		vm->helper_cap = cap;
+	}
+	vm->helpers[id].fn = fn;
+	snprintf(vm->helpers[id].name, sizeof(vm->helpers[id].name), "%s",
+		 name ? name : "");
+	return 0;
+}
+
+uebpf_helper_fn uebpf_vm_helper(const struct uebpf_vm *vm, int32_t id)
+{
+	return vm && id >= 0 ? vm_helper(vm, (uint64_t)id) : NULL;
+}
+
+static int load_error(const struct uebpf_code_opts *opts, int err,
+		      const char *fmt, ...)
+{
+	if (opts && opts->err_buf && opts->err_size) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(opts->err_buf, opts->err_size, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+static const char *const pseudo_names[] = {
+	[PSEUDO_MAP_FD] = "map fd", [PSEUDO_MAP_VALUE] = "map value",
+	[PSEUDO_BTF_ID] = "BTF id", [PSEUDO_FUNC] = "function",
+	[PSEUDO_MAP_IDX] = "map index", [PSEUDO_MAP_IDX_VALUE] = "map index value",
+};
+
+int uebpf_code_load(struct uebpf_vm *vm, const struct uebpf_insn *insns,
+		    size_t insn_cnt, const struct uebpf_code_opts *opts,
+		    struct uebpf_code **out)
+{
+	char msg[256];
+	*out = NULL;
+	if (!vm || (!insns && insn_cnt))
+		return load_error(opts, -EINVAL, "no program");
+
+	int err = uebpf_insns_check(insns, insn_cnt, msg, sizeof(msg));
+	if (err)
+		return load_error(opts, err, "%s", msg);
+
+	struct uebpf_code *code = calloc(1, sizeof(*code));
+	if (!code)
+		return load_error(opts, -ENOMEM, "out of memory");
+	code->vm = vm;
+	code->insn_cnt = insn_cnt;
+	code->slots = calloc(insn_cnt + 1, sizeof(*code->slots));
+	code->ops = calloc(insn_cnt + 1, 1);
+	if (!code->slots || !code->ops) {
+		uebpf_code_free(code);
+		return load_error(opts, -ENOMEM, "out of memory");
+	}
+
+	const void *const *labels = interp_fast_labels();
+	for (size_t i = 0; i < insn_cnt; i++) {
+		const struct uebpf_insn *in = &insns[i];
+		struct slot *s = &code->slots[i];
+		int op = isa_decode(in, NULL, 0);
+
+		code->ops[i] = (uint8_t)op;
+		s->label = labels[op];
+		s->dst = in->dst_reg;
+		s->src = in->src_reg;
+		s->off = in->off;
+		s->imm = in->imm;
+
+		switch (isa_ops[op].kind) {
+		case K_LDDW:
+			if (in->src_reg != PSEUDO_IMM64) {
+				uebpf_code_free(code);
+				return load_error(opts, -EINVAL,
+					"insn %zu: 64-bit immediate refers to a %s (pseudo src %d); "
+					"it must be resolved by the object loader first",
+					i, pseudo_names[in->src_reg], in->src_reg);
+			}
+			/* The second slot carries the value; it is never executed
+			 * (jumps into it are rejected by the checker). */
+			code->ops[i + 1] = (uint8_t)op;
+			code->slots[i + 1].label = labels[op];
+			code->slots[i + 1].imm64 = isa_imm64(in);
+			i++;
+			break;
+		case K_CALL: {
+			uebpf_helper_fn fn = vm_helper(vm, (uint32_t)in->imm);
+			if (in->imm < 0 || !fn) {
+				const char *name = uebpf_helper_name(in->imm);
+				uebpf_code_free(code);
+				return load_error(opts, -ENOENT,
+					"insn %zu: invalid func %s#%d: helper is not available",
+					i, name ? name : "unknown", in->imm);
+			}
+			s->fn = fn;
+			break;
+		}
+		case K_CALL_KFUNC:
+			uebpf_code_free(code);
+			return load_error(opts, -EINVAL,
+				"insn %zu: calls to kernel functions (kfunc #%d) are not supported",
+				i, in->imm);
+		default:
+			break;
+		}
+	}
+	code->ops[insn_cnt] = EOP_OFF_END;
+	code->slots[insn_cnt].label = labels[EOP_OFF_END];
+	*out = code;
+	return 0;
+}
+
+void uebpf_code_free(struct uebpf_code *code)
+{
+	if (!code)
+		return;
+	free(code->slots);
+	free(code->ops);
+	free(code);
+}
+
+size_t uebpf_code_insn_cnt(const struct uebpf_code *code)
+{
+	return code ? code->insn_cnt : 0;
+}
+
+int uebpf_code_run(const struct uebpf_code *code, uint64_t r1, uint64_t r2,
+		   struct uebpf_run_opts *opts, uint64_t *ret)
+{
+	struct uebpf_exec ex = {
+		.code = code,
+		.fault_pc = -1,
+		.may_goto_left = UEBPF_MAY_GOTO_BUDGET,
+	};
+	if (!code || !ret)
+		return -EINVAL;
+	if (opts) {
+		ex.checked = opts->checked;
+		ex.regions = opts->regions;
+		ex.region_cnt = opts->regions ? opts->region_cnt : 0;
+		ex.insn_limit = opts->insn_limit ? opts->insn_limit
+						 : UEBPF_DEFAULT_INSN_LIMIT;
+		ex.packet = opts->packet;
+		ex.packet_len = opts->packet ? opts->packet_len : 0;
+		ex.user = opts->user;
+		ex.err_buf = opts->err_buf;
+		ex.err_size = opts->err_buf ? opts->err_size : 0;
+		if (ex.err_size)
+			ex.err_buf[0] = '\0';
+	}
+
+	int err = interp_run(code, &ex, r1, r2, ret);
+
+	free(ex.added);
+	if (opts) {
+		opts->insn_count = ex.insn_count;
+		opts->fault_pc = ex.fault_pc;
+	}
+	return err;
+}
+
+void *uebpf_exec_user(const struct uebpf_exec *exec)
+{
+	return exec->user;
+}
+
+void uebpf_exec_stop(struct uebpf_exec *exec, uint64_t retval)
+{
+	exec->stopped = 1;
+	exec->stop_r0 = retval;
+}
+
+bool uebpf_exec_checked(const struct uebpf_exec *exec)
+{
+	return exec->checked;
+}
+
+/* [addr, addr + size) inside [lo, lo + len)? Written to avoid overflow. */
+static int inside(uintptr_t addr, size_t size, uintptr_t lo, size_t len)
+{
+	return addr >= lo && size <= len && addr - lo <= len - size;
+}
+
+int uebpf_exec_check_mem(const struct uebpf_exec *ex, const void *ptr,
+			 size_t size, unsigned int access)
+{
+	uintptr_t addr = (uintptr_t)ptr;
+	if (!ex->checked)
+		return 0;
+	if (inside(addr, size, ex->stack_lo, ex->stack_hi - ex->stack_lo))
+		return 0;
+	for (size_t i = 0; i < ex->region_cnt; i++) {
+		const struct uebpf_region *r = &ex->regions[i];
+		if ((r->access & access) == access &&
+		    inside(addr, size, (uintptr_t)r->addr, r->size))
+			return 0;
+	}
+	for (size_t i = 0; i < ex->added_cnt; i++) {
+		const struct uebpf_region *r = &ex->added[i];
+		if ((r->access & access) == access &&
+		    inside(addr, size, (uintptr_t)r->addr, r->size))
+			return 0;
+	}
+	return -EFAULT;
+}
+
+int uebpf_exec_add_region(struct uebpf_exec *ex, const void *addr, size_t size,
+			  unsigned int access)
+{
+	if (!ex->checked)
+		return 0;
+	if (ex->added_cnt == ex->added_cap) {
+		size_t cap = ex->added_cap ? ex->added_cap * 2 : 16;
+		struct uebpf_region *r = realloc(ex->added, cap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		ex->added = r;
+		ex->added_cap = cap;
+	}
+	ex->added[ex->added_cnt++] = (struct uebpf_region){ addr, size, access };
+	return 0;
+}

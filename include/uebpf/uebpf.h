@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: MIT */
+/* uebpf: eBPF in user space. Include this header for the whole API. */
+#ifndef UEBPF_UEBPF_H
+#define UEBPF_UEBPF_H
+
+#define UEBPF_VERSION "0.1.0"
+
+#include "uebpf/isa.h"
+#include "uebpf/engine.h"
+
+#endif /* UEBPF_UEBPF_H */
