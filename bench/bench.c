@@ -5,7 +5,7 @@
  * instruction, and ratios. Engines are rows of a table, so adding one
  * (the JIT, the kernel through BPF_PROG_TEST_RUN) is adding a row.
  *
- *   uebpf-bench [--quick] [--verify] [--filter NAME] [-j]
+ *   uebpf-bench [--quick] [--verify] [--filter NAME] [--input FILE] [-j]
  *
  * --verify only checks that every engine computes what the natively
  * compiled C computes (used by the test suite; times nothing).
@@ -81,31 +81,22 @@ static const struct engine engines[] = {
 
 /* ---- input ---- */
 
-/* A deterministic 1500-byte Ethernet/IPv4/TCP frame whose payload is
- * text with words, numbers and hex escapes. */
-static void make_frame(uint8_t *f, size_t len)
+/* The bundled 1500-byte Ethernet/IPv4/TCP frame (examples/data/frame.dat)
+ * whose payload is text with words, numbers and hex escapes. */
+static int read_input(const char *path, uint8_t *buf, size_t len)
 {
-	static const uint8_t headers[54] = {
-		0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01,
-		0x08, 0x00,                                     /* IPv4 */
-		0x45, 0x00, 0x05, 0xce, 0x12, 0x34, 0x40, 0x00, /* 1486 bytes */
-		0x40, 0x06, 0x00, 0x00, 10, 0, 0, 1, 10, 0, 0, 2, /* TCP */
-		0x30, 0x39, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 0,
-		0x50, 0x18, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
-	};
-	static const char *const words[] = {
-		"GET ", "/index.html ", "HTTP/1.1\r\n", "Host: ", "example ", "42 ",
-		"\\x7f ", "0x1f ", "user-agent ", "1500 ", "\\ff", "ok; ",
-	};
-	memcpy(f, headers, sizeof(headers));
-	uint32_t seed = 12345;
-	size_t i = sizeof(headers);
-	while (i < len) {
-		seed = seed * 1103515245u + 12345u;
-		const char *w = words[(seed >> 16) % (sizeof(words) / sizeof(words[0]))];
-		for (; *w && i < len; w++)
-			f[i++] = (uint8_t)*w;
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "uebpf-bench: cannot open %s: %s\n", path, strerror(errno));
+		return -1;
 	}
+	size_t n = fread(buf, 1, len, f);
+	fclose(f);
+	if (n != len) {
+		fprintf(stderr, "uebpf-bench: %s: %zu bytes, expected %zu\n", path, n, len);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- timing ---- */
@@ -176,8 +167,10 @@ int main(int argc, char **argv)
 		{ "verify", no_argument, NULL, 'v' },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "input", required_argument, NULL, 'i' },
 		{ 0 },
 	};
+	const char *input = BENCH_INPUT;
 	int quick = 0, verify = 0, json = 0, c;
 	const char *filter = NULL;
 	while ((c = getopt_long(argc, argv, "j", longopts, NULL)) != -1) {
@@ -186,8 +179,9 @@ int main(int argc, char **argv)
 		case 'v': verify = 1; break;
 		case 'f': filter = optarg; break;
 		case 'j': json = 1; break;
+		case 'i': input = optarg; break;
 		default:
-			fprintf(stderr, "usage: uebpf-bench [--quick] [--verify] [--filter NAME] [-j]\n");
+			fprintf(stderr, "usage: uebpf-bench [--quick] [--verify] [--filter NAME] [--input FILE] [-j]\n");
 			return 2;
 		}
 	}
@@ -195,15 +189,16 @@ int main(int argc, char **argv)
 	int batches = quick ? 3 : 7;
 
 	static uint8_t frame[1500], mem[1500];
-	make_frame(frame, sizeof(frame));
+	if (read_input(input, frame, sizeof(frame)))
+		return 1;
 	struct uebpf_vm *vm = uebpf_vm_new();
 	if (!vm)
 		return 1;
 
 	int failures = 0, shown = 0;
 	if (!verify && !json) {
-		printf("uebpf-bench: median ns per run of %d batches, input: 1500-byte frame\n\n",
-		       batches);
+		printf("uebpf-bench: median ns per run of %d batches, input: %s\n\n",
+		       batches, input);
 		printf("%-14s %9s %11s %9s %11s %10s %13s\n", "program", "insns",
 		       "interp ns", "ns/insn", "checked ns", "native ns",
 		       "interp/native");
