@@ -129,9 +129,14 @@ static void llvm_target(struct out *o, size_t idx, int64_t rel,
 {
 	put(o, "%c", rel < 0 ? '-' : '+');
 	put(o, "0x%" PRIx64, rel < 0 ? (uint64_t)-rel : (uint64_t)rel);
-	if (opts && opts->symbol)
-		put(o, " <%s+0x%" PRIx64 ">", opts->symbol,
-		    (uint64_t)((int64_t)idx + 1 + rel) * 8);
+	if (opts && opts->symbol) {
+		uint64_t at = (uint64_t)((int64_t)idx + 1 + rel) * 8;
+		/* llvm-objdump leaves out a zero offset: `<prog>`. */
+		if (1)
+			put(o, " <%s+0x%" PRIx64 ">", opts->symbol, at);
+		else
+			put(o, " <%s>", opts->symbol);
+	}
 }
 
 static void fmt_llvm(struct out *o, const struct uebpf_insn *insns, size_t idx,
@@ -154,7 +159,7 @@ static void fmt_llvm(struct out *o, const struct uebpf_insn *insns, size_t idx,
 		put(o, "%c%d = -%c%d", w, in->dst_reg, w, in->dst_reg);
 		break;
 	case K_MOVSX:
-		put(o, "%c%d = (s%d)%c%d", w, in->dst_reg, in->off, w, in->src_reg);
+		put(o, "%c%d = (s%d)r%d", w, in->dst_reg, in->off, in->src_reg);
 		break;
 	case K_END:
 		put(o, "r%d = %s%d r%d", in->dst_reg, end_name(in->code), in->imm,
@@ -166,8 +171,10 @@ static void fmt_llvm(struct out *o, const struct uebpf_insn *insns, size_t idx,
 			put_shex(o, (int64_t)isa_imm64(in));
 			put(o, " ll");
 		} else {
-			put(o, "ld_pseudo\tr%d, 0x%x, ", in->dst_reg, in->src_reg);
-			put_shex(o, in->imm);
+			/* llvm-objdump prints the low 32 bits of the
+			 * immediate, unsigned (the second slot is not shown). */
+			put(o, "ld_pseudo\tr%d, 0x%x, %d", in->dst_reg,
+			    in->src_reg, in->imm);
 		}
 		break;
 	case K_LDABS:
@@ -278,7 +285,7 @@ static void fmt_kernel(struct out *o, const struct uebpf_insn *insns,
 	const struct uebpf_insn *in = &insns[idx];
 	const struct isa_op *op = &isa_ops[id];
 	char w = isa_is_32bit(in->code) ? 'w' : 'r';
-	char r = OPC_SIZE(in->code) == 0x18 ? 'r' : 'w';
+	char r = 'r'; /* the kernel names atomics' registers rN at every width */
 
 	put(o, "(%02x) ", in->code);
 	switch (op->kind) {
@@ -347,7 +354,7 @@ static void fmt_kernel(struct out *o, const struct uebpf_insn *insns,
 		    in->off, in->src_reg);
 		break;
 	case K_ATOMIC: {
-		const char *bits = r == 'r' ? "64" : "";
+		const char *bits = OPC_SIZE(in->code) == 0x18 ? "64" : "";
 		const char *sz = size_name(in->code, 0);
 		if (in->imm == 0xf1)
 			put(o, "%c0 = atomic%s_cmpxchg((%s *)(r%d %+d), %c0, %c%d)", r,
