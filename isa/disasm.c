@@ -132,7 +132,7 @@ static void llvm_target(struct out *o, size_t idx, int64_t rel,
 	if (opts && opts->symbol) {
 		uint64_t at = (uint64_t)((int64_t)idx + 1 + rel) * 8;
 		/* llvm-objdump leaves out a zero offset: `<prog>`. */
-		if (1)
+		if (at)
 			put(o, " <%s+0x%" PRIx64 ">", opts->symbol, at);
 		else
 			put(o, " <%s>", opts->symbol);
@@ -159,7 +159,7 @@ static void fmt_llvm(struct out *o, const struct uebpf_insn *insns, size_t idx,
 		put(o, "%c%d = -%c%d", w, in->dst_reg, w, in->dst_reg);
 		break;
 	case K_MOVSX:
-		put(o, "%c%d = (s%d)r%d", w, in->dst_reg, in->off, in->src_reg);
+		put(o, "%c%d = (s%d)%c%d", w, in->dst_reg, in->off, w, in->src_reg);
 		break;
 	case K_END:
 		put(o, "r%d = %s%d r%d", in->dst_reg, end_name(in->code), in->imm,
@@ -173,8 +173,8 @@ static void fmt_llvm(struct out *o, const struct uebpf_insn *insns, size_t idx,
 		} else {
 			/* llvm-objdump prints the low 32 bits of the
 			 * immediate, unsigned (the second slot is not shown). */
-			put(o, "ld_pseudo\tr%d, 0x%x, %d", in->dst_reg,
-			    in->src_reg, in->imm);
+			put(o, "ld_pseudo\tr%d, 0x%x, 0x%" PRIx32, in->dst_reg,
+			    in->src_reg, (uint32_t)in->imm);
 		}
 		break;
 	case K_LDABS:
