@@ -32,22 +32,8 @@ expect() {
 }
 
 # --- asm and disasm ---------------------------------------------------------
-cat >"$tmp/prog.s" <<'EOF'
-# counts the bytes of the input that are zero
-    r0 = 0
-    r3 = r1
-    r3 += r2
-loop:
-    if r1 >= r3 goto done
-    w4 = *(u8 *)(r1 + 0)
-    if w4 != 0 goto next
-    r0 += 1
-next:
-    r1 += 1
-    goto loop
-done:
-    exit
-EOF
+examples=$(cd "$(dirname "$0")/../examples" && pwd)
+cp "$examples/count_zero_bytes.s" "$tmp/prog.s" # counts the input's zero bytes
 expect "asm writes bytecode" 0 '^$' -- "$uebpf" asm "$tmp/prog.s" -o "$tmp/prog.bin"
 if [[ $(stat -c %s "$tmp/prog.bin") -eq 80 ]]; then pass "asm output is 10 instructions"; else fail "asm output size"; fi
 expect "disasm prints objdump layout" 0 $'^       4:\t71 14 00 00 00 00 00 00\tw4 = \\*\\(u8 \\*\\)\\(r1 \\+ 0x0\\)$' \

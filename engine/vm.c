@@ -193,7 +193,8 @@ int uebpf_code_run(const struct uebpf_code *code, uint64_t r1, uint64_t r2,
 
 	int err = interp_run(code, &ex, r1, r2, ret);
 
-	free(ex.added);
+	if (ex.added)
+		free(ex.added);
 	if (opts) {
 		opts->insn_count = ex.insn_count;
 		opts->fault_pc = ex.fault_pc;

@@ -690,6 +690,32 @@ static int c_pseudo_rhs(struct assembler *a, int dst)
 	return 0;
 }
 
+/* `rD = be16 rD`, `le32`, `bswap64`: byte swaps work in place. */
+static int c_byte_swap(struct assembler *a, int dst)
+{
+	static const struct { const char *name; uint8_t code; } swaps[] = {
+		{ "be", 0xdc }, { "le", 0xd4 }, { "bswap", 0xd7 },
+	};
+	const char *save = a->p;
+	char name[MAX_NAME];
+	if (word(a, name, sizeof(name))) {
+		for (size_t i = 0; i < 3; i++) {
+			size_t n = strlen(swaps[i].name);
+			if (strncmp(name, swaps[i].name, n) || !isdigit((unsigned char)name[n]))
+				continue;
+			int bits = atoi(name + n);
+			if (bits != 16 && bits != 32 && bits != 64)
+				asm_error(a, "bad byte swap width '%s'", name);
+			if (reg(a, NULL) != dst)
+				asm_error(a, "byte swaps work in place: r%d = %s r%d", dst, name, dst);
+			emit(a, swaps[i].code, dst, 0, 0, bits);
+			return 1;
+		}
+	}
+	a->p = save;
+	return 0;
+}
+
 /* `rD = ...` and `wD = ...` */
 static void c_assign(struct assembler *a, int dst, char w, int opcode_hint)
 {
@@ -754,27 +780,8 @@ static void c_assign(struct assembler *a, int dst, char w, int opcode_hint)
 		}
 		a->p = save;
 	}
-	static const struct { const char *name; uint8_t code; } swaps[] = {
-		{ "be", 0xdc }, { "le", 0xd4 }, { "bswap", 0xd7 },
-	};
-	for (size_t i = 0; i < 3; i++) {
-		const char *save = a->p;
-		char name[MAX_NAME];
-		if (!word(a, name, sizeof(name)))
-			break;
-		size_t n = strlen(swaps[i].name);
-		if (strncmp(name, swaps[i].name, n) == 0 && isdigit((unsigned char)name[n])) {
-			int bits = atoi(name + n);
-			if (bits != 16 && bits != 32 && bits != 64)
-				asm_error(a, "bad byte swap width '%s'", name);
-			src = reg(a, NULL);
-			if (src != dst)
-				asm_error(a, "byte swaps work in place: r%d = %s r%d", dst, name, dst);
-			emit(a, swaps[i].code, dst, 0, 0, bits);
-			return;
-		}
-		a->p = save;
-	}
+	if (c_byte_swap(a, dst))
+		return;
 	if (c_atomic_rhs(a, dst))
 		return;
 	if (is64 && c_pseudo_rhs(a, dst))

@@ -6,18 +6,13 @@
  * text with uebpf_disasm_insn() in UEBPF_SYNTAX_KERNEL for the same
  * instruction. Skips (exit 77) where bpf() is not permitted.
  */
-#include <errno.h>
-#include <linux/bpf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "uebpf/uebpf.h"
 #include "tests/check.h"
-
-#define SKIP 77
+#include "tests/kernel/kernel_bpf.h"
 
 /* Programs the kernel accepts as socket filters, covering every kind of
  * instruction such a program may use. */
@@ -63,24 +58,6 @@ static const char *const programs[] = {
 	"goto +0\ngotol +0\nmay_goto +0\ncall sub\nr0 = 0\nexit\nsub:\nr0 = 1\nexit\n",
 };
 
-static int prog_load(const struct uebpf_insn *insns, size_t cnt, char *log,
-		     size_t log_size)
-{
-	union bpf_attr attr;
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
-	attr.insns = (uintptr_t)insns;
-	attr.insn_cnt = (uint32_t)cnt;
-	attr.license = (uintptr_t)"GPL";
-	attr.log_level = 2;
-	attr.log_buf = (uintptr_t)log;
-	attr.log_size = (uint32_t)log_size;
-	int fd = (int)syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
-	if (fd >= 0)
-		close(fd);
-	return fd < 0 ? -errno : 0;
-}
-
 /* Compares each `N: (xx) text` line of the log with our text for insn N.
  * Returns the number of instructions compared. */
 static int compare_log(const struct uebpf_insn *insns, size_t cnt, char *log)
@@ -124,15 +101,17 @@ int main(void)
 			CHECK_REPORT(0, "program %zu: %s", i, err);
 			continue;
 		}
-		log[0] = '\0';
-		int ret = prog_load(insns, cnt, log, sizeof(log));
-		if (ret == -EPERM || ret == -ENOSYS) {
+		int ret = kernel_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, insns, cnt, log,
+					   sizeof(log), 2);
+		if (kernel_bpf_refused(ret)) {
 			printf("SKIP: bpf(BPF_PROG_LOAD) is not permitted here (%s)\n", strerror(-ret));
 			free(insns);
-			return SKIP;
+			return KERNEL_TEST_SKIP;
 		}
+		if (ret >= 0)
+			close(ret);
 		check_current = "kernel log";
-		CHECK_REPORT(ret == 0, "program %zu rejected by the kernel (%s):\n%.2000s", i,
+		CHECK_REPORT(ret >= 0, "program %zu rejected by the kernel (%s):\n%.2000s", i,
 			     strerror(-ret), log);
 		int n = compare_log(insns, cnt, log);
 		CHECK_REPORT(n > 0, "program %zu: no instruction lines in the log", i);

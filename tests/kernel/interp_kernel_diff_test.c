@@ -12,20 +12,15 @@
  *
  * Skips (exit 77) where bpf() is not permitted.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
-#include <linux/bpf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "uebpf/uebpf.h"
 #include "tests/check.h"
-
-#define SKIP 77
+#include "tests/kernel/kernel_bpf.h"
 #define PKT_LEN 128
 /* The registers the body computes with (r6 holds the packet pointer, r7
  * the frame pointer for atomics). */
@@ -200,30 +195,16 @@ static const char uebpf_prologue[] =
 	"r6 = r1\nr7 = r1\nr7 += r2\nr8 = r6\nr8 += 96\n"
 	"if r8 > r7 goto out\ngoto body\nout:\nr0 = 1\nexit\nbody:\n";
 
-static int sys_bpf(int cmd, union bpf_attr *attr)
-{
-	return (int)syscall(__NR_bpf, cmd, attr, sizeof(*attr));
-}
-
 static char vlog[1 << 18];
 
 static int kernel_run(const struct uebpf_insn *insns, size_t cnt, uint8_t *pkt,
 		      uint32_t *retval)
 {
-	union bpf_attr attr;
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_XDP;
-	attr.insns = (uintptr_t)insns;
-	attr.insn_cnt = (uint32_t)cnt;
-	attr.license = (uintptr_t)"GPL";
-	attr.log_level = 1;
-	attr.log_buf = (uintptr_t)vlog;
-	attr.log_size = sizeof(vlog);
-	vlog[0] = '\0';
-	int fd = sys_bpf(BPF_PROG_LOAD, &attr);
+	int fd = kernel_prog_load(BPF_PROG_TYPE_XDP, insns, cnt, vlog, sizeof(vlog), 1);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	uint8_t in[PKT_LEN] = { 0 };
+	union bpf_attr attr;
 	memset(&attr, 0, sizeof(attr));
 	attr.test.prog_fd = (uint32_t)fd;
 	attr.test.data_in = (uintptr_t)in;
@@ -231,7 +212,7 @@ static int kernel_run(const struct uebpf_insn *insns, size_t cnt, uint8_t *pkt,
 	attr.test.data_out = (uintptr_t)pkt;
 	attr.test.data_size_out = PKT_LEN;
 	attr.test.repeat = 1;
-	int ret = sys_bpf(BPF_PROG_TEST_RUN, &attr);
+	int ret = kernel_bpf(BPF_PROG_TEST_RUN, &attr);
 	int err = ret < 0 ? -errno : 0;
 	*retval = attr.test.retval;
 	close(fd);
@@ -279,12 +260,12 @@ int main(int argc, char **argv)
 		uint8_t kpkt[PKT_LEN] = { 0 };
 		uint32_t kret = 0;
 		int ret = kernel_run(kinsns, kcnt, kpkt, &kret);
-		if (ret == -EPERM || ret == -ENOSYS) {
+		if (kernel_bpf_refused(ret)) {
 			printf("SKIP: bpf() is not permitted here (%s)\n", strerror(-ret));
 			free(kinsns);
 			free(uinsns);
 			uebpf_vm_free(vm);
-			return SKIP;
+			return KERNEL_TEST_SKIP;
 		}
 		if (ret) { /* the verifier may refuse a random program: skip it */
 			if (getenv("UEBPF_TEST_VERBOSE")) {
