@@ -73,9 +73,10 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 			goto fault_mem;                              \
 		}                                                    \
 	} while (0)
-#define CHECK_ATOMIC(addr, size)                                     \
+/* Atomic accesses must also be naturally aligned. */
+#define CHECK_ATOMIC(addr, size, access)                             \
 	do {                                                         \
-		CHECK_MEM(addr, size, UEBPF_MEM_RW);                 \
+		CHECK_MEM(addr, size, access);                       \
 		if ((addr) & ((size) - 1)) {                         \
 			fault_addr = (addr);                         \
 			fault_size = (size);                         \
@@ -85,7 +86,7 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 #else
 #define DISPATCH() goto *pc->label
 #define CHECK_MEM(addr, size, access) ((void)0)
-#define CHECK_ATOMIC(addr, size) ((void)0)
+#define CHECK_ATOMIC(addr, size, access) ((void)0)
 #endif
 #define NEXT                   \
 	do {                   \
@@ -214,23 +215,23 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 /* Atomics on (dst + off); fetch forms return the old value in src,
  * zero-extended for 32 bits. */
 #define ATOMIC(SUFFIX, T)                                                 \
-	L_AADD##SUFFIX: ATOMIC_DO(T, __atomic_fetch_add(p_, (T)SRC, __ATOMIC_SEQ_CST)); \
-	L_AOR##SUFFIX: ATOMIC_DO(T, __atomic_fetch_or(p_, (T)SRC, __ATOMIC_SEQ_CST));   \
-	L_AAND##SUFFIX: ATOMIC_DO(T, __atomic_fetch_and(p_, (T)SRC, __ATOMIC_SEQ_CST)); \
-	L_AXOR##SUFFIX: ATOMIC_DO(T, __atomic_fetch_xor(p_, (T)SRC, __ATOMIC_SEQ_CST)); \
-	L_AADD##SUFFIX##_F: ATOMIC_DO(T, SRC = __atomic_fetch_add(p_, (T)SRC, __ATOMIC_SEQ_CST)); \
-	L_AOR##SUFFIX##_F: ATOMIC_DO(T, SRC = __atomic_fetch_or(p_, (T)SRC, __ATOMIC_SEQ_CST));   \
-	L_AAND##SUFFIX##_F: ATOMIC_DO(T, SRC = __atomic_fetch_and(p_, (T)SRC, __ATOMIC_SEQ_CST)); \
-	L_AXOR##SUFFIX##_F: ATOMIC_DO(T, SRC = __atomic_fetch_xor(p_, (T)SRC, __ATOMIC_SEQ_CST)); \
-	L_AXCHG##SUFFIX: ATOMIC_DO(T, SRC = __atomic_exchange_n(p_, (T)SRC, __ATOMIC_SEQ_CST));   \
-	L_ACMPXCHG##SUFFIX: ATOMIC_DO(T, {                                  \
+	L_AADD##SUFFIX: ATOMIC_DO(T, UEBPF_MEM_RW, __atomic_fetch_add(p_, (T)SRC, __ATOMIC_SEQ_CST)); \
+	L_AOR##SUFFIX: ATOMIC_DO(T, UEBPF_MEM_RW, __atomic_fetch_or(p_, (T)SRC, __ATOMIC_SEQ_CST));   \
+	L_AAND##SUFFIX: ATOMIC_DO(T, UEBPF_MEM_RW, __atomic_fetch_and(p_, (T)SRC, __ATOMIC_SEQ_CST)); \
+	L_AXOR##SUFFIX: ATOMIC_DO(T, UEBPF_MEM_RW, __atomic_fetch_xor(p_, (T)SRC, __ATOMIC_SEQ_CST)); \
+	L_AADD##SUFFIX##_F: ATOMIC_DO(T, UEBPF_MEM_RW, SRC = __atomic_fetch_add(p_, (T)SRC, __ATOMIC_SEQ_CST)); \
+	L_AOR##SUFFIX##_F: ATOMIC_DO(T, UEBPF_MEM_RW, SRC = __atomic_fetch_or(p_, (T)SRC, __ATOMIC_SEQ_CST));   \
+	L_AAND##SUFFIX##_F: ATOMIC_DO(T, UEBPF_MEM_RW, SRC = __atomic_fetch_and(p_, (T)SRC, __ATOMIC_SEQ_CST)); \
+	L_AXOR##SUFFIX##_F: ATOMIC_DO(T, UEBPF_MEM_RW, SRC = __atomic_fetch_xor(p_, (T)SRC, __ATOMIC_SEQ_CST)); \
+	L_AXCHG##SUFFIX: ATOMIC_DO(T, UEBPF_MEM_RW, SRC = __atomic_exchange_n(p_, (T)SRC, __ATOMIC_SEQ_CST));   \
+	L_ACMPXCHG##SUFFIX: ATOMIC_DO(T, UEBPF_MEM_RW, {                                  \
 		T old_ = (T)reg[0];                                         \
 		__atomic_compare_exchange_n(p_, &old_, (T)SRC, 0,           \
 					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); \
 		reg[0] = old_; });
-#define ATOMIC_DO(T, ...)                                                 \
+#define ATOMIC_DO(T, ACCESS, ...)                                         \
 	{ uint64_t a_ = DST + OFF;                                        \
-	  CHECK_ATOMIC(a_, sizeof(T));                                    \
+	  CHECK_ATOMIC(a_, sizeof(T), ACCESS);                            \
 	  T *p_ = (T *)(uintptr_t)a_;                                     \
 	  __VA_ARGS__; NEXT; }
 	ATOMIC(32, uint32_t)
@@ -238,9 +239,9 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 #undef ATOMIC
 #define ACQ_REL(SUFFIX, T)                                                \
 	L_LDACQ##SUFFIX: { uint64_t a_ = SRC + OFF;                       \
-		CHECK_ATOMIC(a_, sizeof(T));                              \
+		CHECK_ATOMIC(a_, sizeof(T), UEBPF_MEM_READ);              \
 		DST = __atomic_load_n((T *)(uintptr_t)a_, __ATOMIC_ACQUIRE); NEXT; } \
-	L_STREL##SUFFIX: ATOMIC_DO(T, __atomic_store_n(p_, (T)SRC, __ATOMIC_RELEASE));
+	L_STREL##SUFFIX: ATOMIC_DO(T, UEBPF_MEM_WRITE, __atomic_store_n(p_, (T)SRC, __ATOMIC_RELEASE));
 	ACQ_REL(B, uint8_t)
 	ACQ_REL(H, uint16_t)
 	ACQ_REL(W, uint32_t)

@@ -221,6 +221,20 @@ static void test_checked_mode_stops_out_of_bounds_accesses(void)
 	CHECK_EQ(run(vm, "r2 = 1\nlock *(u32 *)(r1 + 4) += w2\nr0 = 0\nexit\n", mem, 16, true,
 		     UEBPF_MEM_READ, &r0), -EFAULT);
 	CHECK_CONTAINS(err, "invalid atomic access of 4 bytes");
+	/* Load-acquire only reads, store-release only writes. */
+	memcpy(mem, "\x44\x33\x22\x11", 4);
+	CHECK_EQ(run(vm, "w0 = load_acquire((u32 *)(r1 + 0))\nexit\n", mem, 16, true,
+		     UEBPF_MEM_READ, &r0), 0);
+	CHECK_EQ(r0, 0x11223344);
+	CHECK_EQ(run(vm, "r2 = 7\nstore_release((u64 *)(r1 + 8), r2)\nr0 = 0\nexit\n", mem, 16,
+		     true, UEBPF_MEM_WRITE, &r0), 0);
+	CHECK_EQ(mem[8], 7);
+	CHECK_EQ(run(vm, "r2 = 7\nstore_release((u64 *)(r1 + 8), r2)\nr0 = 0\nexit\n", mem, 16,
+		     true, UEBPF_MEM_READ, &r0), -EFAULT);
+	CHECK_CONTAINS(err, "invalid write of 8 bytes");
+	CHECK_EQ(run(vm, "w0 = load_acquire((u32 *)(r1 + 2))\nexit\n", mem, 16, true,
+		     UEBPF_MEM_READ, &r0), -EFAULT);
+	CHECK_CONTAINS(err, "misaligned atomic access of 4 bytes");
 	uebpf_vm_free(vm);
 }
 

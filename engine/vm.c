@@ -252,6 +252,9 @@ int uebpf_exec_add_region(struct uebpf_exec *ex, const void *addr, size_t size,
 {
 	if (!ex->checked)
 		return 0;
+	/* A helper called in a loop grants the same memory again and again. */
+	if (uebpf_exec_check_mem(ex, addr, size, access) == 0)
+		return 0;
 	if (ex->added_cnt == ex->added_cap) {
 		size_t cap = ex->added_cap ? ex->added_cap * 2 : 16;
 		struct uebpf_region *r = realloc(ex->added, cap * sizeof(*r));
