@@ -9,7 +9,8 @@ frame=examples/data/frame.dat
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-section() { printf '\n\033[1m== %s ==\033[0m\n' "$1"; }
+if [[ -t 1 ]]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+section() { printf '\n%s== %s ==%s\n' "$bold" "$1" "$plain"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
 section "1. Assemble, disassemble (llvm-objdump, kernel verifier-log and conformance syntaxes)"
@@ -26,8 +27,10 @@ run "$uebpf" run examples/sum_of_squares.s --data-in "$frame" --checked
 section "3. C programs compiled with clang -target bpf, run by the interpreter"
 progs=$build/bench/progs
 if [[ -d $progs ]]; then
-  run "$uebpf" disasm --symbol bench_parse_hash "$progs/parse_hash.bin" | head -n 14
-  echo "   ..."
+  printf '$ %s\n' "$uebpf disasm --symbol bench_parse_hash $progs/parse_hash.bin"
+  "$uebpf" disasm --symbol bench_parse_hash "$progs/parse_hash.bin" >"$tmp/parse_hash.txt"
+  head -n 14 "$tmp/parse_hash.txt"
+  echo "   ... ($(wc -l <"$tmp/parse_hash.txt") instructions)"
   for p in arith_loop checksum parse_hash sieve state_machine load_store; do
     printf '%-14s ' "$p"
     "$uebpf" run "$progs/$p.bin" --data-in "$frame" --checked -j
