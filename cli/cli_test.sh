@@ -57,13 +57,18 @@ done
 printf '\x00\x01\x00\x02\x00' >"$tmp/data"
 expect "run counts zero bytes" 0 '^retval: 3 \(0x3\)$' -- "$uebpf" run "$tmp/prog.bin" --data-in "$tmp/data"
 expect "run assembly text directly" 0 '^retval: 3 ' -- "$uebpf" run "$tmp/prog.s" --mem "00 01 00 02 00"
-expect "run checked counts instructions" 0 '^instructions: 33 per run' \
-  -- "$uebpf" run "$tmp/prog.bin" --mem "00 01 00 02 00" --checked
-expect "run -j prints JSON" 0 '^\{"retval": 3, "duration_ns": [0-9]+\}$' \
+expect "run counts instructions (checked by default)" 0 '^instructions: 33 per run' \
+  -- "$uebpf" run "$tmp/prog.bin" --mem "00 01 00 02 00"
+expect "run -j prints JSON" 0 '^\{"retval": 3, "duration_ns": [0-9]+, "insns": 33\}$' \
   -- "$uebpf" run "$tmp/prog.bin" --mem 0001000200 -j --repeat 10
+expect "run --unchecked trusts the program" 0 '^\{"retval": 3, "duration_ns": [0-9]+\}$' \
+  -- "$uebpf" run "$tmp/prog.bin" --mem 0001000200 -j --unchecked
 printf 'r0 = *(u64 *)(r1 + 2)\nexit\n' >"$tmp/oob.s"
 expect "checked run stops an out-of-bounds read" 1 'insn 0: invalid read of 8 bytes at 0x[0-9a-f]+: outside the stack' \
   -- "$uebpf" run "$tmp/oob.s" --mem "01 02 03 04" --checked
+printf 'r1 = 0x1000 ll\n*(u64 *)(r1 + 0) = 1\nr0 = 0\nexit\n' >"$tmp/wild.s"
+expect "a wild write is stopped, not a crash" 1 'insn 2: invalid write of 8 bytes at 0x1000' \
+  -- "$uebpf" run "$tmp/wild.s"
 
 # --- errors: clear messages, no crash ----------------------------------------
 expect "no arguments" 2 '^Usage: uebpf COMMAND' -- "$uebpf"
@@ -93,7 +98,7 @@ head -c 100000 /dev/urandom >"$tmp/random.bin"
 "$uebpf" disasm "$tmp/random.bin" >/dev/null 2>&1
 rc=$?
 [[ $rc -lt 128 ]] && pass "disasm of random bytes does not crash" || fail "disasm of random bytes crashed ($rc)"
-"$uebpf" run "$tmp/random.bin" --checked >/dev/null 2>&1
+"$uebpf" run "$tmp/random.bin" >/dev/null 2>&1
 rc=$?
 [[ $rc -lt 128 ]] && pass "checked run of random bytes does not crash" || fail "checked run of random bytes crashed ($rc)"
 

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* uebpf run: runs a program on input data, like BPF_PROG_TEST_RUN. */
+/*
+ * uebpf run: runs a program on input data, like BPF_PROG_TEST_RUN. Until
+ * the verifier exists, programs run in the checked interpreter unless
+ * --unchecked says they are trusted.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -18,7 +22,7 @@ static uint64_t now_ns(void)
 }
 
 static const char run_usage[] =
-	"usage: uebpf run PROG [--data-in FILE | --mem HEX] [--checked] [--repeat N] [-j]";
+	"usage: uebpf run PROG [--data-in FILE | --mem HEX] [--unchecked] [--repeat N] [-j]";
 
 int cmd_run(int argc, char **argv)
 {
@@ -26,12 +30,14 @@ int cmd_run(int argc, char **argv)
 		{ "data-in", required_argument, NULL, 'd' },
 		{ "mem", required_argument, NULL, 'm' },
 		{ "checked", no_argument, NULL, 'c' },
+		{ "unchecked", no_argument, NULL, 'u' },
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ 0 },
 	};
 	const char *data_path = NULL, *mem_hex = NULL;
-	bool checked = false, json = false;
+	/* Nothing has verified the program: run it checked unless told. */
+	bool checked = true, json = false;
 	unsigned long repeat = 1;
 	int c;
 
@@ -46,6 +52,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'c':
 			checked = true;
+			break;
+		case 'u':
+			checked = false;
 			break;
 		case 'r': {
 			char *end;

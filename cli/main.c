@@ -18,8 +18,9 @@ static const struct command {
 	  "disasm [--syntax llvm|kernel|conformance] [--no-raw] [--symbol NAME] FILE\n"
 	  "        disassemble raw bytecode (as llvm-objdump -d prints it by default)" },
 	{ "run", cmd_run,
-	  "run PROG [--data-in FILE | --mem HEX] [--checked] [--repeat N] [-j]\n"
-	  "        run a program (bytecode or assembly) with r1 = data, r2 = its length" },
+	  "run PROG [--data-in FILE | --mem HEX] [--unchecked] [--repeat N] [-j]\n"
+	  "        run a program (bytecode or assembly) with r1 = data, r2 = its length,\n"
+	  "        every memory access checked unless --unchecked" },
 	{ "conformance-plugin", cmd_conformance_plugin,
 	  "conformance-plugin [MEMORY-HEX] [--program HEX] [--interpret|--jit] [--unchecked]\n"
 	  "        plugin for the BPF conformance suite's runner (program hex on stdin)" },

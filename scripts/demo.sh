@@ -21,8 +21,8 @@ run "$uebpf" disasm --syntax kernel "$tmp/count.bin"
 run "$uebpf" disasm --syntax conformance --no-raw "$tmp/count.bin"
 
 section "2. Run programs on bundled data ($frame, a 1500-byte TCP frame)"
-run "$uebpf" run "$tmp/count.bin" --data-in "$frame"
-run "$uebpf" run examples/sum_of_squares.s --data-in "$frame" --checked
+run "$uebpf" run "$tmp/count.bin" --data-in "$frame" --unchecked
+run "$uebpf" run examples/sum_of_squares.s --data-in "$frame"
 
 section "3. C programs compiled with clang -target bpf, run by the interpreter"
 progs=$build/bench/progs
@@ -33,7 +33,7 @@ if [[ -d $progs ]]; then
   echo "   ... ($(wc -l <"$tmp/parse_hash.txt") instructions)"
   for p in arith_loop checksum parse_hash sieve state_machine load_store; do
     printf '%-14s ' "$p"
-    "$uebpf" run "$progs/$p.bin" --data-in "$frame" --checked -j
+    "$uebpf" run "$progs/$p.bin" --data-in "$frame" -j
   done
   echo
   echo "Each result must equal what the same C source computes when compiled natively:"
@@ -44,8 +44,8 @@ fi
 
 section "4. The checked mode stops a program that reads outside its input"
 run cat examples/out_of_bounds.s
-printf '$ %s\n' "$uebpf run examples/out_of_bounds.s --mem \"01 02 03 04\" --checked"
-"$uebpf" run examples/out_of_bounds.s --mem "01 02 03 04" --checked || echo "(exit status $?: stopped, nothing read)"
+printf '$ %s\n' "$uebpf run examples/out_of_bounds.s --mem \"01 02 03 04\""
+"$uebpf" run examples/out_of_bounds.s --mem "01 02 03 04" || echo "(exit status $?: stopped, nothing read)"
 
 section "5. The BPF ISA conformance suite (313 cases), both interpreter modes"
 for mode in normal checked; do
