@@ -7,5 +7,6 @@
 
 #include "uebpf/isa.h"
 #include "uebpf/engine.h"
+#include "uebpf/maps.h"
 
 #endif /* UEBPF_UEBPF_H */

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/* BPF_MAP_TYPE_ARRAY and BPF_MAP_TYPE_PERCPU_ARRAY: max_entries values
+ * indexed by a 4-byte key, all present from the start (zeroed). A per-CPU
+ * array keeps ncpus copies of each value side by side. */
+#include <errno.h>
+#include <string.h>
+
+#include "maps/map.h"
+
+static int array_check(struct map_hdr *hdr)
+{
+	const uint32_t allowed = BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY |
+				 BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG |
+				 BPF_F_MMAPABLE | BPF_F_INNER_MAP | BPF_F_PRESERVE_ELEMS;
+	if (hdr->key_size != 4 || hdr->value_size == 0 || hdr->max_entries == 0 ||
+	    hdr->map_flags & ~allowed || hdr->map_extra)
+		return -EINVAL;
+	if (map_is_percpu(hdr->type) && hdr->map_flags & BPF_F_MMAPABLE)
+		return -EINVAL;
+	/* The kernel's limit on a value: KMALLOC_MAX_SIZE; per-CPU values
+	 * are limited to the per-CPU allocator's unit (32 KiB). */
+	if (hdr->value_size > (map_is_percpu(hdr->type) ? 32768u : (1u << 30)))
+		return -E2BIG;
+	uint64_t size = (uint64_t)hdr->max_entries * hdr->value_stride * hdr->ncpus;
+	if (size > ((uint64_t)1 << 40))
+		return -ENOMEM;
+	hdr->data_size = size;
+	return 0;
+}
+
+static uint8_t *array_elem(struct uebpf_map *map, uint32_t index, uint32_t cpu)
+{
+	const struct map_hdr *hdr = map->hdr;
+	return map->data + ((uint64_t)index * hdr->ncpus + cpu) * hdr->value_stride;
+}
+
+static void *array_lookup_ptr(struct uebpf_map *map, const void *key, uint32_t cpu)
+{
+	uint32_t index;
+	memcpy(&index, key, 4);
+	if (index >= map->hdr->max_entries)
+		return NULL;
+	return array_elem(map, index, cpu);
+}
+
+static int array_lookup(struct uebpf_map *map, const void *key, void *value,
+			uint64_t flags)
+{
+	const struct map_hdr *hdr = map->hdr;
+	uint32_t index;
+	memcpy(&index, key, 4);
+	if (flags & BPF_F_LOCK)
+		return -EINVAL; /* no spin lock in the value */
+	if (index >= hdr->max_entries)
+		return -ENOENT;
+	if (!map_is_percpu(hdr->type)) {
+		memcpy(value, array_elem(map, index, 0), hdr->value_size);
+		return 0;
+	}
+	/* Every CPU's copy, each padded to 8 bytes. */
+	memcpy(value, array_elem(map, index, 0), (size_t)hdr->value_stride * hdr->ncpus);
+	return 0;
+}
+
+static int array_update(struct uebpf_map *map, const void *key, const void *value,
+			uint64_t flags, uint32_t cpu)
+{
+	const struct map_hdr *hdr = map->hdr;
+	uint32_t index;
+	memcpy(&index, key, 4);
+	if ((flags & ~(uint64_t)BPF_F_LOCK) > BPF_EXIST || flags & BPF_F_LOCK)
+		return -EINVAL;
+	if (index >= hdr->max_entries)
+		return -E2BIG;
+	if (flags == BPF_NOEXIST)
+		return -EEXIST; /* every element exists */
+	if (!map_is_percpu(hdr->type)) {
+		memcpy(array_elem(map, index, 0), value, hdr->value_size);
+	} else if (cpu != MAP_USER) {
+		memcpy(array_elem(map, index, cpu), value, hdr->value_size);
+	} else {
+		/* Each CPU's copy, with its padding, as the kernel copies it. */
+		memcpy(array_elem(map, index, 0), value,
+		       (size_t)hdr->value_stride * hdr->ncpus);
+	}
+	return 0;
+}
+
+static int array_delete(struct uebpf_map *map, const void *key)
+{
+	return -EINVAL;
+}
+
+static int array_get_next_key(struct uebpf_map *map, const void *key, void *next_key)
+{
+	uint32_t index = 0, next;
+	if (key)
+		memcpy(&index, key, 4);
+	if (!key || index >= map->hdr->max_entries)
+		next = 0;
+	else if (index == map->hdr->max_entries - 1)
+		return -ENOENT;
+	else
+		next = index + 1;
+	memcpy(next_key, &next, 4);
+	return 0;
+}
+
+const struct map_ops array_map_ops = {
+	.check = array_check,
+	.lookup_ptr = array_lookup_ptr,
+	.lookup = array_lookup,
+	.update = array_update,
+	.delete = array_delete,
+	.get_next_key = array_get_next_key,
+};
+
+const struct map_ops percpu_array_map_ops = {
+	.check = array_check,
+	.lookup_ptr = array_lookup_ptr,
+	.lookup = array_lookup,
+	.update = array_update,
+	.delete = array_delete,
+	.get_next_key = array_get_next_key,
+};

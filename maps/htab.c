@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * BPF_MAP_TYPE_HASH and BPF_MAP_TYPE_PERCPU_HASH.
+ *
+ * Preallocated elements addressed by index; buckets are singly linked
+ * chains with a per-bucket lock for writers. Readers take no lock: a
+ * chain ends in a "nulls" marker naming its bucket, so a reader that
+ * followed an element moved to another chain (deleted and reused) notices
+ * it ended in the wrong bucket and starts again (the kernel's
+ * hlist_nulls technique). Free elements sit on a lock-free stack whose
+ * head carries an ABA tag; never-used elements are handed out from a
+ * bump index, so a fresh map touches no memory.
+ *
+ * Existing values are updated in place: a pointer a program holds stays
+ * inside the map and sees the new value.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "maps/lock.h"
+#include "maps/map.h"
+
+struct htab_bucket {
+	_Atomic uint32_t lock;
+	_Atomic uint32_t head; /* element index, or a nulls marker */
+};
+
+struct htab_elem {
+	_Atomic uint32_t next; /* element index, or a nulls marker */
+	uint32_t hash;
+	uint8_t key[];         /* key, rounded up to 8; then the value(s) */
+};
+
+#define NULLS_BIT 0x80000000u
+#define NULLS(bucket) (NULLS_BIT | (bucket))
+#define IS_NULLS(idx) ((idx) & NULLS_BIT)
+#define FREE_END 0xffffffffu /* end of the free list: no bucket's marker */
+/* Restarts of a lock-free walk before taking the bucket's lock. */
+#define MAX_RESTARTS 8
+
+static int htab_check(struct map_hdr *hdr)
+{
+	const uint32_t allowed = BPF_F_NO_PREALLOC | BPF_F_NUMA_NODE | BPF_F_RDONLY |
+				 BPF_F_WRONLY | BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG |
+				 BPF_F_ZERO_SEED;
+	if (hdr->key_size == 0 || hdr->value_size == 0 || hdr->max_entries == 0 ||
+	    hdr->map_flags & ~allowed || hdr->map_extra)
+		return -EINVAL;
+	if (hdr->key_size > 512 || hdr->value_size > (map_is_percpu(hdr->type) ? 32768u : (1u << 20)))
+		return -E2BIG;
+	if (hdr->max_entries > (1u << 30))
+		return -E2BIG;
+	uint32_t n_buckets = 1;
+	while (n_buckets < hdr->max_entries)
+		n_buckets <<= 1;
+	uint64_t elem_size = sizeof(struct htab_elem) + round_up8(hdr->key_size) +
+			     (uint64_t)hdr->value_stride * hdr->ncpus;
+	uint64_t buckets = (uint64_t)n_buckets * sizeof(struct htab_bucket);
+	uint64_t elems = elem_size * hdr->max_entries;
+	if (elems > ((uint64_t)1 << 40))
+		return -ENOMEM;
+	hdr->htab.n_buckets = n_buckets;
+	hdr->htab.n_elems = hdr->max_entries;
+	hdr->htab.elem_size = (uint32_t)elem_size;
+	hdr->htab.buckets_off = 0;
+	hdr->htab.elems_off = (buckets + 63) & ~(uint64_t)63;
+	hdr->data_size = hdr->htab.elems_off + elems;
+	return 0;
+}
+
+static struct htab_bucket *bucket_at(struct uebpf_map *map, uint32_t b)
+{
+	return (struct htab_bucket *)(map->data + map->hdr->htab.buckets_off) + b;
+}
+
+static struct htab_elem *elem_at(struct uebpf_map *map, uint32_t idx)
+{
+	return (struct htab_elem *)(map->data + map->hdr->htab.elems_off +
+				    (uint64_t)idx * map->hdr->htab.elem_size);
+}
+
+static uint8_t *elem_value(struct uebpf_map *map, struct htab_elem *e, uint32_t cpu)
+{
+	return e->key + round_up8(map->hdr->key_size) + (size_t)cpu * map->hdr->value_stride;
+}
+
+static int htab_init(struct uebpf_map *map)
+{
+	struct map_hdr *hdr = map->hdr;
+	for (uint32_t b = 0; b < hdr->htab.n_buckets; b++)
+		atomic_store(&bucket_at(map, b)->head, NULLS(b));
+	atomic_store(&hdr->htab.freelist, FREE_END);
+	hdr->htab.hash_seed = hdr->map_flags & BPF_F_ZERO_SEED ? 0 : hdr->id * 2654435761u;
+	return 0;
+}
+
+/* A fast 32-bit hash of the key bytes. */
+static uint32_t hash_key(const void *key, uint32_t len, uint32_t seed)
+{
+	const uint8_t *p = key;
+	uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ull);
+	for (; len >= 8; p += 8, len -= 8) {
+		uint64_t v;
+		memcpy(&v, p, 8);
+		h = (h ^ v) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	if (len) {
+		uint64_t v = 0;
+		memcpy(&v, p, len);
+		h = (h ^ v) * 0xc4ceb9fe1a85ec53ull;
+	}
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 32;
+	return (uint32_t)h;
+}
+
+/* ---- element allocation ---- */
+
+/* Freed elements come from the free list, never-used ones from the
+ * `fresh` index. FREE_END when all max_entries are in use. */
+static uint32_t elem_alloc(struct uebpf_map *map)
+{
+	struct map_hdr *hdr = map->hdr;
+	uint64_t old = atomic_load(&hdr->htab.freelist);
+	for (;;) {
+		uint32_t idx = (uint32_t)old;
+		if (idx == FREE_END)
+			break;
+		if (idx >= hdr->htab.n_elems)
+			return FREE_END; /* corrupted: refuse, do not follow */
+		uint32_t next = atomic_load(&elem_at(map, idx)->next);
+		uint64_t tag = (old >> 32) + 1;
+		if (atomic_compare_exchange_weak(&hdr->htab.freelist, &old, next | tag << 32))
+			return idx;
+	}
+	uint32_t fresh = atomic_load(&hdr->htab.fresh);
+	while (fresh < hdr->htab.n_elems) {
+		if (atomic_compare_exchange_weak(&hdr->htab.fresh, &fresh, fresh + 1))
+			return fresh;
+	}
+	return FREE_END;
+}
+
+static void elem_free(struct uebpf_map *map, uint32_t idx)
+{
+	struct map_hdr *hdr = map->hdr;
+	struct htab_elem *e = elem_at(map, idx);
+	uint64_t old = atomic_load(&hdr->htab.freelist);
+	for (;;) {
+		atomic_store(&e->next, (uint32_t)old);
+		uint64_t tag = (old >> 32) + 1;
+		if (atomic_compare_exchange_weak(&hdr->htab.freelist, &old, idx | tag << 32))
+			return;
+	}
+}
+
+/* ---- finding elements ---- */
+
+static int key_matches(struct uebpf_map *map, struct htab_elem *e, uint32_t hash,
+		       const void *key)
+{
+	return e->hash == hash && memcmp(e->key, key, map->hdr->key_size) == 0;
+}
+
+/* Walks bucket b's chain without a lock. Returns the element's index,
+ * FREE_END if absent, or NULLS_BIT if the walk went astray (restart). */
+static uint32_t walk(struct uebpf_map *map, uint32_t b, uint32_t hash, const void *key)
+{
+	uint32_t n_elems = map->hdr->htab.n_elems;
+	uint32_t idx = atomic_load_explicit(&bucket_at(map, b)->head, memory_order_acquire);
+	for (uint32_t steps = 0; !IS_NULLS(idx); steps++) {
+		if (idx >= n_elems || steps > n_elems)
+			return NULLS_BIT;
+		struct htab_elem *e = elem_at(map, idx);
+		if (key_matches(map, e, hash, key))
+			return idx;
+		idx = atomic_load_explicit(&e->next, memory_order_acquire);
+	}
+	return idx == NULLS(b) ? FREE_END : NULLS_BIT;
+}
+
+/* The element holding key, or NULL. */
+static struct htab_elem *find(struct uebpf_map *map, const void *key, uint32_t *hash_out)
+{
+	uint32_t hash = hash_key(key, map->hdr->key_size, map->hdr->htab.hash_seed);
+	uint32_t b = hash & (map->hdr->htab.n_buckets - 1);
+	if (hash_out)
+		*hash_out = hash;
+	for (int tries = 0; tries < MAX_RESTARTS; tries++) {
+		uint32_t idx = walk(map, b, hash, key);
+		if (idx == FREE_END)
+			return NULL;
+		if (!IS_NULLS(idx))
+			return elem_at(map, idx);
+	}
+	/* Writers keep moving elements under us: look with the lock held. */
+	struct htab_bucket *bk = bucket_at(map, b);
+	seg_lock(&bk->lock);
+	uint32_t idx = walk(map, b, hash, key);
+	seg_unlock(&bk->lock);
+	return IS_NULLS(idx) || idx == FREE_END ? NULL : elem_at(map, idx);
+}
+
+/* With bucket b locked: the element holding key and the link that points
+ * to it. */
+static struct htab_elem *find_locked(struct uebpf_map *map, uint32_t b, uint32_t hash,
+				     const void *key, _Atomic uint32_t **link)
+{
+	_Atomic uint32_t *prev = &bucket_at(map, b)->head;
+	uint32_t idx = atomic_load(prev);
+	for (uint32_t steps = 0; !IS_NULLS(idx) && idx < map->hdr->htab.n_elems &&
+				 steps <= map->hdr->htab.n_elems; steps++) {
+		struct htab_elem *e = elem_at(map, idx);
+		if (key_matches(map, e, hash, key)) {
+			*link = prev;
+			return e;
+		}
+		prev = &e->next;
+		idx = atomic_load(prev);
+	}
+	return NULL;
+}
+
+/* ---- operations ---- */
+
+static void *htab_lookup_ptr(struct uebpf_map *map, const void *key, uint32_t cpu)
+{
+	struct htab_elem *e = find(map, key, NULL);
+	return e ? elem_value(map, e, cpu) : NULL;
+}
+
+static void copy_out(struct uebpf_map *map, struct htab_elem *e, void *value)
+{
+	const struct map_hdr *hdr = map->hdr;
+	if (map_is_percpu(hdr->type))
+		memcpy(value, elem_value(map, e, 0), (size_t)hdr->value_stride * hdr->ncpus);
+	else
+		memcpy(value, elem_value(map, e, 0), hdr->value_size);
+}
+
+static int htab_lookup(struct uebpf_map *map, const void *key, void *value, uint64_t flags)
+{
+	if (flags & BPF_F_LOCK)
+		return -EINVAL;
+	struct htab_elem *e = find(map, key, NULL);
+	if (!e)
+		return -ENOENT;
+	copy_out(map, e, value);
+	return 0;
+}
+
+/* Stores a value into an element: see map_ops.update for cpu. */
+static void store_value(struct uebpf_map *map, struct htab_elem *e, const void *value,
+			uint32_t cpu, int fresh)
+{
+	const struct map_hdr *hdr = map->hdr;
+	if (!map_is_percpu(hdr->type)) {
+		memcpy(elem_value(map, e, 0), value, hdr->value_size);
+	} else if (cpu == MAP_USER) {
+		memcpy(elem_value(map, e, 0), value, (size_t)hdr->value_stride * hdr->ncpus);
+	} else {
+		if (fresh)
+			memset(elem_value(map, e, 0), 0, (size_t)hdr->value_stride * hdr->ncpus);
+		memcpy(elem_value(map, e, cpu), value, hdr->value_size);
+	}
+}
+
+static int htab_update(struct uebpf_map *map, const void *key, const void *value,
+		       uint64_t flags, uint32_t cpu)
+{
+	struct map_hdr *hdr = map->hdr;
+	if (flags > BPF_EXIST)
+		return -EINVAL; /* BPF_F_LOCK needs a spin lock in the value */
+	uint32_t hash = hash_key(key, hdr->key_size, hdr->htab.hash_seed);
+	uint32_t b = hash & (hdr->htab.n_buckets - 1);
+	struct htab_bucket *bk = bucket_at(map, b);
+	_Atomic uint32_t *link;
+	int err = 0;
+
+	seg_lock(&bk->lock);
+	struct htab_elem *e = find_locked(map, b, hash, key, &link);
+	if (e) {
+		if (flags == BPF_NOEXIST)
+			err = -EEXIST;
+		else
+			store_value(map, e, value, cpu, 0);
+		goto out;
+	}
+	if (flags == BPF_EXIST) {
+		err = -ENOENT;
+		goto out;
+	}
+	uint32_t idx = elem_alloc(map);
+	if (idx == FREE_END) {
+		err = -E2BIG;
+		goto out;
+	}
+	e = elem_at(map, idx);
+	e->hash = hash;
+	memcpy(e->key, key, hdr->key_size);
+	store_value(map, e, value, cpu, 1);
+	atomic_store_explicit(&e->next, atomic_load(&bk->head), memory_order_relaxed);
+	atomic_store_explicit(&bk->head, idx, memory_order_release); /* publish */
+	atomic_fetch_add(&hdr->htab.count, 1);
+out:
+	seg_unlock(&bk->lock);
+	return err;
+}
+
+/* Unlinks key's element; copies its value out first when value != NULL. */
+static int remove_elem(struct uebpf_map *map, const void *key, void *value)
+{
+	struct map_hdr *hdr = map->hdr;
+	uint32_t hash = hash_key(key, hdr->key_size, hdr->htab.hash_seed);
+	uint32_t b = hash & (hdr->htab.n_buckets - 1);
+	struct htab_bucket *bk = bucket_at(map, b);
+	_Atomic uint32_t *link;
+
+	seg_lock(&bk->lock);
+	struct htab_elem *e = find_locked(map, b, hash, key, &link);
+	if (!e) {
+		seg_unlock(&bk->lock);
+		return -ENOENT;
+	}
+	if (value)
+		copy_out(map, e, value);
+	atomic_store_explicit(link, atomic_load(&e->next), memory_order_release);
+	seg_unlock(&bk->lock);
+	atomic_fetch_sub(&hdr->htab.count, 1);
+	elem_free(map, (uint32_t)(((uint8_t *)e - (map->data + hdr->htab.elems_off)) /
+				  hdr->htab.elem_size));
+	return 0;
+}
+
+static int htab_delete(struct uebpf_map *map, const void *key)
+{
+	return remove_elem(map, key, NULL);
+}
+
+static int htab_lookup_and_delete(struct uebpf_map *map, const void *key, void *value,
+				  uint64_t flags)
+{
+	if (flags & ~(uint64_t)BPF_F_LOCK || flags & BPF_F_LOCK)
+		return -EINVAL;
+	return remove_elem(map, key, value);
+}
+
+static int htab_get_next_key(struct uebpf_map *map, const void *key, void *next_key)
+{
+	struct map_hdr *hdr = map->hdr;
+	uint32_t b = 0;
+	if (key) {
+		uint32_t hash;
+		struct htab_elem *e = find(map, key, &hash);
+		if (e) {
+			uint32_t next = atomic_load_explicit(&e->next, memory_order_acquire);
+			if (!IS_NULLS(next) && next < hdr->htab.n_elems) {
+				memcpy(next_key, elem_at(map, next)->key, hdr->key_size);
+				return 0;
+			}
+			b = (hash & (hdr->htab.n_buckets - 1)) + 1;
+		}
+		/* A key that is not there: start again from the first. */
+	}
+	for (; b < hdr->htab.n_buckets; b++) {
+		uint32_t idx = atomic_load_explicit(&bucket_at(map, b)->head, memory_order_acquire);
+		if (!IS_NULLS(idx) && idx < hdr->htab.n_elems) {
+			memcpy(next_key, elem_at(map, idx)->key, hdr->key_size);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+const struct map_ops htab_map_ops = {
+	.check = htab_check,
+	.init = htab_init,
+	.lookup_ptr = htab_lookup_ptr,
+	.lookup = htab_lookup,
+	.update = htab_update,
+	.delete = htab_delete,
+	.lookup_and_delete = htab_lookup_and_delete,
+	.get_next_key = htab_get_next_key,
+};
+
+const struct map_ops percpu_htab_map_ops = {
+	.check = htab_check,
+	.init = htab_init,
+	.lookup_ptr = htab_lookup_ptr,
+	.lookup = htab_lookup,
+	.update = htab_update,
+	.delete = htab_delete,
+	.lookup_and_delete = htab_lookup_and_delete,
+	.get_next_key = htab_get_next_key,
+};

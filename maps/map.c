@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The map commands: creation, opening by path, pinning, the fd registry,
+ * and the checks common to all map types before their ops run.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "maps/map.h"
+
+/* ---- the fd registry: fd -> map, for this process ---- */
+
+/* Two levels of 1024 so that the table never moves: lookups read it
+ * without a lock while registrations add chunks. */
+#define FD_CHUNK 1024
+#define FD_CHUNKS 1024
+static _Atomic(struct uebpf_map *) *_Atomic fd_chunks[FD_CHUNKS];
+static pthread_mutex_t fd_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct uebpf_map *map_from_fd(int fd)
+{
+	if (fd < 0 || fd >= FD_CHUNK * FD_CHUNKS)
+		return NULL;
+	_Atomic(struct uebpf_map *) *chunk = atomic_load(&fd_chunks[fd / FD_CHUNK]);
+	return chunk ? atomic_load(&chunk[fd % FD_CHUNK]) : NULL;
+}
+
+static int registry_set(int fd, struct uebpf_map *map)
+{
+	if (fd < 0 || fd >= FD_CHUNK * FD_CHUNKS)
+		return -EMFILE;
+	_Atomic(struct uebpf_map *) *chunk = atomic_load(&fd_chunks[fd / FD_CHUNK]);
+	if (!chunk) {
+		pthread_mutex_lock(&fd_lock);
+		chunk = atomic_load(&fd_chunks[fd / FD_CHUNK]);
+		if (!chunk) {
+			chunk = calloc(FD_CHUNK, sizeof(*chunk));
+			if (chunk)
+				atomic_store(&fd_chunks[fd / FD_CHUNK], chunk);
+		}
+		pthread_mutex_unlock(&fd_lock);
+		if (!chunk)
+			return -ENOMEM;
+	}
+	atomic_store(&chunk[fd % FD_CHUNK], map);
+	return 0;
+}
+
+/* ---- CPUs ---- */
+
+int uebpf_num_possible_cpus(void)
+{
+	static _Atomic int cached;
+	int n = atomic_load(&cached);
+	if (n)
+		return n;
+	/* "0-3" or "0,2-5": the highest CPU number + 1, as libbpf counts. */
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+	char buf[256];
+	n = 0;
+	if (f && fgets(buf, sizeof(buf), f)) {
+		for (char *p = buf; *p;) {
+			char *end;
+			long v = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			if (v + 1 > n)
+				n = (int)v + 1;
+			p = end + (*end == '-' || *end == ',');
+		}
+	}
+	if (f)
+		fclose(f);
+	if (n <= 0) {
+		long conf = sysconf(_SC_NPROCESSORS_CONF);
+		n = conf > 0 ? (int)conf : 1;
+	}
+	atomic_store(&cached, n);
+	return n;
+}
+
+uint32_t map_current_cpu(const struct map_hdr *hdr)
+{
+	int cpu = sched_getcpu();
+	return cpu < 0 ? 0 : (uint32_t)cpu % hdr->ncpus;
+}
+
+/* ---- types ---- */
+
+const struct map_ops *map_ops_for(uint32_t type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_ARRAY: return &array_map_ops;
+	case BPF_MAP_TYPE_PERCPU_ARRAY: return &percpu_array_map_ops;
+	case BPF_MAP_TYPE_HASH: return &htab_map_ops;
+	case BPF_MAP_TYPE_PERCPU_HASH: return &percpu_htab_map_ops;
+	default: return NULL;
+	}
+}
+
+/* The kernel's rule for object names: [A-Za-z0-9_.], at most 15. */
+static int valid_name(const char *name)
+{
+	if (!name)
+		return 1;
+	size_t n = strnlen(name, 16);
+	if (n == 16)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+static uint32_t random_u32(void)
+{
+	uint32_t v = 0;
+	if (getrandom(&v, sizeof(v), 0) != sizeof(v))
+		v = (uint32_t)getpid() * 2654435761u ^ (uint32_t)(uintptr_t)&v;
+	return v;
+}
+
+static void map_put(struct uebpf_map *map)
+{
+	if (atomic_fetch_sub(&map->refs, 1) != 1)
+		return;
+	seg_close(&map->seg);
+	free(map);
+}
+
+/* Registers an opened or created segment as a map with an fd. */
+static int map_register(struct uebpf_map *map)
+{
+	int fd = map->seg.fd;
+	if (fd < 0) {
+		/* Anonymous memory has no file: the fd only names the map. */
+		fd = eventfd(0, EFD_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+	}
+	map->fd = fd;
+	map->hdr = map->seg.base;
+	map->data = (uint8_t *)map->seg.base + map->hdr->data_off;
+	atomic_store(&map->refs, 1);
+	int err = registry_set(fd, map);
+	if (err && map->seg.fd < 0)
+		close(fd);
+	return err ? err : fd;
+}
+
+int uebpf_map_create(enum bpf_map_type type, const char *name,
+		     uint32_t key_size, uint32_t value_size,
+		     uint32_t max_entries,
+		     const struct uebpf_map_create_opts *opts)
+{
+	const struct map_ops *ops = map_ops_for(type);
+	struct map_hdr hdr = { 0 };
+	enum uebpf_segment_kind kind = UEBPF_SEGMENT_DEFAULT;
+	const char *pin_dir = NULL;
+	mode_t mode = 0;
+
+	if (!ops || !valid_name(name))
+		return -EINVAL;
+	if (opts) {
+		if (opts->sz < offsetof(struct uebpf_map_create_opts, mode) + sizeof(mode_t))
+			return -EINVAL;
+		hdr.map_flags = opts->map_flags;
+		hdr.map_extra = opts->map_extra;
+		kind = opts->segment;
+		pin_dir = opts->pin_dir;
+		mode = opts->mode;
+	}
+	memcpy(hdr.magic, MAP_MAGIC, sizeof(hdr.magic));
+	hdr.layout_version = MAP_LAYOUT_VERSION;
+	hdr.type = type;
+	hdr.key_size = key_size;
+	hdr.value_size = value_size;
+	hdr.max_entries = max_entries;
+	hdr.value_stride = round_up8(value_size);
+	hdr.ncpus = map_is_percpu(type) ? (uint32_t)uebpf_num_possible_cpus() : 1;
+	hdr.data_off = MAP_HDR_SIZE;
+	hdr.id = random_u32() & 0x7fffffff;
+	if (name)
+		strncpy(hdr.name, name, sizeof(hdr.name) - 1);
+
+	/* Flags no type takes; the kernel's BPF_F_RDONLY|WRONLY pairs. */
+	if ((hdr.map_flags & BPF_F_RDONLY && hdr.map_flags & BPF_F_WRONLY) ||
+	    (hdr.map_flags & BPF_F_RDONLY_PROG && hdr.map_flags & BPF_F_WRONLY_PROG))
+		return -EINVAL;
+	int err = ops->check(&hdr);
+	if (err)
+		return err;
+	hdr.total_size = hdr.data_off + hdr.data_size;
+
+	struct uebpf_map *map = calloc(1, sizeof(*map));
+	if (!map)
+		return -ENOMEM;
+	map->ops = ops;
+	err = seg_create(&map->seg, hdr.total_size, kind, pin_dir, mode);
+	if (err) {
+		free(map);
+		return err == -E2BIG ? -ENOMEM : err;
+	}
+	memcpy(map->seg.base, &hdr, sizeof(hdr));
+	err = map_register(map);
+	if (err >= 0 && ops->init) {
+		int ierr = ops->init(map);
+		if (ierr) {
+			uebpf_map_close(err);
+			return ierr;
+		}
+	}
+	if (err < 0) {
+		seg_close(&map->seg);
+		free(map);
+	}
+	return err;
+}
+
+/* A segment found at a path: is it a map this build can use safely? */
+static int check_opened(const struct uebpf_map *map)
+{
+	const struct map_hdr *hdr = map->seg.base;
+	if (map->seg.size < MAP_HDR_SIZE || memcmp(hdr->magic, MAP_MAGIC, 8))
+		return -EINVAL;
+	if (hdr->layout_version != MAP_LAYOUT_VERSION || !map_ops_for(hdr->type))
+		return -EOPNOTSUPP;
+	if (hdr->data_off != MAP_HDR_SIZE || hdr->data_size > map->seg.size ||
+	    hdr->data_off + hdr->data_size > map->seg.size ||
+	    hdr->total_size > map->seg.size || hdr->value_stride != round_up8(hdr->value_size) ||
+	    hdr->ncpus == 0 || (!map_is_percpu(hdr->type) && hdr->ncpus != 1))
+		return -EINVAL;
+	/* The type's own sizes must agree with what the header says. */
+	struct map_hdr copy = *hdr;
+	int err = map_ops_for(hdr->type)->check(&copy);
+	if (err || copy.data_size != hdr->data_size)
+		return -EINVAL;
+	return 0;
+}
+
+int uebpf_obj_get(const char *path)
+{
+	struct uebpf_map *map = calloc(1, sizeof(*map));
+	if (!map)
+		return -ENOMEM;
+	int err = seg_open(&map->seg, path, NULL);
+	if (!err)
+		err = check_opened(map);
+	if (!err) {
+		map->ops = map_ops_for(((struct map_hdr *)map->seg.base)->type);
+		err = map_register(map);
+		if (err >= 0)
+			return err;
+	}
+	seg_close(&map->seg);
+	free(map);
+	return err;
+}
+
+int uebpf_obj_pin(int fd, const char *path)
+{
+	struct uebpf_map *map = map_from_fd(fd);
+	if (!map)
+		return -EBADF;
+	return seg_pin(&map->seg, path, NULL);
+}
+
+int uebpf_map_close(int fd)
+{
+	struct uebpf_map *map = map_from_fd(fd);
+	if (!map)
+		return -EBADF;
+	registry_set(fd, NULL);
+	/* The segment's own fd is closed with the segment; a stand-in fd of
+	 * an anonymous segment here. */
+	if (map->seg.fd < 0)
+		close(fd);
+	map_put(map);
+	return 0;
+}
+
+/* ---- element commands: the checks the kernel's syscall layer makes ---- */
+
+int uebpf_map_lookup_elem_flags(int fd, const void *key, void *value,
+				uint64_t flags)
+{
+	struct uebpf_map *map = map_from_fd(fd);
+	if (!map)
+		return -EBADF;
+	if (map->hdr->map_flags & BPF_F_WRONLY)
+		return -EPERM;
+	if (flags & ~(uint64_t)BPF_F_LOCK)
+		return -EINVAL;
+	if (!map->ops->lookup)
+		return -ENOTSUPP;
+	return map->ops->lookup(map, key, value, flags);
+}
+
+int uebpf_map_lookup_elem(int fd, const void *key, void *value)
+{
+	return uebpf_map_lookup_elem_flags(fd, key, value, 0);
+}
+
+int uebpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)
+{
+	struct uebpf_map *map = map_from_fd(fd);
+	if (!map)
+		return -EBADF;
+	if (map->hdr->map_flags & BPF_F_RDONLY || atomic_load(&map->hdr->frozen))
+		return -EPERM;
+	if (!map->ops->update)
+		return -ENOTSUPP;
+	return map->ops->update(map, key, value, flags, MAP_USER);
+}
+
+int uebpf_map_delete_elem(int fd, const void *key)
+{
+	struct uebpf_map *map = map_from_fd(fd);
+	if (!map)
+		return -EBADF;
+	if (map->hdr->map_flags & BPF_F_RDONLY || atomic_load(&map->hdr->frozen))
+		return -EPERM;
+	if (!map->ops->delete)
+		return -ENOTSUPP;
+	return map->ops->delete(map, key);
+}
+
+int uebpf_map_lookup_and_delete_elem(int fd, const void *key, void *value)
+{
+	struct uebpf_map *map = map_from_fd(fd);
+	if (!map)
+		return -EBADF;
+	if (map->hdr->map_flags & (BPF_F_RDONLY | BPF_F_WRONLY) ||
+	    atomic_load(&map->hdr->frozen))
+		return -EPERM;
+	if (!map->ops->lookup_and_delete)
+		return -ENOTSUPP;
+	return map->ops->lookup_and_delete(map, key, value, 0);
+}
+
+int uebpf_map_get_next_key(int fd, const void *key, void *next_key)
+{
+	struct uebpf_map *map = map_from_fd(fd);
+	if (!map)
+		return -EBADF;
+	if (map->hdr->map_flags & BPF_F_WRONLY)
+		return -EPERM;
+	if (!map->ops->get_next_key)
+		return -ENOTSUPP;
+	return map->ops->get_next_key(map, key, next_key);
+}
+
+int uebpf_map_freeze(int fd)
+{
+	struct uebpf_map *map = map_from_fd(fd);
+	if (!map)
+		return -EBADF;
+	if (map->hdr->map_flags & BPF_F_RDONLY)
+		return -EPERM; /* freezing needs the right to write */
+	uint32_t was = 0;
+	if (!atomic_compare_exchange_strong(&map->hdr->frozen, &was, 1))
+		return -EBUSY;
+	return 0;
+}
+
+int uebpf_map_get_info(int fd, struct uebpf_map_info *info)
+{
+	struct uebpf_map *map = map_from_fd(fd);
+	if (!map)
+		return -EBADF;
+	const struct map_hdr *hdr = map->hdr;
+	memset(info, 0, sizeof(*info));
+	info->type = hdr->type;
+	info->id = hdr->id;
+	info->key_size = hdr->key_size;
+	info->value_size = hdr->value_size;
+	info->max_entries = hdr->max_entries;
+	info->map_flags = hdr->map_flags;
+	info->map_extra = hdr->map_extra;
+	memcpy(info->name, hdr->name, sizeof(info->name));
+	info->name[sizeof(info->name) - 1] = '\0';
+	info->frozen = atomic_load(&map->hdr->frozen) != 0;
+	info->ncpus = hdr->ncpus;
+	info->memory_size = map->seg.size;
+	return 0;
+}
+
+void *uebpf_map_mmap(int fd, size_t *size)
+{
+	struct uebpf_map *map = map_from_fd(fd);
+	if (!map || !(map->hdr->map_flags & BPF_F_MMAPABLE)) {
+		errno = map ? EINVAL : EBADF;
+		return NULL;
+	}
+	if (size)
+		*size = map->hdr->data_size;
+	return map->data; /* the map's own shared mapping */
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Map internals: the header every map segment starts with, the per-process
+ * map object, and the operations each map type implements.
+ *
+ * A segment holds: the header (one page), then the type's data at
+ * hdr->data_off. Everything inside is addressed by offsets or indices, so
+ * any process mapping the segment can use it.
+ */
+#ifndef UEBPF_MAPS_MAP_H
+#define UEBPF_MAPS_MAP_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "maps/segment.h"
+#include "uebpf/maps.h"
+
+/* The kernel's "operation not supported" errno, which bpf() returns to
+ * user space but libc does not name. */
+#ifndef ENOTSUPP
+#define ENOTSUPP 524
+#endif
+
+#define MAP_MAGIC "uebpfmap"
+#define MAP_LAYOUT_VERSION 1
+#define MAP_HDR_SIZE 4096
+
+/* Fields shared by all processes. Written at creation, read-only after,
+ * except where marked. */
+struct map_hdr {
+	char magic[8];
+	uint32_t layout_version;
+	uint32_t type;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+	uint64_t map_extra;
+	uint32_t ncpus;        /* per-CPU copies of each value */
+	uint32_t value_stride; /* value_size rounded up to 8 */
+	uint64_t data_off;     /* type-specific data, page aligned */
+	uint64_t data_size;
+	uint64_t total_size;
+	char name[16];
+	uint32_t id;
+	_Atomic uint32_t frozen; /* changes: set once by freeze */
+	/* Type-specific shared state (counters, list heads). */
+	union {
+		struct {
+			uint32_t n_buckets; /* power of two */
+			uint32_t n_elems;   /* preallocated elements */
+			uint32_t elem_size;
+			uint32_t hash_seed;
+			uint64_t buckets_off;
+			uint64_t elems_off;
+			_Atomic uint32_t count;    /* elements in use */
+			_Atomic uint32_t fresh;    /* elements ever handed out */
+			_Atomic uint64_t freelist; /* index | ABA tag << 32 */
+		} htab;
+	};
+};
+
+struct uebpf_map;
+
+/*
+ * Operations of a map type. User-space operations copy keys and values
+ * (all CPUs' copies for per-CPU maps); lookup_ptr is the programs' fast
+ * path and returns a pointer into the segment (this CPU's copy). All
+ * return 0 or a negative errno as the kernel would.
+ */
+struct map_ops {
+	/* Validates the create attributes; fills data_size (and
+	 * type-specific header fields). */
+	int (*check)(struct map_hdr *hdr);
+	/* Initialises a fresh segment. */
+	int (*init)(struct uebpf_map *map);
+	void *(*lookup_ptr)(struct uebpf_map *map, const void *key, uint32_t cpu);
+	int (*lookup)(struct uebpf_map *map, const void *key, void *value, uint64_t flags);
+	/* cpu: MAP_USER for user space (per-CPU maps get every CPU's copy),
+	 * else the program's CPU (its copy; the other CPUs' are zeroed when
+	 * the element is created, as in the kernel). */
+	int (*update)(struct uebpf_map *map, const void *key, const void *value,
+		      uint64_t flags, uint32_t cpu);
+	int (*delete)(struct uebpf_map *map, const void *key);
+	int (*lookup_and_delete)(struct uebpf_map *map, const void *key, void *value,
+				 uint64_t flags);
+	int (*get_next_key)(struct uebpf_map *map, const void *key, void *next_key);
+};
+
+/* The cpu argument of update for user-space callers. */
+#define MAP_USER UINT32_MAX
+
+/* The per-process view of a map. */
+struct uebpf_map {
+	int fd;
+	struct segment seg;
+	struct map_hdr *hdr;
+	uint8_t *data; /* seg.base + hdr->data_off */
+	const struct map_ops *ops;
+	_Atomic int refs; /* the fd, and programs using the map */
+};
+
+/* The ops of each type; NULL for types not (yet) supported. */
+const struct map_ops *map_ops_for(uint32_t type);
+
+extern const struct map_ops array_map_ops, percpu_array_map_ops;
+extern const struct map_ops htab_map_ops, percpu_htab_map_ops;
+
+/* The map behind fd, or NULL (not a map of this process). */
+struct uebpf_map *map_from_fd(int fd);
+
+static inline int map_is_percpu(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+/* Size of a value as user space sees it: per-CPU maps give every CPU's
+ * copy, each rounded up to 8 bytes. */
+static inline size_t map_user_value_size(const struct map_hdr *hdr)
+{
+	return map_is_percpu(hdr->type) ? (size_t)hdr->value_stride * hdr->ncpus
+					: hdr->value_size;
+}
+
+static inline uint32_t round_up8(uint32_t n)
+{
+	return (n + 7) & ~7u;
+}
+
+/* The CPU a program runs on, as an index of per-CPU copies. */
+uint32_t map_current_cpu(const struct map_hdr *hdr);
+
+#endif /* UEBPF_MAPS_MAP_H */
