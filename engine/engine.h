@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "helpers/exec.h"
+#include "maps/map.h"
 #include "isa/isa.h"
 #include "uebpf/engine.h"
 
@@ -47,29 +49,14 @@ struct uebpf_code {
 	struct slot *slots; /* insn_cnt + 1 (the sentinel) */
 	uint8_t *ops;       /* op id per slot, for the checked interpreter */
 	size_t insn_cnt;
+	/* The maps the program refers to, each holding a reference; direct[i]
+	 * when the program also addresses map i's value directly (a map
+	 * value reference: global data). */
+	struct uebpf_map **maps;
+	uint8_t *direct;
+	size_t map_cnt;
 };
 
-struct uebpf_exec {
-	const struct uebpf_code *code;
-	void *user;
-	int stopped;        /* a helper called uebpf_exec_stop() */
-	uint64_t stop_r0;
-	int checked;
-	/* Checked mode: the live stack frames and the other regions. */
-	uintptr_t stack_lo, stack_hi;
-	const struct uebpf_region *regions;
-	size_t region_cnt;
-	struct uebpf_region *added; /* from helpers, freed after the run */
-	size_t added_cnt, added_cap;
-	uint64_t insn_count, insn_limit;
-	const uint8_t *packet;
-	size_t packet_len;
-	uint64_t may_goto_left;
-	/* Run-time error report. */
-	char *err_buf;
-	size_t err_size;
-	int64_t fault_pc;
-};
 
 /* Helper lookup for callx at run time. */
 static inline uebpf_helper_fn vm_helper(const struct uebpf_vm *vm, uint64_t id)

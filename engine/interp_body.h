@@ -353,6 +353,8 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 
 /* ---- slow paths ---- */
 	stopped:
+		if (ex->stopped == EXEC_FAULT)
+			return run_fault(ex, pc - base, -EFAULT, "%s", ex->helper_fault);
 		*ret = ex->stop_r0;
 		return 0;
 	packet_fault:

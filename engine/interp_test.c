@@ -158,8 +158,10 @@ static void test_loading_refuses_what_cannot_run(void)
 	struct uebpf_vm *vm = uebpf_vm_new();
 	CHECK(load(vm, "call bpf_map_lookup_elem\nexit\n") == NULL);
 	CHECK_CONTAINS(err, "insn 0: invalid func bpf_map_lookup_elem#1: helper is not available");
-	CHECK(load(vm, "r1 = map[fd:3]\nexit\n") == NULL);
-	CHECK_CONTAINS(err, "refers to a map fd (pseudo src 1)");
+	CHECK(load(vm, "r1 = map[fd:1000]\nexit\n") == NULL);
+	CHECK_CONTAINS(err, "insn 0: fd 1000 is not a map");
+	CHECK(load(vm, "r1 = map[idx:0]\nexit\n") == NULL);
+	CHECK_CONTAINS(err, "refers to a map index (pseudo src 5); it must be resolved by the object loader");
 	CHECK(load(vm, "call kfunc#5\nexit\n") == NULL);
 	CHECK_CONTAINS(err, "kernel functions (kfunc #5) are not supported");
 	CHECK(load(vm, "r1 = 0\ngoto +5\nexit\n") == NULL);

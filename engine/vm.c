@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/engine.h"
+#include "helpers/helpers.h"
 
 /* Helper ids the table accepts (kernel ids are below 256 today). */
 #define MAX_HELPER_ID 65535
@@ -48,6 +49,21 @@ int uebpf_vm_set_helper(struct uebpf_vm *vm, int32_t id, const char *name,
 	return 0;
 }
 
+int uebpf_vm_add_kernel_helpers(struct uebpf_vm *vm)
+{
+	size_t n;
+	const struct helper_proto *protos = helper_protos(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (!protos[i].fn)
+			continue;
+		int err = uebpf_vm_set_helper(vm, protos[i].id, uebpf_helper_name(protos[i].id),
+					      protos[i].fn);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 uebpf_helper_fn uebpf_vm_helper(const struct uebpf_vm *vm, int32_t id)
 {
 	return vm && id >= 0 ? vm_helper(vm, (uint64_t)id) : NULL;
@@ -70,6 +86,60 @@ static const char *const pseudo_names[] = {
 	[PSEUDO_BTF_ID] = "BTF id", [PSEUDO_FUNC] = "function",
 	[PSEUDO_MAP_IDX] = "map index", [PSEUDO_MAP_IDX_VALUE] = "map index value",
 };
+
+/* The index of map in code->maps, adding it (with a reference). */
+static int code_add_map(struct uebpf_code *code, struct uebpf_map *map, int direct)
+{
+	size_t i;
+	for (i = 0; i < code->map_cnt; i++)
+		if (code->maps[i] == map)
+			break;
+	if (i == code->map_cnt) {
+		struct uebpf_map **maps = realloc(code->maps, (i + 1) * sizeof(*maps));
+		uint8_t *dir = realloc(code->direct, i + 1);
+		if (maps)
+			code->maps = maps;
+		if (dir)
+			code->direct = dir;
+		if (!maps || !dir)
+			return -ENOMEM;
+		map_get(map);
+		code->maps[i] = map;
+		code->direct[i] = 0;
+		code->map_cnt++;
+	}
+	code->direct[i] |= (uint8_t)direct;
+	return 0;
+}
+
+/* Map references by fd: the map itself, or the address of a value of an
+ * array map (global data). Other pseudo sources are the loader's. */
+static int resolve_pseudo(struct uebpf_code *code, const struct uebpf_insn *in,
+			  size_t idx, uint64_t *value, const struct uebpf_code_opts *opts)
+{
+	if (in->src_reg != PSEUDO_MAP_FD && in->src_reg != PSEUDO_MAP_VALUE)
+		return load_error(opts, -EINVAL,
+			"insn %zu: 64-bit immediate refers to a %s (pseudo src %d); "
+			"it must be resolved by the object loader first",
+			idx, pseudo_names[in->src_reg], in->src_reg);
+	struct uebpf_map *map = map_from_fd(in->imm);
+	if (!map)
+		return load_error(opts, -EBADF, "insn %zu: fd %d is not a map", idx, in->imm);
+	if (in->src_reg == PSEUDO_MAP_FD) {
+		*value = (uintptr_t)map;
+		return code_add_map(code, map, 0);
+	}
+	uint32_t off = (uint32_t)in[1].imm;
+	if (map->hdr->type != BPF_MAP_TYPE_ARRAY || map->hdr->max_entries != 1)
+		return load_error(opts, -EINVAL,
+			"insn %zu: direct value access needs an array map of one element", idx);
+	if (off >= map->hdr->value_size)
+		return load_error(opts, -EINVAL,
+			"insn %zu: offset %u is past the map's %u-byte value", idx, off,
+			map->hdr->value_size);
+	*value = (uintptr_t)map->data + off;
+	return code_add_map(code, map, 1);
+}
 
 int uebpf_code_load(struct uebpf_vm *vm, const struct uebpf_insn *insns,
 		    size_t insn_cnt, const struct uebpf_code_opts *opts,
@@ -110,21 +180,23 @@ int uebpf_code_load(struct uebpf_vm *vm, const struct uebpf_insn *insns,
 		s->imm = in->imm;
 
 		switch (isa_ops[op].kind) {
-		case K_LDDW:
+		case K_LDDW: {
+			uint64_t value = isa_imm64(in);
 			if (in->src_reg != PSEUDO_IMM64) {
-				uebpf_code_free(code);
-				return load_error(opts, -EINVAL,
-					"insn %zu: 64-bit immediate refers to a %s (pseudo src %d); "
-					"it must be resolved by the object loader first",
-					i, pseudo_names[in->src_reg], in->src_reg);
+				err = resolve_pseudo(code, &insns[i], i, &value, opts);
+				if (err) {
+					uebpf_code_free(code);
+					return err;
+				}
 			}
 			/* The second slot carries the value; it is never executed
 			 * (jumps into it are rejected by the checker). */
 			code->ops[i + 1] = (uint8_t)op;
 			code->slots[i + 1].label = labels[op];
-			code->slots[i + 1].imm64 = isa_imm64(in);
+			code->slots[i + 1].imm64 = value;
 			i++;
 			break;
+		}
 		case K_CALL: {
 			uebpf_helper_fn fn = vm_helper(vm, (uint32_t)in->imm);
 			if (in->imm < 0 || !fn) {
@@ -156,6 +228,10 @@ void uebpf_code_free(struct uebpf_code *code)
 {
 	if (!code)
 		return;
+	for (size_t i = 0; i < code->map_cnt; i++)
+		map_put(code->maps[i]);
+	free(code->maps);
+	free(code->direct);
 	free(code->slots);
 	free(code->ops);
 	free(code);
@@ -191,6 +267,15 @@ int uebpf_code_run(const struct uebpf_code *code, uint64_t r1, uint64_t r2,
 			ex.err_buf[0] = '\0';
 	}
 
+	ex.maps = code->maps;
+	ex.map_cnt = code->map_cnt;
+	/* Global data the program addresses directly. */
+	for (size_t i = 0; ex.checked && i < code->map_cnt; i++)
+		if (code->direct[i])
+			uebpf_exec_add_region(&ex, code->maps[i]->data, code->maps[i]->hdr->value_size,
+					      code->maps[i]->hdr->map_flags & BPF_F_RDONLY_PROG
+						      ? UEBPF_MEM_READ : UEBPF_MEM_RW);
+
 	int err = interp_run(code, &ex, r1, r2, ret);
 
 	if (ex.added)
@@ -202,67 +287,3 @@ int uebpf_code_run(const struct uebpf_code *code, uint64_t r1, uint64_t r2,
 	return err;
 }
 
-void *uebpf_exec_user(const struct uebpf_exec *exec)
-{
-	return exec->user;
-}
-
-void uebpf_exec_stop(struct uebpf_exec *exec, uint64_t retval)
-{
-	exec->stopped = 1;
-	exec->stop_r0 = retval;
-}
-
-bool uebpf_exec_checked(const struct uebpf_exec *exec)
-{
-	return exec->checked;
-}
-
-/* [addr, addr + size) inside [lo, lo + len)? Written to avoid overflow. */
-static int inside(uintptr_t addr, size_t size, uintptr_t lo, size_t len)
-{
-	return addr >= lo && size <= len && addr - lo <= len - size;
-}
-
-int uebpf_exec_check_mem(const struct uebpf_exec *ex, const void *ptr,
-			 size_t size, unsigned int access)
-{
-	uintptr_t addr = (uintptr_t)ptr;
-	if (!ex->checked)
-		return 0;
-	if (inside(addr, size, ex->stack_lo, ex->stack_hi - ex->stack_lo))
-		return 0;
-	for (size_t i = 0; i < ex->region_cnt; i++) {
-		const struct uebpf_region *r = &ex->regions[i];
-		if ((r->access & access) == access &&
-		    inside(addr, size, (uintptr_t)r->addr, r->size))
-			return 0;
-	}
-	for (size_t i = 0; i < ex->added_cnt; i++) {
-		const struct uebpf_region *r = &ex->added[i];
-		if ((r->access & access) == access &&
-		    inside(addr, size, (uintptr_t)r->addr, r->size))
-			return 0;
-	}
-	return -EFAULT;
-}
-
-int uebpf_exec_add_region(struct uebpf_exec *ex, const void *addr, size_t size,
-			  unsigned int access)
-{
-	if (!ex->checked)
-		return 0;
-	/* A helper called in a loop grants the same memory again and again. */
-	if (uebpf_exec_check_mem(ex, addr, size, access) == 0)
-		return 0;
-	if (ex->added_cnt == ex->added_cap) {
-		size_t cap = ex->added_cap ? ex->added_cap * 2 : 16;
-		struct uebpf_region *r = realloc(ex->added, cap * sizeof(*r));
-		if (!r)
-			return -ENOMEM;
-		ex->added = r;
-		ex->added_cap = cap;
-	}
-	ex->added[ex->added_cnt++] = (struct uebpf_region){ addr, size, access };
-	return 0;
-}

@@ -286,7 +286,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc)
 		stats.load_err[rc == -EINVAL ? 0 : rc == -ENOENT ? 1 : rc == -E2BIG ? 2 : 3]++;
 	FUZZ_CHECK(rc == 0 || rc == -EINVAL || rc == -ENOENT || rc == -E2BIG ||
-		   rc == -ENOMEM, "uebpf_code_load returned %d", rc);
+		   rc == -ENOMEM || rc == -EBADF, "uebpf_code_load returned %d", rc);
 	if (rc == 0)
 		FUZZ_CHECK(uebpf_insns_check(insns, cnt, NULL, 0) == 0,
 			   "loaded a program that fails uebpf_insns_check");

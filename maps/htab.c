@@ -27,8 +27,12 @@ struct htab_bucket {
 
 struct htab_elem {
 	_Atomic uint32_t next; /* element index, or a nulls marker */
-	uint32_t hash;
-	uint8_t key[];         /* key, rounded up to 8; then the value(s) */
+	_Atomic uint32_t hash;
+	/* The key in 8-byte words, zero padded; then the value(s). Readers
+	 * that take no lock may meet an element being reused for another
+	 * key: keys are read and written a word at a time, atomically, so
+	 * such a reader sees some key, never undefined behaviour. */
+	_Atomic uint64_t key[];
 };
 
 #define NULLS_BIT 0x80000000u
@@ -81,7 +85,33 @@ static struct htab_elem *elem_at(struct uebpf_map *map, uint32_t idx)
 
 static uint8_t *elem_value(struct uebpf_map *map, struct htab_elem *e, uint32_t cpu)
 {
-	return e->key + round_up8(map->hdr->key_size) + (size_t)cpu * map->hdr->value_stride;
+	return (uint8_t *)e->key + round_up8(map->hdr->key_size) +
+	       (size_t)cpu * map->hdr->value_stride;
+}
+
+/* Key words: the key zero-padded to 8 bytes, in words (at most 512 bytes). */
+#define KEY_WORDS(size) (((size) + 7) / 8)
+
+static void key_to_words(uint64_t *words, const void *key, uint32_t size)
+{
+	words[KEY_WORDS(size) - 1] = 0;
+	memcpy(words, key, size);
+}
+
+static void key_store(struct htab_elem *e, const void *key, uint32_t size)
+{
+	uint64_t words[KEY_WORDS(512)];
+	key_to_words(words, key, size);
+	for (uint32_t i = 0; i < KEY_WORDS(size); i++)
+		atomic_store_explicit(&e->key[i], words[i], memory_order_relaxed);
+}
+
+static void key_load(void *key, struct htab_elem *e, uint32_t size)
+{
+	uint64_t words[KEY_WORDS(512)];
+	for (uint32_t i = 0; i < KEY_WORDS(size); i++)
+		words[i] = atomic_load_explicit(&e->key[i], memory_order_relaxed);
+	memcpy(key, words, size);
 }
 
 static int htab_init(struct uebpf_map *map)
@@ -158,15 +188,21 @@ static void elem_free(struct uebpf_map *map, uint32_t idx)
 
 /* ---- finding elements ---- */
 
+/* words: the key looked for, as key_to_words() gives it. */
 static int key_matches(struct uebpf_map *map, struct htab_elem *e, uint32_t hash,
-		       const void *key)
+		       const uint64_t *words)
 {
-	return e->hash == hash && memcmp(e->key, key, map->hdr->key_size) == 0;
+	if (atomic_load_explicit(&e->hash, memory_order_relaxed) != hash)
+		return 0;
+	for (uint32_t i = 0; i < KEY_WORDS(map->hdr->key_size); i++)
+		if (atomic_load_explicit(&e->key[i], memory_order_relaxed) != words[i])
+			return 0;
+	return 1;
 }
 
 /* Walks bucket b's chain without a lock. Returns the element's index,
  * FREE_END if absent, or NULLS_BIT if the walk went astray (restart). */
-static uint32_t walk(struct uebpf_map *map, uint32_t b, uint32_t hash, const void *key)
+static uint32_t walk(struct uebpf_map *map, uint32_t b, uint32_t hash, const uint64_t *key)
 {
 	uint32_t n_elems = map->hdr->htab.n_elems;
 	uint32_t idx = atomic_load_explicit(&bucket_at(map, b)->head, memory_order_acquire);
@@ -182,8 +218,10 @@ static uint32_t walk(struct uebpf_map *map, uint32_t b, uint32_t hash, const voi
 }
 
 /* The element holding key, or NULL. */
-static struct htab_elem *find(struct uebpf_map *map, const void *key, uint32_t *hash_out)
+static struct htab_elem *find(struct uebpf_map *map, const void *user_key, uint32_t *hash_out)
 {
+	uint64_t key[KEY_WORDS(512)];
+	key_to_words(key, user_key, map->hdr->key_size);
 	uint32_t hash = hash_key(key, map->hdr->key_size, map->hdr->htab.hash_seed);
 	uint32_t b = hash & (map->hdr->htab.n_buckets - 1);
 	if (hash_out)
@@ -206,7 +244,7 @@ static struct htab_elem *find(struct uebpf_map *map, const void *key, uint32_t *
 /* With bucket b locked: the element holding key and the link that points
  * to it. */
 static struct htab_elem *find_locked(struct uebpf_map *map, uint32_t b, uint32_t hash,
-				     const void *key, _Atomic uint32_t **link)
+				     const uint64_t *key, _Atomic uint32_t **link)
 {
 	_Atomic uint32_t *prev = &bucket_at(map, b)->head;
 	uint32_t idx = atomic_load(prev);
@@ -267,12 +305,14 @@ static void store_value(struct uebpf_map *map, struct htab_elem *e, const void *
 	}
 }
 
-static int htab_update(struct uebpf_map *map, const void *key, const void *value,
+static int htab_update(struct uebpf_map *map, const void *user_key, const void *value,
 		       uint64_t flags, uint32_t cpu)
 {
 	struct map_hdr *hdr = map->hdr;
 	if (flags > BPF_EXIST)
 		return -EINVAL; /* BPF_F_LOCK needs a spin lock in the value */
+	uint64_t key[KEY_WORDS(512)];
+	key_to_words(key, user_key, hdr->key_size);
 	uint32_t hash = hash_key(key, hdr->key_size, hdr->htab.hash_seed);
 	uint32_t b = hash & (hdr->htab.n_buckets - 1);
 	struct htab_bucket *bk = bucket_at(map, b);
@@ -298,8 +338,8 @@ static int htab_update(struct uebpf_map *map, const void *key, const void *value
 		goto out;
 	}
 	e = elem_at(map, idx);
-	e->hash = hash;
-	memcpy(e->key, key, hdr->key_size);
+	atomic_store_explicit(&e->hash, hash, memory_order_relaxed);
+	key_store(e, key, hdr->key_size);
 	store_value(map, e, value, cpu, 1);
 	atomic_store_explicit(&e->next, atomic_load(&bk->head), memory_order_relaxed);
 	atomic_store_explicit(&bk->head, idx, memory_order_release); /* publish */
@@ -310,9 +350,11 @@ out:
 }
 
 /* Unlinks key's element; copies its value out first when value != NULL. */
-static int remove_elem(struct uebpf_map *map, const void *key, void *value)
+static int remove_elem(struct uebpf_map *map, const void *user_key, void *value)
 {
 	struct map_hdr *hdr = map->hdr;
+	uint64_t key[KEY_WORDS(512)];
+	key_to_words(key, user_key, hdr->key_size);
 	uint32_t hash = hash_key(key, hdr->key_size, hdr->htab.hash_seed);
 	uint32_t b = hash & (hdr->htab.n_buckets - 1);
 	struct htab_bucket *bk = bucket_at(map, b);
@@ -357,7 +399,7 @@ static int htab_get_next_key(struct uebpf_map *map, const void *key, void *next_
 		if (e) {
 			uint32_t next = atomic_load_explicit(&e->next, memory_order_acquire);
 			if (!IS_NULLS(next) && next < hdr->htab.n_elems) {
-				memcpy(next_key, elem_at(map, next)->key, hdr->key_size);
+				key_load(next_key, elem_at(map, next), hdr->key_size);
 				return 0;
 			}
 			b = (hash & (hdr->htab.n_buckets - 1)) + 1;
@@ -367,7 +409,7 @@ static int htab_get_next_key(struct uebpf_map *map, const void *key, void *next_
 	for (; b < hdr->htab.n_buckets; b++) {
 		uint32_t idx = atomic_load_explicit(&bucket_at(map, b)->head, memory_order_acquire);
 		if (!IS_NULLS(idx) && idx < hdr->htab.n_elems) {
-			memcpy(next_key, elem_at(map, idx)->key, hdr->key_size);
+			key_load(next_key, elem_at(map, idx), hdr->key_size);
 			return 0;
 		}
 	}

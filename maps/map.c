@@ -132,7 +132,12 @@ static uint32_t random_u32(void)
 	return v;
 }
 
-static void map_put(struct uebpf_map *map)
+void map_get(struct uebpf_map *map)
+{
+	atomic_fetch_add(&map->refs, 1);
+}
+
+void map_put(struct uebpf_map *map)
 {
 	if (atomic_fetch_sub(&map->refs, 1) != 1)
 		return;

@@ -110,6 +110,11 @@ extern const struct map_ops htab_map_ops, percpu_htab_map_ops;
 /* The map behind fd, or NULL (not a map of this process). */
 struct uebpf_map *map_from_fd(int fd);
 
+/* References held by programs: the map stays until the last is dropped,
+ * whatever happens to its fd. */
+void map_get(struct uebpf_map *map);
+void map_put(struct uebpf_map *map);
+
 static inline int map_is_percpu(uint32_t type)
 {
 	return type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_PERCPU_HASH ||

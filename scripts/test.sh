@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Runs the test suite in each build configuration given (normal, then
-# sanitizers) and ends with one summary line over all of them.
+# sanitizers) and ends with one summary line over all of them. DIR:LABEL
+# runs only the tests with that ctest label.
 set -uo pipefail
 
 total_pass=0
 total_fail=0
-for dir in "$@"; do
-  echo "=== tests in $dir ==="
+for arg in "$@"; do
+  dir=${arg%%:*}
+  label=()
+  [[ $arg == *:* ]] && label=(-L "${arg#*:}")
+  echo "=== tests in $dir ${label[*]} ==="
   log=$(mktemp)
-  ctest --test-dir "$dir" --output-on-failure -j "$(nproc 2>/dev/null || echo 2)" 2>&1 | tee "$log"
+  ctest --test-dir "$dir" "${label[@]}" --output-on-failure -j "$(nproc 2>/dev/null || echo 2)" 2>&1 | tee "$log"
   # ctest: "100% tests passed, 0 tests failed out of 12"
   line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -1)
   rm -f "$log"

@@ -55,6 +55,10 @@ int uebpf_vm_set_helper(struct uebpf_vm *vm, int32_t id, const char *name,
 			uebpf_helper_fn fn);
 uebpf_helper_fn uebpf_vm_helper(const struct uebpf_vm *vm, int32_t id);
 
+/* Registers every kernel helper uebpf implements (bpf_map_lookup_elem,
+ * bpf_ktime_get_ns, ...) under its kernel id. */
+int uebpf_vm_add_kernel_helpers(struct uebpf_vm *vm);
+
 struct uebpf_code_opts {
 	size_t sz;
 	/* On error: what is wrong and at which instruction. */
@@ -66,9 +70,12 @@ struct uebpf_code_opts {
 /*
  * Checks the encoding of a program (uebpf_insns_check) and prepares it
  * for execution with the helpers of vm, which must outlive the code.
- * Every helper the program calls must be registered; 64-bit immediates
- * must be plain values (map references are resolved by the loader first).
- * Returns 0 and *code, or -EINVAL / -ENOENT (unknown helper) / -ENOMEM.
+ * Every helper the program calls must be registered. 64-bit immediates
+ * are plain values or map references by fd (lddw src 1: the map; src 2:
+ * the address of byte N of the value of a one-element array map); the
+ * code holds a reference on each map it uses. Other pseudo sources are
+ * resolved by the object loader. Returns 0 and *code, or -EINVAL /
+ * -EBADF (not a map fd) / -ENOENT (unknown helper) / -ENOMEM.
  */
 int uebpf_code_load(struct uebpf_vm *vm, const struct uebpf_insn *insns,
 		    size_t insn_cnt, const struct uebpf_code_opts *opts,
@@ -130,6 +137,11 @@ int uebpf_code_run(const struct uebpf_code *code, uint64_t r1, uint64_t r2,
 void *uebpf_exec_user(const struct uebpf_exec *exec);
 /* Ends the program as soon as the helper returns, with r0 = retval. */
 void uebpf_exec_stop(struct uebpf_exec *exec, uint64_t retval);
+/* Ends the program with a run-time error (-EFAULT, the message naming
+ * the calling instruction), e.g. when a checked program hands a helper
+ * memory it may not use. */
+void uebpf_exec_fault(struct uebpf_exec *exec, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 bool uebpf_exec_checked(const struct uebpf_exec *exec);
 /* In checked mode: 0 if the program may access [addr, addr + size) with
  * the given rights, else -EFAULT. Always 0 in normal mode. */

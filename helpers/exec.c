@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/* The services a running program's helpers use: see helpers/exec.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "helpers/exec.h"
+
+void *uebpf_exec_user(const struct uebpf_exec *exec)
+{
+	return exec->user;
+}
+
+void uebpf_exec_stop(struct uebpf_exec *exec, uint64_t retval)
+{
+	exec->stopped = EXEC_STOPPED;
+	exec->stop_r0 = retval;
+}
+
+void uebpf_exec_fault(struct uebpf_exec *exec, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(exec->helper_fault, sizeof(exec->helper_fault), fmt, ap);
+	va_end(ap);
+	exec->stopped = EXEC_FAULT;
+}
+
+bool uebpf_exec_checked(const struct uebpf_exec *exec)
+{
+	return exec->checked;
+}
+
+/* [addr, addr + size) inside [lo, lo + len)? Written to avoid overflow. */
+static int inside(uintptr_t addr, size_t size, uintptr_t lo, size_t len)
+{
+	return addr >= lo && size <= len && addr - lo <= len - size;
+}
+
+int uebpf_exec_check_mem(const struct uebpf_exec *ex, const void *ptr,
+			 size_t size, unsigned int access)
+{
+	uintptr_t addr = (uintptr_t)ptr;
+	if (!ex->checked)
+		return 0;
+	if (inside(addr, size, ex->stack_lo, ex->stack_hi - ex->stack_lo))
+		return 0;
+	for (size_t i = 0; i < ex->region_cnt; i++) {
+		const struct uebpf_region *r = &ex->regions[i];
+		if ((r->access & access) == access &&
+		    inside(addr, size, (uintptr_t)r->addr, r->size))
+			return 0;
+	}
+	for (size_t i = 0; i < ex->added_cnt; i++) {
+		const struct uebpf_region *r = &ex->added[i];
+		if ((r->access & access) == access &&
+		    inside(addr, size, (uintptr_t)r->addr, r->size))
+			return 0;
+	}
+	return -EFAULT;
+}
+
+int uebpf_exec_add_region(struct uebpf_exec *ex, const void *addr, size_t size,
+			  unsigned int access)
+{
+	if (!ex->checked)
+		return 0;
+	/* A helper called in a loop grants the same memory again and again. */
+	if (uebpf_exec_check_mem(ex, addr, size, access) == 0)
+		return 0;
+	if (ex->added_cnt == ex->added_cap) {
+		size_t cap = ex->added_cap ? ex->added_cap * 2 : 16;
+		struct uebpf_region *r = realloc(ex->added, cap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		ex->added = r;
+		ex->added_cap = cap;
+	}
+	ex->added[ex->added_cnt++] = (struct uebpf_region){ addr, size, access };
+	return 0;
+}
+
+int exec_map_ok(const struct uebpf_exec *exec, const void *ptr)
+{
+	if (!exec->checked)
+		return 1;
+	for (size_t i = 0; i < exec->map_cnt; i++)
+		if ((const void *)exec->maps[i] == ptr)
+			return 1;
+	return 0;
+}

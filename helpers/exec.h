@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The state of one run of a program, as helpers see it: the embedder's
+ * data, the checked mode's memory rules, and the ways a helper ends the
+ * program. The engine owns the run; helpers (this layer and above) use it
+ * through the uebpf_exec_* functions of <uebpf/engine.h>, implemented
+ * here.
+ */
+#ifndef UEBPF_HELPERS_EXEC_H
+#define UEBPF_HELPERS_EXEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "uebpf/engine.h"
+
+/* Values of uebpf_exec.stopped. */
+enum { EXEC_RUNNING = 0, EXEC_STOPPED = 1, EXEC_FAULT = 2 };
+
+struct uebpf_map;
+
+struct uebpf_exec {
+	const struct uebpf_code *code;
+	/* The maps the program refers to (checked mode validates map
+	 * arguments against them). */
+	struct uebpf_map *const *maps;
+	size_t map_cnt;
+	void *user;
+	int stopped;        /* EXEC_STOPPED or EXEC_FAULT, set by a helper */
+	uint64_t stop_r0;
+	int checked;
+	/* Checked mode: the live stack frames and the other regions. */
+	uintptr_t stack_lo, stack_hi;
+	const struct uebpf_region *regions;
+	size_t region_cnt;
+	struct uebpf_region *added; /* from helpers, freed after the run */
+	size_t added_cnt, added_cap;
+	uint64_t insn_count, insn_limit;
+	const uint8_t *packet;
+	size_t packet_len;
+	uint64_t may_goto_left;
+	/* Run-time error report. */
+	char *err_buf;
+	size_t err_size;
+	int64_t fault_pc;
+	char helper_fault[160]; /* what a helper found wrong (EXEC_FAULT) */
+};
+
+/* Checked mode: is ptr one of the program's maps? (Always in normal mode,
+ * where the verifier has proven it.) */
+int exec_map_ok(const struct uebpf_exec *exec, const void *ptr);
+
+#endif /* UEBPF_HELPERS_EXEC_H */

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* Map helpers: bpf_map_lookup_elem / update_elem / delete_elem. r1 is the
+ * map itself (the loader resolves map references to it). */
+#include <errno.h>
+
+#include "helpers/helpers.h"
+#include "maps/map.h"
+
+/* In checked mode, arguments a verifier would have proven: the map is the
+ * program's, the key (and value) readable. Faults the run otherwise. */
+static struct uebpf_map *checked_map(struct uebpf_exec *exec, uint64_t r1,
+				     const void *key, const void *value)
+{
+	struct uebpf_map *map = (struct uebpf_map *)(uintptr_t)r1;
+	if (!exec_map_ok(exec, map)) {
+		uebpf_exec_fault(exec, "R1 is not a map of this program (0x%llx)",
+				 (unsigned long long)r1);
+		return NULL;
+	}
+	if (uebpf_exec_check_mem(exec, key, map->hdr->key_size, UEBPF_MEM_READ)) {
+		uebpf_exec_fault(exec, "map key: %u bytes at %p are not readable",
+				 map->hdr->key_size, key);
+		return NULL;
+	}
+	if (value && uebpf_exec_check_mem(exec, value, map->hdr->value_size, UEBPF_MEM_READ)) {
+		uebpf_exec_fault(exec, "map value: %u bytes at %p are not readable",
+				 map->hdr->value_size, value);
+		return NULL;
+	}
+	return map;
+}
+
+HELPER(map_lookup_elem)
+{
+	const void *key = (const void *)(uintptr_t)r2;
+	struct uebpf_map *map = checked_map(exec, r1, key, NULL);
+	if (!map || !map->ops->lookup_ptr)
+		return 0;
+	void *value = map->ops->lookup_ptr(map, key, map_current_cpu(map->hdr));
+	if (value && exec->checked)
+		uebpf_exec_add_region(exec, value, map->hdr->value_size,
+				      map->hdr->map_flags & BPF_F_RDONLY_PROG ? UEBPF_MEM_READ
+									   : UEBPF_MEM_RW);
+	return (uintptr_t)value;
+}
+
+HELPER(map_update_elem)
+{
+	const void *key = (const void *)(uintptr_t)r2, *value = (const void *)(uintptr_t)r3;
+	struct uebpf_map *map = checked_map(exec, r1, key, value);
+	if (!map)
+		return 0;
+	if (map->hdr->map_flags & BPF_F_RDONLY_PROG)
+		return (uint64_t)-EPERM; /* the kernel's verifier refuses this */
+	if (!map->ops->update)
+		return (uint64_t)-ENOTSUPP;
+	return (uint64_t)(int64_t)map->ops->update(map, key, value, r4, map_current_cpu(map->hdr));
+}
+
+HELPER(map_delete_elem)
+{
+	const void *key = (const void *)(uintptr_t)r2;
+	struct uebpf_map *map = checked_map(exec, r1, key, NULL);
+	if (!map)
+		return 0;
+	if (map->hdr->map_flags & BPF_F_RDONLY_PROG)
+		return (uint64_t)-EPERM;
+	if (!map->ops->delete)
+		return (uint64_t)-ENOTSUPP;
+	return (uint64_t)(int64_t)map->ops->delete(map, key);
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* The helpers uebpf provides, by kernel id, with the kernel's prototypes. */
+#include <linux/bpf.h>
+#include <stddef.h>
+
+#include "helpers/helpers.h"
+
+#define PROTO(name, impl, ret_kind, ...) \
+	{ BPF_FUNC_##name, impl, ret_kind, { __VA_ARGS__ } }
+
+static const struct helper_proto protos[] = {
+	PROTO(map_lookup_elem, helper_map_lookup_elem, RET_PTR_TO_MAP_VALUE_OR_NULL,
+	      ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY),
+	PROTO(map_update_elem, helper_map_update_elem, RET_INTEGER,
+	      ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY, ARG_PTR_TO_MAP_VALUE, ARG_ANYTHING),
+	PROTO(map_delete_elem, helper_map_delete_elem, RET_INTEGER,
+	      ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY),
+	PROTO(ktime_get_ns, helper_ktime_get_ns, RET_INTEGER, ARG_NONE),
+	PROTO(get_prandom_u32, helper_get_prandom_u32, RET_INTEGER, ARG_NONE),
+	PROTO(get_smp_processor_id, helper_get_smp_processor_id, RET_INTEGER, ARG_NONE),
+	PROTO(get_current_pid_tgid, helper_get_current_pid_tgid, RET_INTEGER, ARG_NONE),
+	PROTO(get_current_uid_gid, helper_get_current_uid_gid, RET_INTEGER, ARG_NONE),
+	PROTO(get_current_comm, helper_get_current_comm, RET_INTEGER,
+	      ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE),
+	PROTO(get_numa_node_id, helper_get_numa_node_id, RET_INTEGER, ARG_NONE),
+	PROTO(probe_read, helper_probe_read_user, RET_INTEGER,
+	      ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING),
+	PROTO(probe_read_str, helper_probe_read_user_str, RET_INTEGER,
+	      ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING),
+	PROTO(probe_read_user, helper_probe_read_user, RET_INTEGER,
+	      ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING),
+	PROTO(probe_read_kernel, helper_probe_read_user, RET_INTEGER,
+	      ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING),
+	PROTO(probe_read_user_str, helper_probe_read_user_str, RET_INTEGER,
+	      ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING),
+	PROTO(probe_read_kernel_str, helper_probe_read_user_str, RET_INTEGER,
+	      ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING),
+	PROTO(jiffies64, helper_jiffies64, RET_INTEGER, ARG_NONE),
+	PROTO(ktime_get_boot_ns, helper_ktime_get_boot_ns, RET_INTEGER, ARG_NONE),
+	PROTO(ktime_get_coarse_ns, helper_ktime_get_coarse_ns, RET_INTEGER, ARG_NONE),
+	PROTO(ktime_get_tai_ns, helper_ktime_get_tai_ns, RET_INTEGER, ARG_NONE),
+};
+
+const struct helper_proto *helper_protos(size_t *count)
+{
+	*count = sizeof(protos) / sizeof(protos[0]);
+	return protos;
+}
+
+const struct helper_proto *helper_proto(int32_t id)
+{
+	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+		if (protos[i].id == id)
+			return &protos[i];
+	return NULL;
+}
