@@ -69,3 +69,61 @@ HELPER(map_delete_elem)
 		return (uint64_t)-ENOTSUPP;
 	return (uint64_t)(int64_t)map->ops->delete(map, key);
 }
+
+/* Keyless maps (queue, stack, bloom filter): r1 = map, r2 = value. */
+static struct uebpf_map *checked_keyless(struct uebpf_exec *exec, uint64_t r1, const void *value,
+					 unsigned access)
+{
+	struct uebpf_map *map = (struct uebpf_map *)(uintptr_t)r1;
+	if (!exec_map_ok(exec, map)) {
+		uebpf_exec_fault(exec, "R1 is not a map of this program (0x%llx)",
+				 (unsigned long long)r1);
+		return NULL;
+	}
+	if (uebpf_exec_check_mem(exec, value, map->hdr->value_size, access)) {
+		uebpf_exec_fault(exec, "map value: %u bytes at %p are not %s",
+				 map->hdr->value_size, value,
+				 access == UEBPF_MEM_READ ? "readable" : "writable");
+		return NULL;
+	}
+	return map;
+}
+
+HELPER(map_push_elem)
+{
+	const void *value = (const void *)(uintptr_t)r2;
+	struct uebpf_map *map = checked_keyless(exec, r1, value, UEBPF_MEM_READ);
+	if (!map)
+		return 0;
+	if (!map->ops->push)
+		return (uint64_t)-ENOTSUPP;
+	return (uint64_t)(int64_t)map->ops->push(map, value, r3);
+}
+
+HELPER(map_pop_elem)
+{
+	void *value = (void *)(uintptr_t)r2;
+	struct uebpf_map *map = checked_keyless(exec, r1, value, UEBPF_MEM_WRITE);
+	if (!map)
+		return 0;
+	if (!map->ops->pop)
+		return (uint64_t)-ENOTSUPP;
+	return (uint64_t)(int64_t)map->ops->pop(map, value);
+}
+
+HELPER(map_peek_elem)
+{
+	void *value = (void *)(uintptr_t)r2;
+	/* The bloom filter reads the value (the element tested); queues and
+	 * stacks write it. */
+	struct uebpf_map *tmp = (struct uebpf_map *)(uintptr_t)r1;
+	unsigned access = exec_map_ok(exec, tmp) &&
+				  tmp->hdr->type == BPF_MAP_TYPE_BLOOM_FILTER
+			  ? UEBPF_MEM_READ : UEBPF_MEM_WRITE;
+	struct uebpf_map *map = checked_keyless(exec, r1, value, access);
+	if (!map)
+		return 0;
+	if (!map->ops->peek)
+		return (uint64_t)-ENOTSUPP;
+	return (uint64_t)(int64_t)map->ops->peek(map, value);
+}

@@ -103,6 +103,10 @@ const struct map_ops *map_ops_for(uint32_t type)
 	case BPF_MAP_TYPE_PERCPU_ARRAY: return &percpu_array_map_ops;
 	case BPF_MAP_TYPE_HASH: return &htab_map_ops;
 	case BPF_MAP_TYPE_PERCPU_HASH: return &percpu_htab_map_ops;
+	case BPF_MAP_TYPE_LPM_TRIE: return &lpm_trie_map_ops;
+	case BPF_MAP_TYPE_QUEUE: return &queue_map_ops;
+	case BPF_MAP_TYPE_STACK: return &stack_map_ops;
+	case BPF_MAP_TYPE_BLOOM_FILTER: return &bloom_filter_map_ops;
 	default: return NULL;
 	}
 }
@@ -308,6 +312,8 @@ int uebpf_map_lookup_elem_flags(int fd, const void *key, void *value,
 		return -EPERM;
 	if (flags & ~(uint64_t)BPF_F_LOCK)
 		return -EINVAL;
+	if (map->ops->peek) /* keyless maps: lookup reads (or tests) a value */
+		return flags ? -EINVAL : map->ops->peek(map, value);
 	if (!map->ops->lookup)
 		return -ENOTSUPP;
 	return map->ops->lookup(map, key, value, flags);
@@ -325,6 +331,8 @@ int uebpf_map_update_elem(int fd, const void *key, const void *value, uint64_t f
 		return -EBADF;
 	if (map->hdr->map_flags & BPF_F_RDONLY || atomic_load(&map->hdr->frozen))
 		return -EPERM;
+	if (map->ops->push) /* keyless maps: update adds a value */
+		return map->ops->push(map, value, flags);
 	if (!map->ops->update)
 		return -ENOTSUPP;
 	return map->ops->update(map, key, value, flags, MAP_USER);
@@ -350,6 +358,8 @@ int uebpf_map_lookup_and_delete_elem(int fd, const void *key, void *value)
 	if (map->hdr->map_flags & (BPF_F_RDONLY | BPF_F_WRONLY) ||
 	    atomic_load(&map->hdr->frozen))
 		return -EPERM;
+	if (map->ops->pop) /* queue, stack: take the next value out */
+		return map->ops->pop(map, value);
 	if (!map->ops->lookup_and_delete)
 		return -ENOTSUPP;
 	return map->ops->lookup_and_delete(map, key, value, 0);

@@ -86,6 +86,13 @@ struct map_ops {
 	int (*lookup_and_delete)(struct uebpf_map *map, const void *key, void *value,
 				 uint64_t flags);
 	int (*get_next_key)(struct uebpf_map *map, const void *key, void *next_key);
+	/* Maps without keys (queue, stack, bloom filter): push adds a value
+	 * (flags: BPF_EXIST replaces the oldest when full), pop takes one
+	 * out, peek reads one (bloom filter: tests membership). The
+	 * syscall layer maps update/lookup/lookup_and_delete onto these. */
+	int (*push)(struct uebpf_map *map, const void *value, uint64_t flags);
+	int (*pop)(struct uebpf_map *map, void *value);
+	int (*peek)(struct uebpf_map *map, void *value);
 };
 
 /* The cpu argument of update for user-space callers. */
@@ -106,6 +113,9 @@ const struct map_ops *map_ops_for(uint32_t type);
 
 extern const struct map_ops array_map_ops, percpu_array_map_ops;
 extern const struct map_ops htab_map_ops, percpu_htab_map_ops;
+extern const struct map_ops lpm_trie_map_ops;           /* maps/lpm_trie.c */
+extern const struct map_ops queue_map_ops, stack_map_ops; /* maps/queue_stack.c */
+extern const struct map_ops bloom_filter_map_ops;       /* maps/bloom_filter.c */
 
 /* The map behind fd, or NULL (not a map of this process). */
 struct uebpf_map *map_from_fd(int fd);
