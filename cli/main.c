@@ -21,6 +21,9 @@ static const struct command {
 	  "run PROG [--data-in FILE | --mem HEX] [--unchecked] [--repeat N] [-j]\n"
 	  "        run a program (bytecode or assembly) with r1 = data, r2 = its length,\n"
 	  "        every memory access checked unless --unchecked" },
+	{ "map", cmd_map,
+	  "map { create | show | list | dump | lookup | update | delete | pin | freeze } ...\n"
+	  "        inspect and change maps (see uebpf map help)" },
 	{ "conformance-plugin", cmd_conformance_plugin,
 	  "conformance-plugin [MEMORY-HEX] [--program HEX] [--interpret|--jit] [--unchecked]\n"
 	  "        plugin for the BPF conformance suite's runner (program hex on stdin)" },
