@@ -11,15 +11,15 @@ static int array_check(struct map_hdr *hdr)
 {
 	const uint32_t allowed = BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY |
 				 BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG |
-				 BPF_F_MMAPABLE | BPF_F_INNER_MAP | BPF_F_PRESERVE_ELEMS;
+				 BPF_F_MMAPABLE | BPF_F_INNER_MAP;
 	if (hdr->key_size != 4 || hdr->value_size == 0 || hdr->max_entries == 0 ||
 	    hdr->map_flags & ~allowed || hdr->map_extra)
 		return -EINVAL;
-	if (map_is_percpu(hdr->type) && hdr->map_flags & BPF_F_MMAPABLE)
+	if (map_is_percpu(hdr->type) &&
+	    hdr->map_flags & (BPF_F_MMAPABLE | BPF_F_INNER_MAP | BPF_F_NUMA_NODE))
 		return -EINVAL;
-	/* The kernel's limit on a value: KMALLOC_MAX_SIZE; per-CPU values
-	 * are limited to the per-CPU allocator's unit (32 KiB). */
-	if (hdr->value_size > (map_is_percpu(hdr->type) ? 32768u : (1u << 30)))
+	/* Per-CPU values are limited to the per-CPU allocator's unit. */
+	if (map_is_percpu(hdr->type) ? hdr->value_stride > 32768 : hdr->value_size > INT32_MAX)
 		return -E2BIG;
 	uint64_t size = (uint64_t)hdr->max_entries * hdr->value_stride * hdr->ncpus;
 	if (size > ((uint64_t)1 << 40))

@@ -50,9 +50,14 @@ static int htab_check(struct map_hdr *hdr)
 	if (hdr->key_size == 0 || hdr->value_size == 0 || hdr->max_entries == 0 ||
 	    hdr->map_flags & ~allowed || hdr->map_extra)
 		return -EINVAL;
-	if (hdr->key_size > 512 || hdr->value_size > (map_is_percpu(hdr->type) ? 32768u : (1u << 20)))
-		return -E2BIG;
-	if (hdr->max_entries > (1u << 30))
+	if (map_is_percpu(hdr->type) && hdr->map_flags & BPF_F_NUMA_NODE)
+		return -EINVAL;
+	/* The kernel's limits: an element within KMALLOC_MAX_SIZE, a per-CPU
+	 * value within the per-CPU allocator's unit, the bucket array
+	 * within 4 GiB. */
+	if ((uint64_t)hdr->key_size + hdr->value_size > 4194255 ||
+	    (map_is_percpu(hdr->type) && hdr->value_stride > 32768) ||
+	    hdr->max_entries > (1u << 27))
 		return -E2BIG;
 	uint32_t n_buckets = 1;
 	while (n_buckets < hdr->max_entries)
@@ -89,29 +94,29 @@ static uint8_t *elem_value(struct uebpf_map *map, struct htab_elem *e, uint32_t 
 	       (size_t)cpu * map->hdr->value_stride;
 }
 
-/* Key words: the key zero-padded to 8 bytes, in words (at most 512 bytes). */
+/* Word i of a key, zero padded past its size. */
+static inline uint64_t key_word(const uint8_t *key, uint32_t size, uint32_t i)
+{
+	uint64_t w = 0;
+	uint32_t off = i * 8;
+	memcpy(&w, key + off, size - off < 8 ? size - off : 8);
+	return w;
+}
+
 #define KEY_WORDS(size) (((size) + 7) / 8)
 
-static void key_to_words(uint64_t *words, const void *key, uint32_t size)
+static void key_store(struct htab_elem *e, const uint8_t *key, uint32_t size)
 {
-	words[KEY_WORDS(size) - 1] = 0;
-	memcpy(words, key, size);
+	for (uint32_t i = 0; i < KEY_WORDS(size); i++)
+		atomic_store_explicit(&e->key[i], key_word(key, size, i), memory_order_relaxed);
 }
 
-static void key_store(struct htab_elem *e, const void *key, uint32_t size)
+static void key_load(uint8_t *key, struct htab_elem *e, uint32_t size)
 {
-	uint64_t words[KEY_WORDS(512)];
-	key_to_words(words, key, size);
-	for (uint32_t i = 0; i < KEY_WORDS(size); i++)
-		atomic_store_explicit(&e->key[i], words[i], memory_order_relaxed);
-}
-
-static void key_load(void *key, struct htab_elem *e, uint32_t size)
-{
-	uint64_t words[KEY_WORDS(512)];
-	for (uint32_t i = 0; i < KEY_WORDS(size); i++)
-		words[i] = atomic_load_explicit(&e->key[i], memory_order_relaxed);
-	memcpy(key, words, size);
+	for (uint32_t i = 0; i < KEY_WORDS(size); i++) {
+		uint64_t w = atomic_load_explicit(&e->key[i], memory_order_relaxed);
+		memcpy(key + i * 8, &w, size - i * 8 < 8 ? size - i * 8 : 8);
+	}
 }
 
 static int htab_init(struct uebpf_map *map)
@@ -188,21 +193,21 @@ static void elem_free(struct uebpf_map *map, uint32_t idx)
 
 /* ---- finding elements ---- */
 
-/* words: the key looked for, as key_to_words() gives it. */
 static int key_matches(struct uebpf_map *map, struct htab_elem *e, uint32_t hash,
-		       const uint64_t *words)
+		       const uint8_t *key)
 {
+	uint32_t size = map->hdr->key_size;
 	if (atomic_load_explicit(&e->hash, memory_order_relaxed) != hash)
 		return 0;
-	for (uint32_t i = 0; i < KEY_WORDS(map->hdr->key_size); i++)
-		if (atomic_load_explicit(&e->key[i], memory_order_relaxed) != words[i])
+	for (uint32_t i = 0; i < KEY_WORDS(size); i++)
+		if (atomic_load_explicit(&e->key[i], memory_order_relaxed) != key_word(key, size, i))
 			return 0;
 	return 1;
 }
 
 /* Walks bucket b's chain without a lock. Returns the element's index,
  * FREE_END if absent, or NULLS_BIT if the walk went astray (restart). */
-static uint32_t walk(struct uebpf_map *map, uint32_t b, uint32_t hash, const uint64_t *key)
+static uint32_t walk(struct uebpf_map *map, uint32_t b, uint32_t hash, const uint8_t *key)
 {
 	uint32_t n_elems = map->hdr->htab.n_elems;
 	uint32_t idx = atomic_load_explicit(&bucket_at(map, b)->head, memory_order_acquire);
@@ -218,10 +223,8 @@ static uint32_t walk(struct uebpf_map *map, uint32_t b, uint32_t hash, const uin
 }
 
 /* The element holding key, or NULL. */
-static struct htab_elem *find(struct uebpf_map *map, const void *user_key, uint32_t *hash_out)
+static struct htab_elem *find(struct uebpf_map *map, const uint8_t *key, uint32_t *hash_out)
 {
-	uint64_t key[KEY_WORDS(512)];
-	key_to_words(key, user_key, map->hdr->key_size);
 	uint32_t hash = hash_key(key, map->hdr->key_size, map->hdr->htab.hash_seed);
 	uint32_t b = hash & (map->hdr->htab.n_buckets - 1);
 	if (hash_out)
@@ -244,7 +247,7 @@ static struct htab_elem *find(struct uebpf_map *map, const void *user_key, uint3
 /* With bucket b locked: the element holding key and the link that points
  * to it. */
 static struct htab_elem *find_locked(struct uebpf_map *map, uint32_t b, uint32_t hash,
-				     const uint64_t *key, _Atomic uint32_t **link)
+				     const uint8_t *key, _Atomic uint32_t **link)
 {
 	_Atomic uint32_t *prev = &bucket_at(map, b)->head;
 	uint32_t idx = atomic_load(prev);
@@ -305,14 +308,12 @@ static void store_value(struct uebpf_map *map, struct htab_elem *e, const void *
 	}
 }
 
-static int htab_update(struct uebpf_map *map, const void *user_key, const void *value,
+static int htab_update(struct uebpf_map *map, const void *key, const void *value,
 		       uint64_t flags, uint32_t cpu)
 {
 	struct map_hdr *hdr = map->hdr;
 	if (flags > BPF_EXIST)
 		return -EINVAL; /* BPF_F_LOCK needs a spin lock in the value */
-	uint64_t key[KEY_WORDS(512)];
-	key_to_words(key, user_key, hdr->key_size);
 	uint32_t hash = hash_key(key, hdr->key_size, hdr->htab.hash_seed);
 	uint32_t b = hash & (hdr->htab.n_buckets - 1);
 	struct htab_bucket *bk = bucket_at(map, b);
@@ -350,11 +351,9 @@ out:
 }
 
 /* Unlinks key's element; copies its value out first when value != NULL. */
-static int remove_elem(struct uebpf_map *map, const void *user_key, void *value)
+static int remove_elem(struct uebpf_map *map, const void *key, void *value)
 {
 	struct map_hdr *hdr = map->hdr;
-	uint64_t key[KEY_WORDS(512)];
-	key_to_words(key, user_key, hdr->key_size);
 	uint32_t hash = hash_key(key, hdr->key_size, hdr->htab.hash_seed);
 	uint32_t b = hash & (hdr->htab.n_buckets - 1);
 	struct htab_bucket *bk = bucket_at(map, b);

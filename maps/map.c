@@ -302,16 +302,30 @@ int uebpf_map_close(int fd)
 
 /* ---- element commands: the checks the kernel's syscall layer makes ---- */
 
+/* The kernel copies keys and values in and out: a NULL one is EFAULT,
+ * and keyless maps want no key at all. */
+static int check_key(const struct uebpf_map *map, const void *key)
+{
+	if (map->hdr->key_size == 0)
+		return key ? -EINVAL : 0;
+	return key ? 0 : -EFAULT;
+}
+
 int uebpf_map_lookup_elem_flags(int fd, const void *key, void *value,
 				uint64_t flags)
 {
+	if (flags & ~(uint64_t)BPF_F_LOCK)
+		return -EINVAL; /* checked before the fd, as the kernel does */
 	struct uebpf_map *map = map_from_fd(fd);
 	if (!map)
 		return -EBADF;
 	if (map->hdr->map_flags & BPF_F_WRONLY)
 		return -EPERM;
-	if (flags & ~(uint64_t)BPF_F_LOCK)
-		return -EINVAL;
+	int err = check_key(map, key);
+	if (err)
+		return err;
+	if (!value)
+		return -EFAULT;
 	if (map->ops->peek) /* keyless maps: lookup reads (or tests) a value */
 		return flags ? -EINVAL : map->ops->peek(map, value);
 	if (!map->ops->lookup)
@@ -331,6 +345,11 @@ int uebpf_map_update_elem(int fd, const void *key, const void *value, uint64_t f
 		return -EBADF;
 	if (map->hdr->map_flags & BPF_F_RDONLY || atomic_load(&map->hdr->frozen))
 		return -EPERM;
+	int err = check_key(map, key);
+	if (err)
+		return err;
+	if (!value)
+		return -EFAULT;
 	if (map->ops->push) /* keyless maps: update adds a value */
 		return map->ops->push(map, value, flags);
 	if (!map->ops->update)
@@ -345,6 +364,9 @@ int uebpf_map_delete_elem(int fd, const void *key)
 		return -EBADF;
 	if (map->hdr->map_flags & BPF_F_RDONLY || atomic_load(&map->hdr->frozen))
 		return -EPERM;
+	int err = check_key(map, key);
+	if (err)
+		return err;
 	if (!map->ops->delete)
 		return -ENOTSUPP;
 	return map->ops->delete(map, key);
@@ -358,6 +380,11 @@ int uebpf_map_lookup_and_delete_elem(int fd, const void *key, void *value)
 	if (map->hdr->map_flags & (BPF_F_RDONLY | BPF_F_WRONLY) ||
 	    atomic_load(&map->hdr->frozen))
 		return -EPERM;
+	int err = check_key(map, key);
+	if (err)
+		return err;
+	if (!value)
+		return -EFAULT;
 	if (map->ops->pop) /* queue, stack: take the next value out */
 		return map->ops->pop(map, value);
 	if (!map->ops->lookup_and_delete)
@@ -372,6 +399,8 @@ int uebpf_map_get_next_key(int fd, const void *key, void *next_key)
 		return -EBADF;
 	if (map->hdr->map_flags & BPF_F_WRONLY)
 		return -EPERM;
+	if (!next_key)
+		return -EFAULT;
 	if (!map->ops->get_next_key)
 		return -ENOTSUPP;
 	return map->ops->get_next_key(map, key, next_key);
@@ -382,11 +411,15 @@ int uebpf_map_freeze(int fd)
 	struct uebpf_map *map = map_from_fd(fd);
 	if (!map)
 		return -EBADF;
-	if (map->hdr->map_flags & BPF_F_RDONLY)
-		return -EPERM; /* freezing needs the right to write */
+	/* Freezing needs the right to write, which a frozen map has lost:
+	 * a second freeze is EPERM, as in the kernel. */
+	if (map->hdr->map_flags & BPF_F_RDONLY || atomic_load(&map->hdr->frozen))
+		return -EPERM;
+	if (map->writable_mmap)
+		return -EBUSY;
 	uint32_t was = 0;
 	if (!atomic_compare_exchange_strong(&map->hdr->frozen, &was, 1))
-		return -EBUSY;
+		return -EPERM;
 	return 0;
 }
 
@@ -421,5 +454,7 @@ void *uebpf_map_mmap(int fd, size_t *size)
 	}
 	if (size)
 		*size = map->hdr->data_size;
+	/* The mapping is writable and stays: the map can no longer be frozen. */
+	map->writable_mmap = 1;
 	return map->data; /* the map's own shared mapping */
 }

@@ -106,6 +106,7 @@ struct uebpf_map {
 	uint8_t *data; /* seg.base + hdr->data_off */
 	const struct map_ops *ops;
 	_Atomic int refs; /* the fd, and programs using the map */
+	int writable_mmap; /* uebpf_map_mmap() handed out the values */
 };
 
 /* The ops of each type; NULL for types not (yet) supported. */

@@ -146,7 +146,7 @@ static void test_access_flags_and_freeze(void)
 	fd = create(BPF_MAP_TYPE_HASH, 4, 4, 4, BPF_F_RDONLY_PROG);
 	CHECK_EQ(uebpf_map_update_elem(fd, &k, &v, 0), 0); /* only programs are refused */
 	CHECK_EQ(uebpf_map_freeze(fd), 0);
-	CHECK_EQ(uebpf_map_freeze(fd), -EBUSY);
+	CHECK_EQ(uebpf_map_freeze(fd), -EPERM); /* frozen maps lost the right to write */
 	CHECK_EQ(uebpf_map_update_elem(fd, &k, &v, 0), -EPERM);
 	CHECK_EQ(uebpf_map_delete_elem(fd, &k), -EPERM);
 	CHECK_EQ(uebpf_map_lookup_elem(fd, &k, &v), 0);
@@ -178,6 +178,49 @@ static void test_mmapable_array_values_are_shared(void)
 	fd = create(BPF_MAP_TYPE_ARRAY, 4, 8, 4, 0);
 	CHECK(uebpf_map_mmap(fd, &size) == NULL && errno == EINVAL);
 	uebpf_map_close(fd);
+	/* A writable mapping is out: the map cannot be frozen any more. */
+	fd = create(BPF_MAP_TYPE_ARRAY, 4, 8, 4, BPF_F_MMAPABLE);
+	CHECK(uebpf_map_mmap(fd, &size) != NULL);
+	CHECK_EQ(uebpf_map_freeze(fd), -EBUSY);
+	uebpf_map_close(fd);
+}
+
+static void test_null_pointers_are_efault_not_a_crash(void)
+{
+	int fd = create(BPF_MAP_TYPE_HASH, 4, 8, 4, 0);
+	uint32_t k = 1;
+	uint64_t v = 0;
+	CHECK_EQ(uebpf_map_lookup_elem(fd, NULL, &v), -EFAULT);
+	CHECK_EQ(uebpf_map_lookup_elem(fd, &k, NULL), -EFAULT);
+	CHECK_EQ(uebpf_map_update_elem(fd, NULL, &v, 0), -EFAULT);
+	CHECK_EQ(uebpf_map_update_elem(fd, &k, NULL, 0), -EFAULT);
+	CHECK_EQ(uebpf_map_delete_elem(fd, NULL), -EFAULT);
+	CHECK_EQ(uebpf_map_lookup_and_delete_elem(fd, NULL, &v), -EFAULT);
+	CHECK_EQ(uebpf_map_get_next_key(fd, NULL, NULL), -EFAULT);
+	CHECK_EQ(uebpf_map_lookup_elem(-1, &k, &v), -EBADF);
+	CHECK_EQ(uebpf_map_lookup_elem(1 << 30, &k, &v), -EBADF);
+	uebpf_map_close(fd);
+}
+
+static void test_large_keys(void)
+{
+	/* No 512-byte limit: the kernel's is key + value within 4 MiB. */
+	int fd = create(BPF_MAP_TYPE_HASH, 1000, 8, 4, 0);
+	CHECK(fd >= 0);
+	uint8_t key[1000], next[1000];
+	memset(key, 0x5a, sizeof(key));
+	key[999] = 1;
+	uint64_t v = 9;
+	CHECK_EQ(uebpf_map_update_elem(fd, key, &v, 0), 0);
+	key[999] = 2;
+	CHECK_EQ(uebpf_map_lookup_elem(fd, key, &v), -ENOENT);
+	key[999] = 1;
+	CHECK_EQ(uebpf_map_lookup_elem(fd, key, &v), 0);
+	CHECK_EQ(uebpf_map_get_next_key(fd, NULL, next), 0);
+	CHECK(memcmp(next, key, sizeof(key)) == 0);
+	uebpf_map_close(fd);
+	CHECK_EQ(create(BPF_MAP_TYPE_HASH, 4194200, 56, 1, 0), -E2BIG);
+	CHECK_EQ(create(BPF_MAP_TYPE_HASH, 4, 4, (1u << 27) + 1, 0), -E2BIG);
 }
 
 /* A child process opens the pinned map by path and changes it. */
@@ -316,6 +359,8 @@ int main(void)
 	RUN(test_creation_is_validated);
 	RUN(test_access_flags_and_freeze);
 	RUN(test_mmapable_array_values_are_shared);
+	RUN(test_null_pointers_are_efault_not_a_crash);
+	RUN(test_large_keys);
 	RUN(test_pinned_map_is_shared_across_processes);
 	RUN(test_segment_kinds);
 	RUN(test_damaged_pinned_files_are_refused);

@@ -158,8 +158,10 @@ static int dump_map(int kernel, int fd, const struct shape *s, struct dump *d)
 static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int steps)
 {
 	size_t vsz = user_value_size(s);
-	uint8_t key[600], kval[1 << 16], uval[1 << 16], val[1 << 16], knext[600], unext[600];
+	uint8_t key[600], knext[600], unext[600];
+	static uint8_t kval[1 << 17], uval[1 << 17], val[1 << 17];
 	int frozen_at = below(4) == 0 ? (int)below((unsigned)steps) : -1;
+	int frozen_again = frozen_at >= 0 && below(2) ? frozen_at + 1 + (int)below(5) : -1;
 
 	for (int step = 0; step < steps; step++) {
 		const char *what = "";
@@ -167,7 +169,7 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 		random_key(s, key);
 		memset(kval, 0xaa, vsz);
 		memset(uval, 0xaa, vsz);
-		if (step == frozen_at) {
+		if (step == frozen_at || step == frozen_again) {
 			what = "freeze";
 			krc = k_freeze(kfd);
 			urc = uebpf_map_freeze(ufd);
@@ -252,13 +254,13 @@ static const uint32_t types[] = {
 /* Random creation attributes, mostly valid. */
 static struct shape random_shape(void)
 {
-	static const uint32_t key_sizes[] = { 4, 4, 4, 1, 2, 8, 12, 16, 0, 3, 100 };
-	static const uint32_t value_sizes[] = { 8, 4, 1, 3, 12, 16, 64, 0, 200 };
+	static const uint32_t key_sizes[] = { 4, 4, 4, 1, 2, 8, 12, 16, 0, 3, 100, 600 };
+	static const uint32_t value_sizes[] = { 8, 4, 1, 3, 12, 16, 64, 0, 200, 32769 };
 	static const uint32_t max_entries[] = { 1, 2, 4, 7, 16, 33, 0 };
 	static const uint32_t flag_bits[] = {
 		BPF_F_NO_PREALLOC, BPF_F_RDONLY, BPF_F_WRONLY, BPF_F_RDONLY_PROG,
 		BPF_F_WRONLY_PROG, BPF_F_ZERO_SEED, BPF_F_MMAPABLE, BPF_F_NO_COMMON_LRU,
-		BPF_F_CLONE, 1u << 20,
+		BPF_F_CLONE, BPF_F_PRESERVE_ELEMS, BPF_F_INNER_MAP, BPF_F_STACK_BUILD_ID, 1u << 20,
 	};
 	struct shape s;
 	s.type = types[below(4)];
