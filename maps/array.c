@@ -108,6 +108,7 @@ static int array_get_next_key(struct uebpf_map *map, const void *key, void *next
 
 const struct map_ops array_map_ops = {
 	.check = array_check,
+	.batch = MAP_BATCH_LOOKUP | MAP_BATCH_UPDATE,
 	.lookup_ptr = array_lookup_ptr,
 	.lookup = array_lookup,
 	.update = array_update,
@@ -117,6 +118,7 @@ const struct map_ops array_map_ops = {
 
 const struct map_ops percpu_array_map_ops = {
 	.check = array_check,
+	.batch = MAP_BATCH_LOOKUP | MAP_BATCH_UPDATE,
 	.lookup_ptr = array_lookup_ptr,
 	.lookup = array_lookup,
 	.update = array_update,

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "maps/jhash.h"
 #include "maps/lock.h"
 #include "maps/map.h"
 
@@ -88,6 +89,12 @@ static struct htab_elem *elem_at(struct uebpf_map *map, uint32_t idx)
 				    (uint64_t)idx * map->hdr->htab.elem_size);
 }
 
+static uint32_t elem_index(struct uebpf_map *map, struct htab_elem *e)
+{
+	return (uint32_t)(((uint8_t *)e - (map->data + map->hdr->htab.elems_off)) /
+			  map->hdr->htab.elem_size);
+}
+
 static uint8_t *elem_value(struct uebpf_map *map, struct htab_elem *e, uint32_t cpu)
 {
 	return (uint8_t *)e->key + round_up8(map->hdr->key_size) +
@@ -125,30 +132,15 @@ static int htab_init(struct uebpf_map *map)
 	for (uint32_t b = 0; b < hdr->htab.n_buckets; b++)
 		atomic_store(&bucket_at(map, b)->head, NULLS(b));
 	atomic_store(&hdr->htab.freelist, FREE_END);
-	hdr->htab.hash_seed = hdr->map_flags & BPF_F_ZERO_SEED ? 0 : hdr->id * 2654435761u;
+	hdr->htab.hash_seed = hdr->map_flags & BPF_F_ZERO_SEED ? 0 : hdr->id * 2654435761u + 1;
 	return 0;
 }
 
-/* A fast 32-bit hash of the key bytes. */
+/* The kernel's hash of a key: jhash2 over 32-bit words when the size
+ * allows, jhash otherwise. */
 static uint32_t hash_key(const void *key, uint32_t len, uint32_t seed)
 {
-	const uint8_t *p = key;
-	uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ull);
-	for (; len >= 8; p += 8, len -= 8) {
-		uint64_t v;
-		memcpy(&v, p, 8);
-		h = (h ^ v) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-	}
-	if (len) {
-		uint64_t v = 0;
-		memcpy(&v, p, len);
-		h = (h ^ v) * 0xc4ceb9fe1a85ec53ull;
-	}
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ull;
-	h ^= h >> 32;
-	return (uint32_t)h;
+	return len % 4 == 0 ? jhash2(key, len / 4, seed) : jhash(key, len, seed);
 }
 
 /* ---- element allocation ---- */
@@ -323,10 +315,18 @@ static int htab_update(struct uebpf_map *map, const void *key, const void *value
 	seg_lock(&bk->lock);
 	struct htab_elem *e = find_locked(map, b, hash, key, &link);
 	if (e) {
-		if (flags == BPF_NOEXIST)
+		if (flags == BPF_NOEXIST) {
 			err = -EEXIST;
-		else
-			store_value(map, e, value, cpu, 0);
+			goto out;
+		}
+		store_value(map, e, value, cpu, 0);
+		if (!map_is_percpu(hdr->type) && link != &bk->head) {
+			/* The kernel replaces the element, which puts the key first
+			 * in its bucket: move it there (iteration orders agree). */
+			atomic_store_explicit(link, atomic_load(&e->next), memory_order_release);
+			atomic_store_explicit(&e->next, atomic_load(&bk->head), memory_order_relaxed);
+			atomic_store_explicit(&bk->head, elem_index(map, e), memory_order_release);
+		}
 		goto out;
 	}
 	if (flags == BPF_EXIST) {
@@ -370,8 +370,7 @@ static int remove_elem(struct uebpf_map *map, const void *key, void *value)
 	atomic_store_explicit(link, atomic_load(&e->next), memory_order_release);
 	seg_unlock(&bk->lock);
 	atomic_fetch_sub(&hdr->htab.count, 1);
-	elem_free(map, (uint32_t)(((uint8_t *)e - (map->data + hdr->htab.elems_off)) /
-				  hdr->htab.elem_size));
+	elem_free(map, elem_index(map, e));
 	return 0;
 }
 
@@ -415,8 +414,64 @@ static int htab_get_next_key(struct uebpf_map *map, const void *key, void *next_
 	return -ENOENT;
 }
 
+/* The kernel's hash batch: whole buckets at a time; the batch token is a
+ * bucket index. ENOSPC when even the first non-empty bucket does not fit,
+ * ENOENT when the walk passed the last bucket. */
+static int htab_lookup_batch(struct uebpf_map *map, void *in_batch, void *out_batch,
+			     uint8_t *keys, uint8_t *values, uint32_t *count, int delete)
+{
+	struct map_hdr *hdr = map->hdr;
+	uint32_t b = 0, n = 0, max = *count, n_elems = hdr->htab.n_elems;
+	size_t ks = hdr->key_size, vs = map_user_value_size(hdr);
+	int err = 0;
+
+	if (in_batch)
+		memcpy(&b, in_batch, 4);
+	if (b >= hdr->htab.n_buckets) {
+		*count = 0;
+		return -ENOENT;
+	}
+	for (; b < hdr->htab.n_buckets; b++) {
+		struct htab_bucket *bk = bucket_at(map, b);
+		uint32_t in_bucket = 0, idx;
+		seg_lock(&bk->lock);
+		for (idx = atomic_load(&bk->head); !IS_NULLS(idx) && idx < n_elems && in_bucket <= n_elems;
+		     idx = atomic_load(&elem_at(map, idx)->next))
+			in_bucket++;
+		if (n + in_bucket > max) {
+			seg_unlock(&bk->lock);
+			if (n == 0)
+				err = -ENOSPC;
+			break;
+		}
+		idx = atomic_load(&bk->head);
+		if (delete && in_bucket)
+			atomic_store_explicit(&bk->head, NULLS(b), memory_order_release);
+		for (uint32_t i = 0; i < in_bucket; i++, n++) {
+			struct htab_elem *e = elem_at(map, idx);
+			key_load(keys + n * ks, e, hdr->key_size);
+			copy_out(map, e, values + n * vs);
+			uint32_t next = atomic_load(&e->next);
+			if (delete) {
+				atomic_fetch_sub(&hdr->htab.count, 1);
+				elem_free(map, idx);
+			}
+			idx = next;
+		}
+		seg_unlock(&bk->lock);
+	}
+	if (b == hdr->htab.n_buckets)
+		err = -ENOENT;
+	memcpy(out_batch, &b, 4);
+	*count = n;
+	return err;
+}
+
 const struct map_ops htab_map_ops = {
 	.check = htab_check,
+	.batch = MAP_BATCH_LOOKUP | MAP_BATCH_LOOKUP_AND_DELETE | MAP_BATCH_UPDATE |
+		 MAP_BATCH_DELETE,
+	.lookup_batch = htab_lookup_batch,
 	.init = htab_init,
 	.lookup_ptr = htab_lookup_ptr,
 	.lookup = htab_lookup,
@@ -428,6 +483,9 @@ const struct map_ops htab_map_ops = {
 
 const struct map_ops percpu_htab_map_ops = {
 	.check = htab_check,
+	.batch = MAP_BATCH_LOOKUP | MAP_BATCH_LOOKUP_AND_DELETE | MAP_BATCH_UPDATE |
+		 MAP_BATCH_DELETE,
+	.lookup_batch = htab_lookup_batch,
 	.init = htab_init,
 	.lookup_ptr = htab_lookup_ptr,
 	.lookup = htab_lookup,

@@ -458,3 +458,147 @@ void *uebpf_map_mmap(int fd, size_t *size)
 	map->writable_mmap = 1;
 	return map->data; /* the map's own shared mapping */
 }
+
+/* ---- batch commands ---- */
+
+/* What the kernel checks before any batch: permissions, support, flags,
+ * the count. Returns the map, or NULL with *err set (0: nothing to do). */
+static struct uebpf_map *batch_begin(int fd, int op, int write, uint32_t *count,
+				     const struct uebpf_map_batch_opts *opts, int *err)
+{
+	struct uebpf_map *map = map_from_fd(fd);
+	uint64_t elem_flags = opts ? opts->elem_flags : 0;
+	*err = -EBADF;
+	if (!map)
+		return NULL;
+	*err = -EPERM;
+	if (op & (MAP_BATCH_LOOKUP | MAP_BATCH_LOOKUP_AND_DELETE) &&
+	    map->hdr->map_flags & BPF_F_WRONLY)
+		return NULL;
+	if (write && (map->hdr->map_flags & BPF_F_RDONLY || atomic_load(&map->hdr->frozen)))
+		return NULL;
+	*err = -ENOTSUPP;
+	if (!(map->ops->batch & op))
+		return NULL;
+	/* Only BPF_F_LOCK, and only with a spin lock in the value. */
+	*err = -EINVAL;
+	if (elem_flags)
+		return NULL;
+	*err = -EFAULT;
+	if (!count)
+		return NULL;
+	*err = 0;
+	return *count ? map : NULL;
+}
+
+/* Lookups by walking the keys: in_batch/out_batch hold the last key
+ * walked. Keys that vanish between the walk and the lookup are skipped. */
+static int generic_lookup_batch(struct uebpf_map *map, void *in_batch, void *out_batch,
+				uint8_t *keys, uint8_t *values, uint32_t *count)
+{
+	uint32_t ks = map->hdr->key_size, n = 0;
+	size_t vs = map_user_value_size(map->hdr);
+	uint8_t *buf = malloc(2 * (size_t)ks + 1), *cur = buf, *prev = buf + ks;
+	int have_prev = in_batch != NULL, err = 0;
+	if (!buf)
+		return -ENOMEM;
+	if (in_batch)
+		memcpy(prev, in_batch, ks);
+	while (n < *count) {
+		err = map->ops->get_next_key(map, have_prev ? prev : NULL, cur);
+		if (err)
+			break;
+		err = map->ops->lookup(map, cur, values + n * vs, 0);
+		if (err == 0)
+			memcpy(keys + (size_t)n++ * ks, cur, ks);
+		else if (err != -ENOENT)
+			break;
+		err = 0;
+		uint8_t *t = prev; /* the key just walked is where to go on from */
+		prev = cur;
+		cur = t;
+		have_prev = 1;
+	}
+	if (n)
+		memcpy(out_batch, prev, ks);
+	*count = n;
+	free(buf);
+	return err;
+}
+
+static int lookup_batch(int fd, int op, void *in_batch, void *out_batch, void *keys,
+			void *values, uint32_t *count, const struct uebpf_map_batch_opts *opts)
+{
+	int err;
+	struct uebpf_map *map = batch_begin(fd, op, op == MAP_BATCH_LOOKUP_AND_DELETE, count,
+					    opts, &err);
+	if (!map)
+		return err;
+	if (!out_batch || !keys || !values)
+		return -EFAULT;
+	if (map->ops->lookup_batch) {
+		if (opts && opts->flags)
+			return -EINVAL;
+		return map->ops->lookup_batch(map, in_batch, out_batch, keys, values, count,
+					      op == MAP_BATCH_LOOKUP_AND_DELETE);
+	}
+	return generic_lookup_batch(map, in_batch, out_batch, keys, values, count);
+}
+
+int uebpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys,
+			   void *values, uint32_t *count,
+			   const struct uebpf_map_batch_opts *opts)
+{
+	return lookup_batch(fd, MAP_BATCH_LOOKUP, in_batch, out_batch, keys, values, count, opts);
+}
+
+int uebpf_map_lookup_and_delete_batch(int fd, void *in_batch, void *out_batch,
+				      void *keys, void *values, uint32_t *count,
+				      const struct uebpf_map_batch_opts *opts)
+{
+	return lookup_batch(fd, MAP_BATCH_LOOKUP_AND_DELETE, in_batch, out_batch, keys, values,
+			    count, opts);
+}
+
+/* Update and delete batches: one element after the other, stopping at
+ * the first error; *count tells how many were done. */
+int uebpf_map_update_batch(int fd, const void *keys, const void *values, uint32_t *count,
+			   const struct uebpf_map_batch_opts *opts)
+{
+	int err;
+	struct uebpf_map *map = batch_begin(fd, MAP_BATCH_UPDATE, 1, count, opts, &err);
+	if (!map)
+		return err;
+	if (!keys || !values)
+		return -EFAULT;
+	size_t ks = map->hdr->key_size, vs = map_user_value_size(map->hdr);
+	uint32_t n = 0;
+	for (; n < *count; n++) {
+		err = map->ops->update(map, (const uint8_t *)keys + n * ks,
+				       (const uint8_t *)values + n * vs, 0, MAP_USER);
+		if (err)
+			break;
+	}
+	*count = n;
+	return err;
+}
+
+int uebpf_map_delete_batch(int fd, const void *keys, uint32_t *count,
+			   const struct uebpf_map_batch_opts *opts)
+{
+	int err;
+	struct uebpf_map *map = batch_begin(fd, MAP_BATCH_DELETE, 1, count, opts, &err);
+	if (!map)
+		return err;
+	if (!keys)
+		return -EFAULT;
+	size_t ks = map->hdr->key_size;
+	uint32_t n = 0;
+	for (; n < *count; n++) {
+		err = map->ops->delete(map, (const uint8_t *)keys + n * ks);
+		if (err)
+			break;
+	}
+	*count = n;
+	return err;
+}

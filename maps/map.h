@@ -93,6 +93,19 @@ struct map_ops {
 	int (*push)(struct uebpf_map *map, const void *value, uint64_t flags);
 	int (*pop)(struct uebpf_map *map, void *value);
 	int (*peek)(struct uebpf_map *map, void *value);
+	/* Batch commands the type supports (MAP_BATCH_*). Lookup batches walk
+	 * get_next_key unless the type has its own lookup_batch (the hash's,
+	 * by bucket); update and delete batches repeat update and delete. */
+	uint8_t batch;
+	int (*lookup_batch)(struct uebpf_map *map, void *in_batch, void *out_batch,
+			    uint8_t *keys, uint8_t *values, uint32_t *count, int delete);
+};
+
+enum {
+	MAP_BATCH_LOOKUP = 1,
+	MAP_BATCH_LOOKUP_AND_DELETE = 2,
+	MAP_BATCH_UPDATE = 4,
+	MAP_BATCH_DELETE = 8,
 };
 
 /* The cpu argument of update for user-space callers. */

@@ -60,6 +60,23 @@ static int k_elem(int cmd, int fd, const void *key, void *value, uint64_t flags)
 	return kernel_bpf(cmd, &a) < 0 ? -errno : 0;
 }
 
+static int k_batch(int cmd, int fd, void *in, void *out, void *keys, void *values,
+		   uint32_t *count, uint64_t elem_flags)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.batch.map_fd = (uint32_t)fd;
+	a.batch.in_batch = (uintptr_t)in;
+	a.batch.out_batch = (uintptr_t)out;
+	a.batch.keys = (uintptr_t)keys;
+	a.batch.values = (uintptr_t)values;
+	a.batch.count = *count;
+	a.batch.elem_flags = elem_flags;
+	int rc = kernel_bpf(cmd, &a) < 0 ? -errno : 0;
+	*count = a.batch.count;
+	return rc;
+}
+
 static int k_freeze(int fd)
 {
 	union bpf_attr a;
@@ -149,8 +166,10 @@ static int dump_map(int kernel, int fd, const struct shape *s, struct dump *d)
 		memcpy(key, next, s->key_size);
 		prev = key;
 	}
+	/* Without BPF_F_ZERO_SEED only the set of elements must agree. */
 	cmp_rec_size = (int)d->rec;
-	qsort(d->recs, d->n, d->rec, cmp_rec);
+	if (is_hash(s->type) && !(s->flags & BPF_F_ZERO_SEED))
+		qsort(d->recs, d->n, d->rec, cmp_rec);
 	return 0;
 }
 
@@ -162,6 +181,12 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 	static uint8_t kval[1 << 17], uval[1 << 17], val[1 << 17];
 	int frozen_at = below(4) == 0 ? (int)below((unsigned)steps) : -1;
 	int frozen_again = frozen_at >= 0 && below(2) ? frozen_at + 1 + (int)below(5) : -1;
+	/* Batch tokens (a bucket index or a key) of each side, and whether
+	 * the previous lookup batch left one to continue from. */
+	uint8_t ktok[600], utok[600], kout[600], uout[600];
+	int have_tok = 0;
+	static uint8_t kkeys[64 * 600], ukeys[64 * 600], kvals[64 << 17], uvals[64 << 17];
+	int ordered = !is_hash(s->type) || s->flags & BPF_F_ZERO_SEED;
 
 	for (int step = 0; step < steps; step++) {
 		const char *what = "";
@@ -173,7 +198,64 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 			what = "freeze";
 			krc = k_freeze(kfd);
 			urc = uebpf_map_freeze(ufd);
-		} else switch (below(7)) {
+		} else switch (below(9)) {
+		case 7: case 8: { /* batches */
+			static const int cmds[] = { BPF_MAP_LOOKUP_BATCH, BPF_MAP_LOOKUP_AND_DELETE_BATCH,
+						    BPF_MAP_UPDATE_BATCH, BPF_MAP_DELETE_BATCH };
+			static const char *const names[] = { "lookup_batch", "lookup_and_delete_batch",
+							     "update_batch", "delete_batch" };
+			int c = (int)below(4);
+			if (c == 1 && !ordered)
+				c = 0; /* would delete different elements on each side */
+			uint32_t n = below(6), kn, un;
+			uint64_t ef = below(8) ? 0 : (below(2) ? BPF_F_LOCK : BPF_NOEXIST);
+			struct uebpf_map_batch_opts bo = { .sz = sizeof(bo), .elem_flags = ef };
+			what = names[c];
+			if (c >= 2) { /* update/delete: random keys and values */
+				for (uint32_t i = 0; i < n; i++) {
+					random_key(s, kkeys + i * s->key_size);
+					for (size_t j = 0; j < vsz; j++)
+						kvals[i * vsz + j] = (uint8_t)rnd();
+				}
+				memcpy(ukeys, kkeys, n * s->key_size);
+				memcpy(uvals, kvals, n * vsz);
+			}
+			kn = un = n;
+			void *kin = have_tok && below(3) ? ktok : NULL;
+			void *uin = kin ? utok : NULL;
+			if (c == 0 || c == 1) {
+				krc = k_batch(cmds[c], kfd, kin, kout, kkeys, kvals, &kn, ef);
+				urc = c == 0 ? uebpf_map_lookup_batch(ufd, uin, uout, ukeys, uvals, &un, &bo)
+					     : uebpf_map_lookup_and_delete_batch(ufd, uin, uout, ukeys, uvals,
+										 &un, &bo);
+				if ((krc == 0 || krc == -ENOENT) && kn) {
+					memcpy(ktok, kout, sizeof(ktok));
+					memcpy(utok, uout, sizeof(utok));
+					have_tok = 1;
+				}
+			} else if (c == 2) {
+				krc = k_batch(cmds[c], kfd, NULL, NULL, kkeys, kvals, &kn, ef);
+				urc = uebpf_map_update_batch(ufd, ukeys, uvals, &un, &bo);
+			} else {
+				krc = k_batch(cmds[c], kfd, NULL, NULL, kkeys, NULL, &kn, ef);
+				urc = uebpf_map_delete_batch(ufd, ukeys, &un, &bo);
+			}
+			/* Bucket-sized answers depend on where keys hash to. */
+			if (!ordered && c < 2 && (krc == 0 || krc == -ENOENT || krc == -ENOSPC))
+				krc = urc = 0, kn = un;
+			if (krc == urc && kn != un) {
+				CHECK_REPORT(0, "sequence %d (%s), step %d %s: count %u vs %u", seq,
+					     type_name(s->type), step, what, kn, un);
+				return -1;
+			}
+			if (krc == urc && ordered && c < 2 && (krc == 0 || krc == -ENOENT) &&
+			    (memcmp(kkeys, ukeys, kn * s->key_size) || memcmp(kvals, uvals, kn * vsz))) {
+				CHECK_REPORT(0, "sequence %d (%s), step %d %s: different elements", seq,
+					     type_name(s->type), step, what);
+				return -1;
+			}
+			break;
+		}
 		case 0: case 1: {
 			static const uint64_t flags[] = { BPF_ANY, BPF_ANY, BPF_NOEXIST, BPF_EXIST,
 							  BPF_EXIST + 1, BPF_F_LOCK };
@@ -207,12 +289,11 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 			what = null_key ? "get_next_key(NULL)" : "get_next_key";
 			krc = k_elem(BPF_MAP_GET_NEXT_KEY, kfd, null_key ? NULL : key, knext, 0);
 			urc = uebpf_map_get_next_key(ufd, null_key ? NULL : key, unext);
-			/* Hash orders differ: only arrays' next keys must agree;
-			 * for a hash, whether a next key exists after a given
-			 * key depends on the order too. */
-			if (is_hash(s->type) && !null_key)
+			/* A hash's order depends on its random seed: it must be the
+			 * kernel's only with BPF_F_ZERO_SEED. */
+			if (!ordered && !null_key)
 				krc = urc = 0;
-			cmp_next = !is_hash(s->type);
+			cmp_next = ordered;
 			break;
 		}
 		default:
@@ -272,6 +353,8 @@ static struct shape random_shape(void)
 	s.flags = 0;
 	if (below(3) == 0)
 		s.flags = flag_bits[below(sizeof(flag_bits) / 4)];
+	if (is_hash(s.type) && below(2))
+		s.flags |= BPF_F_ZERO_SEED; /* hash orders comparable */
 	return s;
 }
 
