@@ -107,6 +107,7 @@ const struct map_ops *map_ops_for(uint32_t type)
 	case BPF_MAP_TYPE_QUEUE: return &queue_map_ops;
 	case BPF_MAP_TYPE_STACK: return &stack_map_ops;
 	case BPF_MAP_TYPE_BLOOM_FILTER: return &bloom_filter_map_ops;
+	case BPF_MAP_TYPE_RINGBUF: return &ringbuf_map_ops;
 	default: return NULL;
 	}
 }
@@ -146,6 +147,7 @@ void map_put(struct uebpf_map *map)
 	if (atomic_fetch_sub(&map->refs, 1) != 1)
 		return;
 	seg_close(&map->seg);
+	free(map->waiters);
 	free(map);
 }
 
@@ -212,6 +214,9 @@ int uebpf_map_create(enum bpf_map_type type, const char *name,
 	if (err)
 		return err;
 	hdr.total_size = hdr.data_off + hdr.data_size;
+	/* A ring's data is mapped twice from its file: it needs one. */
+	if (type == BPF_MAP_TYPE_RINGBUF && kind == UEBPF_SEGMENT_ANON)
+		kind = UEBPF_SEGMENT_MEMFD;
 
 	struct uebpf_map *map = calloc(1, sizeof(*map));
 	if (!map)
@@ -223,6 +228,12 @@ int uebpf_map_create(enum bpf_map_type type, const char *name,
 		return err == -E2BIG ? -ENOMEM : err;
 	}
 	memcpy(map->seg.base, &hdr, sizeof(hdr));
+	err = ops->attach ? ops->attach(map) : 0;
+	if (err) {
+		seg_close(&map->seg);
+		free(map);
+		return err;
+	}
 	err = map_register(map);
 	if (err >= 0 && ops->init) {
 		int ierr = ops->init(map);
@@ -269,6 +280,9 @@ int uebpf_obj_get(const char *path)
 		err = check_opened(map);
 	if (!err) {
 		map->ops = map_ops_for(((struct map_hdr *)map->seg.base)->type);
+		err = map->ops->attach ? map->ops->attach(map) : 0;
+	}
+	if (!err) {
 		err = map_register(map);
 		if (err >= 0)
 			return err;

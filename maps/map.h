@@ -75,6 +75,9 @@ struct map_ops {
 	int (*check)(struct map_hdr *hdr);
 	/* Initialises a fresh segment. */
 	int (*init)(struct uebpf_map *map);
+	/* Sets up this process's view of a segment just mapped (created or
+	 * opened), before the map is used: e.g. a ring's mirrored data. */
+	int (*attach)(struct uebpf_map *map);
 	void *(*lookup_ptr)(struct uebpf_map *map, const void *key, uint32_t cpu);
 	int (*lookup)(struct uebpf_map *map, const void *key, void *value, uint64_t flags);
 	/* cpu: MAP_USER for user space (per-CPU maps get every CPU's copy),
@@ -120,6 +123,8 @@ struct uebpf_map {
 	const struct map_ops *ops;
 	_Atomic int refs; /* the fd, and programs using the map */
 	int writable_mmap; /* uebpf_map_mmap() handed out the values */
+	/* In-process consumers to wake (ring buffers): eventfds. */
+	struct map_waiters *waiters;
 };
 
 /* The ops of each type; NULL for types not (yet) supported. */
@@ -130,6 +135,7 @@ extern const struct map_ops htab_map_ops, percpu_htab_map_ops;
 extern const struct map_ops lpm_trie_map_ops;           /* maps/lpm_trie.c */
 extern const struct map_ops queue_map_ops, stack_map_ops; /* maps/queue_stack.c */
 extern const struct map_ops bloom_filter_map_ops;       /* maps/bloom_filter.c */
+extern const struct map_ops ringbuf_map_ops;            /* maps/ringbuf.c */
 
 /* The map behind fd, or NULL (not a map of this process). */
 struct uebpf_map *map_from_fd(int fd);

@@ -164,6 +164,29 @@ int seg_pin(const struct segment *seg, const char *path, const char *pin_dir)
 	return 0;
 }
 
+int seg_mirror_tail(struct segment *seg, size_t len)
+{
+	if (seg->fd < 0 || len == 0 || len > seg->size || len % 4096)
+		return -EINVAL;
+	/* Reserve room for both, then place the file and its tail in it. */
+	size_t total = seg->size + len;
+	uint8_t *base = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
+		return -errno;
+	if (mmap(base, seg->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, seg->fd, 0) ==
+		    MAP_FAILED ||
+	    mmap(base + seg->size, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, seg->fd,
+		 (off_t)(seg->size - len)) == MAP_FAILED) {
+		int err = -errno;
+		munmap(base, total);
+		return err;
+	}
+	munmap(seg->base, seg->size);
+	seg->base = base;
+	seg->size = total;
+	return 0;
+}
+
 void seg_close(struct segment *seg)
 {
 	if (seg->base)

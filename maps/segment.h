@@ -40,6 +40,11 @@ int seg_open(struct segment *seg, const char *path, const char *pin_dir);
  * -EEXIST if the name is taken. */
 int seg_pin(const struct segment *seg, const char *path, const char *pin_dir);
 
+/* Maps the last len bytes of the segment a second time right after it,
+ * so that data wrapping around the end of a ring reads as contiguous
+ * memory (seg->base may move; seg->size grows by len). Needs a file. */
+int seg_mirror_tail(struct segment *seg, size_t len);
+
 void seg_close(struct segment *seg);
 
 /* Resolves a pin path against the pin directory into buf. */

@@ -130,6 +130,28 @@ int uebpf_map_close(int fd);
  * otherwise. */
 void *uebpf_map_mmap(int fd, size_t *size);
 
+/*
+ * Ring buffer consumers, like libbpf's ring_buffer: each committed record
+ * of the rings added is handed to its callback, in order. A callback
+ * returning a negative value stops consumption (returned to the caller).
+ */
+struct uebpf_ringbuf;
+typedef int (*uebpf_ringbuf_sample_fn)(void *ctx, void *data, size_t size);
+
+struct uebpf_ringbuf *uebpf_ringbuf_new(int map_fd, uebpf_ringbuf_sample_fn fn, void *ctx);
+int uebpf_ringbuf_add(struct uebpf_ringbuf *rb, int map_fd, uebpf_ringbuf_sample_fn fn,
+		      void *ctx);
+/* Consumes what is there; returns the number of records or a negative
+ * errno. */
+int uebpf_ringbuf_consume(struct uebpf_ringbuf *rb);
+/* Consumes, waiting up to timeout_ms (-1: forever) for a record when
+ * there is none. Wake-ups work across processes. */
+int uebpf_ringbuf_poll(struct uebpf_ringbuf *rb, int timeout_ms);
+/* An fd that becomes readable (poll/epoll) when a producer in this
+ * process commits a record that needs a wake-up; call consume then. */
+int uebpf_ringbuf_epoll_fd(const struct uebpf_ringbuf *rb);
+void uebpf_ringbuf_free(struct uebpf_ringbuf *rb);
+
 /* Number of possible CPUs (the per-CPU copies of per-CPU maps). */
 int uebpf_num_possible_cpus(void);
 
