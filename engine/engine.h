@@ -13,8 +13,12 @@
 /* Operations the engine adds to the instruction set's. */
 enum {
 	EOP_OFF_END = OP__COUNT, /* sentinel after the last instruction */
+	EOP_TAIL_CALL,           /* call bpf_tail_call: replaces the program */
 	EOP__COUNT
 };
+
+/* The kernel's MAX_TAIL_CALL_CNT: tail calls per run. */
+#define MAX_TAIL_CALLS 33
 
 /*
  * One pre-decoded instruction slot, 16 bytes. `label` is the address of
@@ -55,7 +59,14 @@ struct uebpf_code {
 	struct uebpf_map **maps;
 	uint8_t *direct;
 	size_t map_cnt;
+	_Atomic int refs; /* the owner's, and program arrays holding it */
+	uint32_t id;
 };
+
+/* Tail calls: the program in slot index of the program array, or NULL
+ * (the helper then falls through); switches the run's maps to it. */
+const struct uebpf_code *tail_call_target(struct uebpf_exec *ex, uint64_t map,
+					  uint64_t index);
 
 
 /* Helper lookup for callx at run time. */

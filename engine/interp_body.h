@@ -18,6 +18,7 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 #include "isa/ops.def"
 #undef OP
 		[EOP_OFF_END] = &&L_OFF_END,
+		[EOP_TAIL_CALL] = &&L_TAIL_CALL,
 	};
 	if (labels_out) {
 		*labels_out = labels;
@@ -29,13 +30,15 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 	/* All frames' stacks; frame 0 at the top, calls grow downwards. */
 	uint64_t stack[UEBPF_MAX_CALL_FRAMES * UEBPF_STACK_SIZE / 8]
 		__attribute__((aligned(16)));
-	/* What a bpf-to-bpf call saves: return slot and callee-saved r6..r9. */
+	/* What a bpf-to-bpf call saves: return slot, callee-saved r6..r9, and
+	 * the program (a tail call in the callee replaces only the callee). */
 	struct frame {
 		const struct slot *ret;
 		uint64_t r6, r7, r8, r9;
+		const struct uebpf_code *code;
 	} frames[UEBPF_MAX_CALL_FRAMES];
 	unsigned depth = 0;
-	const struct slot *const base = code->slots;
+	const struct slot *base = code->slots;
 	const struct slot *pc = base;
 	const uintptr_t stack_top = (uintptr_t)stack + sizeof(stack);
 	uintptr_t fault_addr = 0;
@@ -310,6 +313,20 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 		if (__builtin_expect(ex->stopped, 0))
 			goto stopped;
 		NEXT;
+	/* bpf_tail_call(ctx, prog_array, index): on success the program in
+	 * the slot replaces this one, in this stack frame; else fall through. */
+	L_TAIL_CALL: {
+		const struct uebpf_code *next = tail_call_target(ex, reg[2], reg[3]);
+		if (!next) {
+			if (__builtin_expect(ex->stopped, 0))
+				goto stopped;
+			NEXT;
+		}
+		code = next;
+		base = pc = code->slots;
+		reg[10] = stack_top - (uintptr_t)depth * UEBPF_STACK_SIZE;
+		DISPATCH();
+	}
 	L_CALLX: {
 		uebpf_helper_fn fn = vm_helper(code->vm, DST);
 		if (!fn)
@@ -322,7 +339,7 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 	L_CALL_LOCAL:
 		if (depth + 1 >= UEBPF_MAX_CALL_FRAMES)
 			goto fault_depth;
-		frames[depth] = (struct frame){ pc + 1, reg[6], reg[7], reg[8], reg[9] };
+		frames[depth] = (struct frame){ pc + 1, reg[6], reg[7], reg[8], reg[9], code };
 		depth++;
 		reg[10] = stack_top - (uintptr_t)depth * UEBPF_STACK_SIZE;
 #if CHECKED
@@ -340,6 +357,15 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 		reg[8] = frames[depth].r8;
 		reg[9] = frames[depth].r9;
 		reg[10] = stack_top - (uintptr_t)depth * UEBPF_STACK_SIZE;
+		if (__builtin_expect(frames[depth].code != code, 0)) {
+			/* The callee was replaced by a tail call: back to the
+			 * caller's program. */
+			code = frames[depth].code;
+			base = code->slots;
+			ex->code = code;
+			ex->maps = code->maps;
+			ex->map_cnt = code->map_cnt;
+		}
 #if CHECKED
 		ex->stack_lo = reg[10] - UEBPF_STACK_SIZE;
 #endif

@@ -159,6 +159,8 @@ int uebpf_code_load(struct uebpf_vm *vm, const struct uebpf_insn *insns,
 		return load_error(opts, -ENOMEM, "out of memory");
 	code->vm = vm;
 	code->insn_cnt = insn_cnt;
+	atomic_store(&code->refs, 1);
+	code->id = (uint32_t)(((uintptr_t)code >> 4) * 2654435761u) | 1;
 	code->slots = calloc(insn_cnt + 1, sizeof(*code->slots));
 	code->ops = calloc(insn_cnt + 1, 1);
 	if (!code->slots || !code->ops) {
@@ -198,6 +200,11 @@ int uebpf_code_load(struct uebpf_vm *vm, const struct uebpf_insn *insns,
 			break;
 		}
 		case K_CALL: {
+			if (in->imm == BPF_FUNC_tail_call) { /* not a call: a jump */
+				code->ops[i] = EOP_TAIL_CALL;
+				s->label = labels[EOP_TAIL_CALL];
+				break;
+			}
 			uebpf_helper_fn fn = vm_helper(vm, (uint32_t)in->imm);
 			if (in->imm < 0 || !fn) {
 				const char *name = uebpf_helper_name(in->imm);
@@ -224,9 +231,14 @@ int uebpf_code_load(struct uebpf_vm *vm, const struct uebpf_insn *insns,
 	return 0;
 }
 
+static void code_put(void *p)
+{
+	uebpf_code_free(p);
+}
+
 void uebpf_code_free(struct uebpf_code *code)
 {
-	if (!code)
+	if (!code || atomic_fetch_sub(&code->refs, 1) != 1)
 		return;
 	for (size_t i = 0; i < code->map_cnt; i++)
 		map_put(code->maps[i]);
@@ -240,6 +252,54 @@ void uebpf_code_free(struct uebpf_code *code)
 size_t uebpf_code_insn_cnt(const struct uebpf_code *code)
 {
 	return code ? code->insn_cnt : 0;
+}
+
+int uebpf_prog_array_set(int map_fd, uint32_t index, struct uebpf_code *code)
+{
+	struct uebpf_map *map = map_from_fd(map_fd);
+	if (!map)
+		return -EBADF;
+	if (map->hdr->map_flags & BPF_F_RDONLY)
+		return -EPERM;
+	if (code)
+		atomic_fetch_add(&code->refs, 1);
+	int err = prog_array_set(map, index, code, code ? code->id : 0, code_put);
+	if (err && code)
+		atomic_fetch_sub(&code->refs, 1);
+	return err;
+}
+
+/* Checked mode: global data a program addresses directly is memory it may
+ * use. */
+static void allow_direct_values(struct uebpf_exec *ex, const struct uebpf_code *code)
+{
+	for (size_t i = 0; ex->checked && i < code->map_cnt; i++)
+		if (code->direct[i])
+			uebpf_exec_add_region(ex, code->maps[i]->data, code->maps[i]->hdr->value_size,
+					      code->maps[i]->hdr->map_flags & BPF_F_RDONLY_PROG
+						      ? UEBPF_MEM_READ : UEBPF_MEM_RW);
+}
+
+const struct uebpf_code *tail_call_target(struct uebpf_exec *ex, uint64_t map_ptr,
+					  uint64_t index)
+{
+	struct uebpf_map *map = (struct uebpf_map *)(uintptr_t)map_ptr;
+	if (ex->checked && (!exec_map_ok(ex, map) || map->hdr->type != BPF_MAP_TYPE_PROG_ARRAY)) {
+		uebpf_exec_fault(ex, "R2 is not a program array of this program (0x%llx)",
+				 (unsigned long long)map_ptr);
+		return NULL;
+	}
+	if (ex->tail_calls >= MAX_TAIL_CALLS)
+		return NULL;
+	const struct uebpf_code *next = prog_array_get(map, (uint32_t)index);
+	if (!next || (uint32_t)index != index)
+		return NULL;
+	ex->tail_calls++;
+	ex->code = next;
+	ex->maps = next->maps;
+	ex->map_cnt = next->map_cnt;
+	allow_direct_values(ex, next);
+	return next;
 }
 
 int uebpf_code_run(const struct uebpf_code *code, uint64_t r1, uint64_t r2,
@@ -269,12 +329,7 @@ int uebpf_code_run(const struct uebpf_code *code, uint64_t r1, uint64_t r2,
 
 	ex.maps = code->maps;
 	ex.map_cnt = code->map_cnt;
-	/* Global data the program addresses directly. */
-	for (size_t i = 0; ex.checked && i < code->map_cnt; i++)
-		if (code->direct[i])
-			uebpf_exec_add_region(&ex, code->maps[i]->data, code->maps[i]->hdr->value_size,
-					      code->maps[i]->hdr->map_flags & BPF_F_RDONLY_PROG
-						      ? UEBPF_MEM_READ : UEBPF_MEM_RW);
+	allow_direct_values(&ex, code);
 
 	int err = interp_run(code, &ex, r1, r2, ret);
 

@@ -39,6 +39,7 @@ struct uebpf_exec {
 	const uint8_t *packet;
 	size_t packet_len;
 	uint64_t may_goto_left;
+	uint32_t tail_calls; /* taken so far in this run */
 	/* Run-time error report. */
 	char *err_buf;
 	size_t err_size;

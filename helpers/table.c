@@ -31,6 +31,8 @@ static const struct helper_proto protos[] = {
 	      ARG_PTR_TO_RINGBUF_MEM, ARG_ANYTHING),
 	PROTO(ringbuf_query, helper_ringbuf_query, RET_INTEGER,
 	      ARG_CONST_MAP_PTR, ARG_ANYTHING),
+	/* The engine's: it replaces the running program. */
+	PROTO(tail_call, NULL, RET_INTEGER, ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING),
 	PROTO(ktime_get_ns, helper_ktime_get_ns, RET_INTEGER, ARG_NONE),
 	PROTO(get_prandom_u32, helper_get_prandom_u32, RET_INTEGER, ARG_NONE),
 	PROTO(get_smp_processor_id, helper_get_smp_processor_id, RET_INTEGER, ARG_NONE),

@@ -91,7 +91,7 @@ static int array_delete(struct uebpf_map *map, const void *key)
 	return -EINVAL;
 }
 
-static int array_get_next_key(struct uebpf_map *map, const void *key, void *next_key)
+int array_get_next_key(struct uebpf_map *map, const void *key, void *next_key)
 {
 	uint32_t index = 0, next;
 	if (key)

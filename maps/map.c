@@ -108,6 +108,7 @@ const struct map_ops *map_ops_for(uint32_t type)
 	case BPF_MAP_TYPE_STACK: return &stack_map_ops;
 	case BPF_MAP_TYPE_BLOOM_FILTER: return &bloom_filter_map_ops;
 	case BPF_MAP_TYPE_RINGBUF: return &ringbuf_map_ops;
+	case BPF_MAP_TYPE_PROG_ARRAY: return &prog_array_map_ops;
 	default: return NULL;
 	}
 }
@@ -146,6 +147,9 @@ void map_put(struct uebpf_map *map)
 {
 	if (atomic_fetch_sub(&map->refs, 1) != 1)
 		return;
+	for (uint32_t i = 0; map->progs && i < map->hdr->max_entries; i++)
+		prog_array_set(map, i, NULL, 0, map->prog_put);
+	free(map->progs);
 	seg_close(&map->seg);
 	free(map->waiters);
 	free(map);
@@ -306,6 +310,11 @@ int uebpf_map_close(int fd)
 	if (!map)
 		return -EBADF;
 	registry_set(fd, NULL);
+	/* As in the kernel, a program array empties when user space lets go
+	 * of it, even if programs still use it (that breaks the cycle of a
+	 * program holding the array that holds the program). */
+	for (uint32_t i = 0; map->progs && i < map->hdr->max_entries; i++)
+		prog_array_set(map, i, NULL, 0, map->prog_put);
 	/* The segment's own fd is closed with the segment; a stand-in fd of
 	 * an anonymous segment here. */
 	if (map->seg.fd < 0)

@@ -125,6 +125,10 @@ struct uebpf_map {
 	int writable_mmap; /* uebpf_map_mmap() handed out the values */
 	/* In-process consumers to wake (ring buffers): eventfds. */
 	struct map_waiters *waiters;
+	/* Program arrays: this process's programs in the slots, and how to
+	 * drop a reference on one (the engine's). */
+	void **progs;
+	void (*prog_put)(void *prog);
 };
 
 /* The ops of each type; NULL for types not (yet) supported. */
@@ -136,6 +140,16 @@ extern const struct map_ops lpm_trie_map_ops;           /* maps/lpm_trie.c */
 extern const struct map_ops queue_map_ops, stack_map_ops; /* maps/queue_stack.c */
 extern const struct map_ops bloom_filter_map_ops;       /* maps/bloom_filter.c */
 extern const struct map_ops ringbuf_map_ops;            /* maps/ringbuf.c */
+extern const struct map_ops prog_array_map_ops;         /* maps/prog_array.c */
+
+/* Array-style key walk: NULL or out of range -> 0, the last -> ENOENT. */
+int array_get_next_key(struct uebpf_map *map, const void *key, void *next_key);
+
+/* Program arrays (maps/prog_array.c): put prog (holding a reference the
+ * map drops with put) in a slot, or NULL to clear it; read a slot. */
+int prog_array_set(struct uebpf_map *map, uint32_t index, void *prog, uint32_t id,
+		   void (*put)(void *prog));
+void *prog_array_get(struct uebpf_map *map, uint32_t index);
 
 /* The map behind fd, or NULL (not a map of this process). */
 struct uebpf_map *map_from_fd(int fd);

@@ -80,7 +80,15 @@ struct uebpf_code_opts {
 int uebpf_code_load(struct uebpf_vm *vm, const struct uebpf_insn *insns,
 		    size_t insn_cnt, const struct uebpf_code_opts *opts,
 		    struct uebpf_code **code);
+/* Drops the caller's reference; the code goes when program arrays hold
+ * it no more either. */
 void uebpf_code_free(struct uebpf_code *code);
+
+/* Puts code in slot index of a BPF_MAP_TYPE_PROG_ARRAY (NULL empties
+ * it), for bpf_tail_call. The slot holds a reference on the code; the
+ * array empties when its fd is closed, as in the kernel. Returns 0,
+ * -EBADF, -EINVAL (not a program array), -E2BIG (index), -EPERM. */
+int uebpf_prog_array_set(int map_fd, uint32_t index, struct uebpf_code *code);
 size_t uebpf_code_insn_cnt(const struct uebpf_code *code);
 
 /* Access rights of a memory region. */
