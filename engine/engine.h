@@ -81,4 +81,15 @@ const void *const *interp_fast_labels(void);
 int interp_run(const struct uebpf_code *code, struct uebpf_exec *ex,
 	       uint64_t r1, uint64_t r2, uint64_t *ret);
 
+/* Runs a callback (a subprogram starting at start) with r1..r5 = args,
+ * from a helper, within the same run (bpf_loop, for_each_map_elem). */
+int interp_call(const struct uebpf_code *code, struct uebpf_exec *ex,
+		const struct slot *start, const uint64_t *args, uint64_t *ret);
+
+/* Engine-provided helpers (engine/callbacks.c). */
+uint64_t helper_loop(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+		     struct uebpf_exec *exec);
+uint64_t helper_for_each_map_elem(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+				  uint64_t r5, struct uebpf_exec *exec);
+
 #endif /* UEBPF_ENGINE_ENGINE_H */

@@ -13,6 +13,17 @@
 static int __attribute__((cold, noinline, format(printf, 4, 5)))
 run_fault(struct uebpf_exec *ex, ptrdiff_t pc, int err, const char *fmt, ...)
 {
+	if (ex->nesting) {
+		/* In a callback: the helper that called it reports the fault. */
+		va_list ap;
+		int n = snprintf(ex->helper_fault, sizeof(ex->helper_fault),
+				 "in callback, insn %td: ", pc);
+		va_start(ap, fmt);
+		vsnprintf(ex->helper_fault + n, sizeof(ex->helper_fault) - (size_t)n, fmt, ap);
+		va_end(ap);
+		ex->stopped = EXEC_FAULT;
+		return err;
+	}
 	ex->fault_pc = pc;
 	if (ex->err_size) {
 		char what[200];
@@ -65,14 +76,41 @@ static int packet_load(const struct uebpf_exec *ex, int32_t off, unsigned size,
 const void *const *interp_fast_labels(void)
 {
 	const void *const *labels = NULL;
-	interp_fast(NULL, NULL, 0, 0, NULL, &labels);
+	interp_fast(NULL, NULL, NULL, NULL, NULL, &labels);
 	return labels;
 }
 
 int interp_run(const struct uebpf_code *code, struct uebpf_exec *ex,
 	       uint64_t r1, uint64_t r2, uint64_t *ret)
 {
+	const uint64_t args[5] = { r1, r2 };
 	if (ex->checked)
-		return interp_checked(code, ex, r1, r2, ret, NULL);
-	return interp_fast(code, ex, r1, r2, ret, NULL);
+		return interp_checked(code, ex, NULL, args, ret, NULL);
+	return interp_fast(code, ex, NULL, args, ret, NULL);
+}
+
+int interp_call(const struct uebpf_code *code, struct uebpf_exec *ex,
+		const struct slot *start, const uint64_t *args, uint64_t *ret)
+{
+	/* The callback runs in a stack of its own, below the caller's. */
+	if (ex->nesting >= UEBPF_MAX_CALL_FRAMES) {
+		uebpf_exec_fault(ex, "callbacks nested more than %d deep", UEBPF_MAX_CALL_FRAMES);
+		return -EFAULT;
+	}
+	uintptr_t lo = ex->stack_lo, hi = ex->stack_hi;
+	const struct uebpf_code *running = ex->code;
+	/* Checked mode: the caller's frames stay usable (the callback gets
+	 * pointers into them), for as long as the callback runs. */
+	size_t regions = ex->added_cnt;
+	if (ex->checked)
+		uebpf_exec_add_region(ex, (const void *)lo, hi - lo, UEBPF_MEM_RW);
+	ex->nesting++;
+	int err = ex->checked ? interp_checked(code, ex, start, args, ret, NULL)
+			      : interp_fast(code, ex, start, args, ret, NULL);
+	ex->nesting--;
+	ex->added_cnt = regions;
+	ex->stack_lo = lo;
+	ex->stack_hi = hi;
+	ex->code = running;
+	return err;
 }

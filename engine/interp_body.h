@@ -10,7 +10,7 @@
  */
 
 static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
-		       uint64_t r1, uint64_t r2, uint64_t *ret,
+		       const struct slot *start, const uint64_t *args, uint64_t *ret,
 		       const void *const **labels_out)
 {
 	static const void *const labels[EOP__COUNT] = {
@@ -39,13 +39,13 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 	} frames[UEBPF_MAX_CALL_FRAMES];
 	unsigned depth = 0;
 	const struct slot *base = code->slots;
-	const struct slot *pc = base;
+	const struct slot *pc = start ? start : base;
 	const uintptr_t stack_top = (uintptr_t)stack + sizeof(stack);
 	uintptr_t fault_addr = 0;
 	unsigned fault_size = 0, fault_access = 0;
 
-	reg[1] = r1;
-	reg[2] = r2;
+	for (int i = 0; i < 5; i++)
+		reg[1 + i] = args[i];
 	reg[10] = stack_top;
 #if CHECKED
 	memset(stack, 0, sizeof(stack));

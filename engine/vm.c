@@ -53,11 +53,17 @@ int uebpf_vm_add_kernel_helpers(struct uebpf_vm *vm)
 {
 	size_t n;
 	const struct helper_proto *protos = helper_protos(&n);
+	int err = uebpf_vm_set_helper(vm, BPF_FUNC_loop, "bpf_loop", helper_loop);
+	if (!err)
+		err = uebpf_vm_set_helper(vm, BPF_FUNC_for_each_map_elem, "bpf_for_each_map_elem",
+					  helper_for_each_map_elem);
+	if (err)
+		return err;
 	for (size_t i = 0; i < n; i++) {
 		if (!protos[i].fn)
 			continue;
-		int err = uebpf_vm_set_helper(vm, protos[i].id, uebpf_helper_name(protos[i].id),
-					      protos[i].fn);
+		err = uebpf_vm_set_helper(vm, protos[i].id, uebpf_helper_name(protos[i].id),
+					  protos[i].fn);
 		if (err)
 			return err;
 	}
@@ -117,6 +123,12 @@ static int code_add_map(struct uebpf_code *code, struct uebpf_map *map, int dire
 static int resolve_pseudo(struct uebpf_code *code, const struct uebpf_insn *in,
 			  size_t idx, uint64_t *value, const struct uebpf_code_opts *opts)
 {
+	if (in->src_reg == PSEUDO_FUNC) {
+		/* A callback: the slot its subprogram starts at (the checker
+		 * made sure it is in the program). */
+		*value = (uintptr_t)&code->slots[idx + 1 + (int64_t)in->imm];
+		return 0;
+	}
 	if (in->src_reg != PSEUDO_MAP_FD && in->src_reg != PSEUDO_MAP_VALUE)
 		return load_error(opts, -EINVAL,
 			"insn %zu: 64-bit immediate refers to a %s (pseudo src %d); "

@@ -38,26 +38,26 @@ static int inside(uintptr_t addr, size_t size, uintptr_t lo, size_t len)
 	return addr >= lo && size <= len && addr - lo <= len - size;
 }
 
+static int in_list(const struct uebpf_region *list, size_t n, uintptr_t addr, size_t size,
+		   unsigned int access)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((list[i].access & access) == access &&
+		    inside(addr, size, (uintptr_t)list[i].addr, list[i].size))
+			return 1;
+	return 0;
+}
+
 int uebpf_exec_check_mem(const struct uebpf_exec *ex, const void *ptr,
 			 size_t size, unsigned int access)
 {
 	uintptr_t addr = (uintptr_t)ptr;
 	if (!ex->checked)
 		return 0;
-	if (inside(addr, size, ex->stack_lo, ex->stack_hi - ex->stack_lo))
+	if (inside(addr, size, ex->stack_lo, ex->stack_hi - ex->stack_lo) ||
+	    in_list(ex->regions, ex->region_cnt, addr, size, access) ||
+	    in_list(ex->added, ex->added_cnt, addr, size, access))
 		return 0;
-	for (size_t i = 0; i < ex->region_cnt; i++) {
-		const struct uebpf_region *r = &ex->regions[i];
-		if ((r->access & access) == access &&
-		    inside(addr, size, (uintptr_t)r->addr, r->size))
-			return 0;
-	}
-	for (size_t i = 0; i < ex->added_cnt; i++) {
-		const struct uebpf_region *r = &ex->added[i];
-		if ((r->access & access) == access &&
-		    inside(addr, size, (uintptr_t)r->addr, r->size))
-			return 0;
-	}
 	return -EFAULT;
 }
 
@@ -66,8 +66,9 @@ int uebpf_exec_add_region(struct uebpf_exec *ex, const void *addr, size_t size,
 {
 	if (!ex->checked)
 		return 0;
-	/* A helper called in a loop grants the same memory again and again. */
-	if (uebpf_exec_check_mem(ex, addr, size, access) == 0)
+	/* A helper called in a loop grants the same memory again and again.
+	 * (Not the stack: its frames come and go.) */
+	if (in_list(ex->added, ex->added_cnt, (uintptr_t)addr, size, access))
 		return 0;
 	if (ex->added_cnt == ex->added_cap) {
 		size_t cap = ex->added_cap ? ex->added_cap * 2 : 16;

@@ -40,6 +40,7 @@ struct uebpf_exec {
 	size_t packet_len;
 	uint64_t may_goto_left;
 	uint32_t tail_calls; /* taken so far in this run */
+	uint32_t nesting;    /* callbacks running inside helpers */
 	/* Run-time error report. */
 	char *err_buf;
 	size_t err_size;

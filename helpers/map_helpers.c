@@ -2,6 +2,7 @@
 /* Map helpers: bpf_map_lookup_elem / update_elem / delete_elem. r1 is the
  * map itself (the loader resolves map references to it). */
 #include <errno.h>
+#include <string.h>
 
 #include "helpers/helpers.h"
 #include "maps/map.h"
@@ -95,6 +96,8 @@ HELPER(map_push_elem)
 	struct uebpf_map *map = checked_keyless(exec, r1, value, UEBPF_MEM_READ);
 	if (!map)
 		return 0;
+	if (map->hdr->map_flags & BPF_F_RDONLY_PROG)
+		return (uint64_t)-EPERM; /* the kernel's verifier refuses this */
 	if (!map->ops->push)
 		return (uint64_t)-ENOTSUPP;
 	return (uint64_t)(int64_t)map->ops->push(map, value, r3);
@@ -106,9 +109,14 @@ HELPER(map_pop_elem)
 	struct uebpf_map *map = checked_keyless(exec, r1, value, UEBPF_MEM_WRITE);
 	if (!map)
 		return 0;
+	if (map->hdr->map_flags & BPF_F_RDONLY_PROG)
+		return (uint64_t)-EPERM;
 	if (!map->ops->pop)
 		return (uint64_t)-ENOTSUPP;
-	return (uint64_t)(int64_t)map->ops->pop(map, value);
+	int err = map->ops->pop(map, value);
+	if (err) /* a program's buffer is cleared when nothing came out */
+		memset(value, 0, map->hdr->value_size);
+	return (uint64_t)(int64_t)err;
 }
 
 HELPER(map_peek_elem)
@@ -125,5 +133,8 @@ HELPER(map_peek_elem)
 		return 0;
 	if (!map->ops->peek)
 		return (uint64_t)-ENOTSUPP;
-	return (uint64_t)(int64_t)map->ops->peek(map, value);
+	int err = map->ops->peek(map, value);
+	if (err && map->hdr->type != BPF_MAP_TYPE_BLOOM_FILTER)
+		memset(value, 0, map->hdr->value_size);
+	return (uint64_t)(int64_t)err;
 }

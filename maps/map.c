@@ -334,6 +334,19 @@ static int check_key(const struct uebpf_map *map, const void *key)
 	return key ? 0 : -EFAULT;
 }
 
+/* The kernel runs a keyless map's op before it copies the value out: with
+ * no place for the value, an empty map still says ENOENT, and a value that
+ * was there (and, for pop, is now gone) gives EFAULT. */
+static int keyless_without_value(struct uebpf_map *map, int (*op)(struct uebpf_map *, void *))
+{
+	void *scratch = malloc(map->hdr->value_size);
+	if (!scratch)
+		return -ENOMEM;
+	int err = op(map, scratch);
+	free(scratch);
+	return err ? err : -EFAULT;
+}
+
 int uebpf_map_lookup_elem_flags(int fd, const void *key, void *value,
 				uint64_t flags)
 {
@@ -347,10 +360,13 @@ int uebpf_map_lookup_elem_flags(int fd, const void *key, void *value,
 	int err = check_key(map, key);
 	if (err)
 		return err;
+	if (map->ops->peek) { /* keyless maps: lookup reads (or tests) a value */
+		if (flags)
+			return -EINVAL;
+		return value ? map->ops->peek(map, value) : keyless_without_value(map, map->ops->peek);
+	}
 	if (!value)
 		return -EFAULT;
-	if (map->ops->peek) /* keyless maps: lookup reads (or tests) a value */
-		return flags ? -EINVAL : map->ops->peek(map, value);
 	if (!map->ops->lookup)
 		return -ENOTSUPP;
 	return map->ops->lookup(map, key, value, flags);
@@ -406,10 +422,10 @@ int uebpf_map_lookup_and_delete_elem(int fd, const void *key, void *value)
 	int err = check_key(map, key);
 	if (err)
 		return err;
+	if (map->ops->pop) /* queue, stack: take the next value out */
+		return value ? map->ops->pop(map, value) : keyless_without_value(map, map->ops->pop);
 	if (!value)
 		return -EFAULT;
-	if (map->ops->pop) /* queue, stack: take the next value out */
-		return map->ops->pop(map, value);
 	if (!map->ops->lookup_and_delete)
 		return -ENOTSUPP;
 	return map->ops->lookup_and_delete(map, key, value, 0);
@@ -422,7 +438,7 @@ int uebpf_map_get_next_key(int fd, const void *key, void *next_key)
 		return -EBADF;
 	if (map->hdr->map_flags & BPF_F_WRONLY)
 		return -EPERM;
-	if (!next_key)
+	if (!next_key && map->hdr->key_size)
 		return -EFAULT;
 	if (!map->ops->get_next_key)
 		return -ENOTSUPP;
