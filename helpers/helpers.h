@@ -66,6 +66,8 @@ HELPER(map_delete_elem);
 HELPER(map_push_elem);
 HELPER(map_pop_elem);
 HELPER(map_peek_elem);
+HELPER(spin_lock);
+HELPER(spin_unlock);
 HELPER(ringbuf_output);
 HELPER(ringbuf_reserve);
 HELPER(ringbuf_submit);

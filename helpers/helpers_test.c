@@ -249,6 +249,62 @@ static void test_checked_mode_validates_helper_arguments(void)
 	uebpf_map_close(fd);
 }
 
+struct locked_arg {
+	struct uebpf_code *code;
+	int fails;
+};
+
+static void *locked_adds(void *p)
+{
+	struct locked_arg *a = p;
+	uint64_t r0;
+	for (int i = 0; i < 20000; i++)
+		a->fails += uebpf_code_run(a->code, 0, 0, NULL, &r0) != 0;
+	return NULL;
+}
+
+/* Two plain (not atomic) additions under bpf_spin_lock from four threads
+ * lose nothing, and the value's two halves stay equal. */
+static void test_spin_lock_guards_plain_updates(void)
+{
+	struct uebpf_map_create_opts o = { .sz = sizeof(o), .value_has_spin_lock = true,
+					   .spin_lock_off = 0 };
+	int fd = uebpf_map_create(BPF_MAP_TYPE_ARRAY, "locked", 4, 24, 1, &o);
+	struct uebpf_code *code = load("*(u32 *)(r10 - 4) = 0\n"
+				       "r1 = map[fd:%d]\nr2 = r10\nr2 += -4\n"
+				       "call bpf_map_lookup_elem\nif r0 == 0 goto out\n"
+				       "r6 = r0\nr1 = r0\ncall bpf_spin_lock\n"
+				       "r1 = *(u64 *)(r6 + 8)\nr1 += 1\n*(u64 *)(r6 + 8) = r1\n"
+				       "r1 = *(u64 *)(r6 + 16)\nr1 += 1\n*(u64 *)(r6 + 16) = r1\n"
+				       "r1 = r6\ncall bpf_spin_unlock\nout:\nr0 = 0\nexit\n", fd);
+	pthread_t t[4];
+	struct locked_arg a[4];
+	for (int i = 0; i < 4; i++) {
+		a[i] = (struct locked_arg){ code, 0 };
+		pthread_create(&t[i], NULL, locked_adds, &a[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		CHECK_EQ(a[i].fails, 0);
+	}
+	uint32_t k = 0;
+	uint64_t v[3];
+	CHECK_EQ(uebpf_map_lookup_elem_flags(fd, &k, v, BPF_F_LOCK), 0);
+	CHECK_EQ(v[1], 4 * 20000);
+	CHECK_EQ(v[2], 4 * 20000);
+	uebpf_code_free(code);
+	/* A lock that is not in a map value: stopped in checked mode. */
+	code = load("r1 = r10\nr1 += -8\ncall bpf_spin_lock\nr0 = 0\nexit\n");
+	uint64_t r0;
+	CHECK_EQ(run(code, 0, 1, &r0), 0); /* the stack is writable: allowed */
+	uebpf_code_free(code);
+	code = load("r1 = 16\ncall bpf_spin_lock\nr0 = 0\nexit\n");
+	CHECK_EQ(run(code, 0, 1, &r0), -EFAULT);
+	CHECK_CONTAINS(err, "is not a spin lock in a map value");
+	uebpf_code_free(code);
+	uebpf_map_close(fd);
+}
+
 static void test_program_updates_of_per_cpu_values(void)
 {
 	int ncpus = uebpf_num_possible_cpus();
@@ -340,6 +396,7 @@ int main(void)
 	RUN(test_global_data_and_read_only_values);
 	RUN(test_checked_mode_validates_helper_arguments);
 	RUN(test_program_updates_of_per_cpu_values);
+	RUN(test_spin_lock_guards_plain_updates);
 	RUN(test_general_helpers);
 	uebpf_vm_free(vm);
 	return check_summary("helpers_test");

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "helpers/helpers.h"
+#include "maps/lock.h"
 #include "maps/map.h"
 
 /* In checked mode, arguments a verifier would have proven: the map is the
@@ -137,4 +138,33 @@ HELPER(map_peek_elem)
 	if (err && map->hdr->type != BPF_MAP_TYPE_BLOOM_FILTER)
 		memset(value, 0, map->hdr->value_size);
 	return (uint64_t)(int64_t)err;
+}
+
+/* bpf_spin_lock / bpf_spin_unlock: the lock is a word in a map value, so
+ * it works across processes too. In checked mode it must be in memory the
+ * program may write (a map value it looked up). */
+static _Atomic uint32_t *lock_arg(struct uebpf_exec *exec, uint64_t r1)
+{
+	void *lock = (void *)(uintptr_t)r1;
+	if (uebpf_exec_check_mem(exec, lock, 4, UEBPF_MEM_RW) || (r1 & 3)) {
+		uebpf_exec_fault(exec, "%p is not a spin lock in a map value", lock);
+		return NULL;
+	}
+	return lock;
+}
+
+HELPER(spin_lock)
+{
+	_Atomic uint32_t *lock = lock_arg(exec, r1);
+	if (lock)
+		seg_lock(lock);
+	return 0;
+}
+
+HELPER(spin_unlock)
+{
+	_Atomic uint32_t *lock = lock_arg(exec, r1);
+	if (lock)
+		seg_unlock(lock);
+	return 0;
 }

@@ -21,6 +21,8 @@ static const struct helper_proto protos[] = {
 	      ARG_CONST_MAP_PTR, ARG_PTR_TO_UNINIT_MAP_VALUE),
 	PROTO(map_peek_elem, helper_map_peek_elem, RET_INTEGER,
 	      ARG_CONST_MAP_PTR, ARG_PTR_TO_UNINIT_MAP_VALUE),
+	PROTO(spin_lock, helper_spin_lock, RET_VOID, ARG_PTR_TO_SPIN_LOCK),
+	PROTO(spin_unlock, helper_spin_unlock, RET_VOID, ARG_PTR_TO_SPIN_LOCK),
 	PROTO(ringbuf_output, helper_ringbuf_output, RET_INTEGER,
 	      ARG_CONST_MAP_PTR, ARG_PTR_TO_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING),
 	PROTO(ringbuf_reserve, helper_ringbuf_reserve, RET_PTR_TO_RINGBUF_MEM_OR_NULL,

@@ -49,12 +49,10 @@ static int array_lookup(struct uebpf_map *map, const void *key, void *value,
 	const struct map_hdr *hdr = map->hdr;
 	uint32_t index;
 	memcpy(&index, key, 4);
-	if (flags & BPF_F_LOCK)
-		return -EINVAL; /* no spin lock in the value */
 	if (index >= hdr->max_entries)
 		return -ENOENT;
 	if (!map_is_percpu(hdr->type)) {
-		memcpy(value, array_elem(map, index, 0), hdr->value_size);
+		map_value_copy_out(hdr, value, array_elem(map, index, 0), flags & BPF_F_LOCK);
 		return 0;
 	}
 	/* Every CPU's copy, each padded to 8 bytes. */
@@ -68,14 +66,15 @@ static int array_update(struct uebpf_map *map, const void *key, const void *valu
 	const struct map_hdr *hdr = map->hdr;
 	uint32_t index;
 	memcpy(&index, key, 4);
-	if ((flags & ~(uint64_t)BPF_F_LOCK) > BPF_EXIST || flags & BPF_F_LOCK)
+	if ((flags & ~(uint64_t)BPF_F_LOCK) > BPF_EXIST ||
+	    (flags & BPF_F_LOCK && hdr->spin_lock_off < 0))
 		return -EINVAL;
 	if (index >= hdr->max_entries)
 		return -E2BIG;
-	if (flags == BPF_NOEXIST)
+	if ((flags & ~(uint64_t)BPF_F_LOCK) == BPF_NOEXIST)
 		return -EEXIST; /* every element exists */
 	if (!map_is_percpu(hdr->type)) {
-		memcpy(array_elem(map, index, 0), value, hdr->value_size);
+		map_value_copy_in(hdr, array_elem(map, index, 0), value, flags & BPF_F_LOCK);
 	} else if (cpu != MAP_USER) {
 		memcpy(array_elem(map, index, cpu), value, hdr->value_size);
 	} else {

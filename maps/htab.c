@@ -264,33 +264,33 @@ static void *htab_lookup_ptr(struct uebpf_map *map, const void *key, uint32_t cp
 	return e ? elem_value(map, e, cpu) : NULL;
 }
 
-static void copy_out(struct uebpf_map *map, struct htab_elem *e, void *value)
+static void copy_out(struct uebpf_map *map, struct htab_elem *e, void *value, int locked)
 {
 	const struct map_hdr *hdr = map->hdr;
 	if (map_is_percpu(hdr->type))
 		memcpy(value, elem_value(map, e, 0), (size_t)hdr->value_stride * hdr->ncpus);
 	else
-		memcpy(value, elem_value(map, e, 0), hdr->value_size);
+		map_value_copy_out(hdr, value, elem_value(map, e, 0), locked);
 }
 
 static int htab_lookup(struct uebpf_map *map, const void *key, void *value, uint64_t flags)
 {
-	if (flags & BPF_F_LOCK)
-		return -EINVAL;
 	struct htab_elem *e = find(map, key, NULL);
 	if (!e)
 		return -ENOENT;
-	copy_out(map, e, value);
+	copy_out(map, e, value, flags & BPF_F_LOCK);
 	return 0;
 }
 
 /* Stores a value into an element: see map_ops.update for cpu. */
 static void store_value(struct uebpf_map *map, struct htab_elem *e, const void *value,
-			uint32_t cpu, int fresh)
+			uint32_t cpu, int fresh, int locked)
 {
 	const struct map_hdr *hdr = map->hdr;
 	if (!map_is_percpu(hdr->type)) {
-		memcpy(elem_value(map, e, 0), value, hdr->value_size);
+		if (fresh && hdr->spin_lock_off >= 0) /* a new element's lock starts free */
+			memset(elem_value(map, e, 0) + hdr->spin_lock_off, 0, 4);
+		map_value_copy_in(hdr, elem_value(map, e, 0), value, locked);
 	} else if (cpu == MAP_USER) {
 		memcpy(elem_value(map, e, 0), value, (size_t)hdr->value_stride * hdr->ncpus);
 	} else {
@@ -304,8 +304,10 @@ static int htab_update(struct uebpf_map *map, const void *key, const void *value
 		       uint64_t flags, uint32_t cpu)
 {
 	struct map_hdr *hdr = map->hdr;
-	if (flags > BPF_EXIST)
+	int locked = (flags & BPF_F_LOCK) != 0;
+	if ((flags & ~(uint64_t)BPF_F_LOCK) > BPF_EXIST || (locked && hdr->spin_lock_off < 0))
 		return -EINVAL; /* BPF_F_LOCK needs a spin lock in the value */
+	flags &= ~(uint64_t)BPF_F_LOCK;
 	uint32_t hash = hash_key(key, hdr->key_size, hdr->htab.hash_seed);
 	uint32_t b = hash & (hdr->htab.n_buckets - 1);
 	struct htab_bucket *bk = bucket_at(map, b);
@@ -319,8 +321,9 @@ static int htab_update(struct uebpf_map *map, const void *key, const void *value
 			err = -EEXIST;
 			goto out;
 		}
-		store_value(map, e, value, cpu, 0);
-		if (!map_is_percpu(hdr->type) && link != &bk->head) {
+		store_value(map, e, value, cpu, 0, locked);
+		/* (With BPF_F_LOCK the kernel updates in place: no move.) */
+		if (!map_is_percpu(hdr->type) && !locked && link != &bk->head) {
 			/* The kernel replaces the element, which puts the key first
 			 * in its bucket: move it there (iteration orders agree). */
 			atomic_store_explicit(link, atomic_load(&e->next), memory_order_release);
@@ -341,7 +344,7 @@ static int htab_update(struct uebpf_map *map, const void *key, const void *value
 	e = elem_at(map, idx);
 	atomic_store_explicit(&e->hash, hash, memory_order_relaxed);
 	key_store(e, key, hdr->key_size);
-	store_value(map, e, value, cpu, 1);
+	store_value(map, e, value, cpu, 1, 0);
 	atomic_store_explicit(&e->next, atomic_load(&bk->head), memory_order_relaxed);
 	atomic_store_explicit(&bk->head, idx, memory_order_release); /* publish */
 	atomic_fetch_add(&hdr->htab.count, 1);
@@ -351,7 +354,7 @@ out:
 }
 
 /* Unlinks key's element; copies its value out first when value != NULL. */
-static int remove_elem(struct uebpf_map *map, const void *key, void *value)
+static int remove_elem(struct uebpf_map *map, const void *key, void *value, int locked)
 {
 	struct map_hdr *hdr = map->hdr;
 	uint32_t hash = hash_key(key, hdr->key_size, hdr->htab.hash_seed);
@@ -366,7 +369,7 @@ static int remove_elem(struct uebpf_map *map, const void *key, void *value)
 		return -ENOENT;
 	}
 	if (value)
-		copy_out(map, e, value);
+		copy_out(map, e, value, locked);
 	atomic_store_explicit(link, atomic_load(&e->next), memory_order_release);
 	seg_unlock(&bk->lock);
 	atomic_fetch_sub(&hdr->htab.count, 1);
@@ -376,15 +379,16 @@ static int remove_elem(struct uebpf_map *map, const void *key, void *value)
 
 static int htab_delete(struct uebpf_map *map, const void *key)
 {
-	return remove_elem(map, key, NULL);
+	return remove_elem(map, key, NULL, 0);
 }
 
 static int htab_lookup_and_delete(struct uebpf_map *map, const void *key, void *value,
 				  uint64_t flags)
 {
-	if (flags & ~(uint64_t)BPF_F_LOCK || flags & BPF_F_LOCK)
+	if (flags & ~(uint64_t)BPF_F_LOCK ||
+	    (flags & BPF_F_LOCK && map->hdr->spin_lock_off < 0))
 		return -EINVAL;
-	return remove_elem(map, key, value);
+	return remove_elem(map, key, value, flags & BPF_F_LOCK);
 }
 
 static int htab_get_next_key(struct uebpf_map *map, const void *key, void *next_key)
@@ -450,7 +454,7 @@ static int htab_lookup_batch(struct uebpf_map *map, void *in_batch, void *out_ba
 		for (uint32_t i = 0; i < in_bucket; i++, n++) {
 			struct htab_elem *e = elem_at(map, idx);
 			key_load(keys + n * ks, e, hdr->key_size);
-			copy_out(map, e, values + n * vs);
+			copy_out(map, e, values + n * vs, 0);
 			uint32_t next = atomic_load(&e->next);
 			if (delete) {
 				atomic_fetch_sub(&hdr->htab.count, 1);

@@ -15,6 +15,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "maps/lock.h"
 #include "maps/map.h"
 
 /* ---- the fd registry: fd -> map, for this process ---- */
@@ -188,6 +189,7 @@ int uebpf_map_create(enum bpf_map_type type, const char *name,
 
 	if (!ops || !valid_name(name))
 		return -EINVAL;
+	hdr.spin_lock_off = -1;
 	if (opts) {
 		if (opts->sz < offsetof(struct uebpf_map_create_opts, mode) + sizeof(mode_t))
 			return -EINVAL;
@@ -196,6 +198,16 @@ int uebpf_map_create(enum bpf_map_type type, const char *name,
 		kind = opts->segment;
 		pin_dir = opts->pin_dir;
 		mode = opts->mode;
+		if (opts->sz >= offsetof(struct uebpf_map_create_opts, spin_lock_off) +
+				   sizeof(opts->spin_lock_off) && opts->value_has_spin_lock) {
+			/* Only hash and array values may hold a lock. */
+			if (type != BPF_MAP_TYPE_HASH && type != BPF_MAP_TYPE_ARRAY)
+				return map_is_percpu(type) || type == BPF_MAP_TYPE_LRU_HASH
+					       ? -EOPNOTSUPP : -EINVAL;
+			if (opts->spin_lock_off % 4 || (uint64_t)opts->spin_lock_off + 4 > value_size)
+				return -EINVAL;
+			hdr.spin_lock_off = (int32_t)opts->spin_lock_off;
+		}
 	}
 	memcpy(hdr.magic, MAP_MAGIC, sizeof(hdr.magic));
 	hdr.layout_version = MAP_LAYOUT_VERSION;
@@ -210,9 +222,12 @@ int uebpf_map_create(enum bpf_map_type type, const char *name,
 	if (name)
 		strncpy(hdr.name, name, sizeof(hdr.name) - 1);
 
-	/* Flags no type takes; the kernel's BPF_F_RDONLY|WRONLY pairs. */
+	/* The kernel's BPF_F_RDONLY|WRONLY pairs, checked before the type's
+	 * own rules (except by the bloom filter, which checks its value size
+	 * first, in its check). */
 	if ((hdr.map_flags & BPF_F_RDONLY && hdr.map_flags & BPF_F_WRONLY) ||
-	    (hdr.map_flags & BPF_F_RDONLY_PROG && hdr.map_flags & BPF_F_WRONLY_PROG))
+	    (type != BPF_MAP_TYPE_BLOOM_FILTER && hdr.map_flags & BPF_F_RDONLY_PROG &&
+	     hdr.map_flags & BPF_F_WRONLY_PROG))
 		return -EINVAL;
 	int err = ops->check(&hdr);
 	if (err)
@@ -264,7 +279,10 @@ static int check_opened(const struct uebpf_map *map)
 	if (hdr->data_off != MAP_HDR_SIZE || hdr->data_size > map->seg.size ||
 	    hdr->data_off + hdr->data_size > map->seg.size ||
 	    hdr->total_size > map->seg.size || hdr->value_stride != round_up8(hdr->value_size) ||
-	    hdr->ncpus == 0 || (!map_is_percpu(hdr->type) && hdr->ncpus != 1))
+	    hdr->ncpus == 0 || (!map_is_percpu(hdr->type) && hdr->ncpus != 1) ||
+	    (hdr->spin_lock_off != -1 &&
+	     (hdr->spin_lock_off < 0 || hdr->spin_lock_off % 4 ||
+	      (uint64_t)hdr->spin_lock_off + 4 > hdr->value_size)))
 		return -EINVAL;
 	/* The type's own sizes must agree with what the header says. */
 	struct map_hdr copy = *hdr;
@@ -323,6 +341,41 @@ int uebpf_map_close(int fd)
 	return 0;
 }
 
+void map_value_copy_in(const struct map_hdr *hdr, uint8_t *dst, const void *src, int locked)
+{
+	const uint8_t *s = src;
+	int32_t off = hdr->spin_lock_off;
+	if (off < 0) {
+		memcpy(dst, src, hdr->value_size);
+		return;
+	}
+	_Atomic uint32_t *lock = (_Atomic uint32_t *)(dst + off);
+	if (locked)
+		seg_lock(lock);
+	memcpy(dst, s, (size_t)off);
+	memcpy(dst + off + 4, s + off + 4, hdr->value_size - (size_t)off - 4);
+	if (locked)
+		seg_unlock(lock);
+}
+
+void map_value_copy_out(const struct map_hdr *hdr, void *dst, uint8_t *src, int locked)
+{
+	uint8_t *d = dst;
+	int32_t off = hdr->spin_lock_off;
+	if (off < 0) {
+		memcpy(dst, src, hdr->value_size);
+		return;
+	}
+	_Atomic uint32_t *lock = (_Atomic uint32_t *)(src + off);
+	if (locked)
+		seg_lock(lock);
+	memcpy(d, src, (size_t)off);
+	memcpy(d + off + 4, src + off + 4, hdr->value_size - (size_t)off - 4);
+	if (locked)
+		seg_unlock(lock);
+	memset(d + off, 0, 4);
+}
+
 /* ---- element commands: the checks the kernel's syscall layer makes ---- */
 
 /* The kernel copies keys and values in and out: a NULL one is EFAULT,
@@ -357,13 +410,18 @@ int uebpf_map_lookup_elem_flags(int fd, const void *key, void *value,
 		return -EBADF;
 	if (map->hdr->map_flags & BPF_F_WRONLY)
 		return -EPERM;
+	if (flags & BPF_F_LOCK && map->hdr->spin_lock_off < 0)
+		return -EINVAL;
 	int err = check_key(map, key);
 	if (err)
 		return err;
 	if (map->ops->peek) { /* keyless maps: lookup reads (or tests) a value */
 		if (flags)
 			return -EINVAL;
-		return value ? map->ops->peek(map, value) : keyless_without_value(map, map->ops->peek);
+		if (!value) /* the bloom filter's value is an input, copied in first */
+			return map->hdr->type == BPF_MAP_TYPE_BLOOM_FILTER
+				       ? -EFAULT : keyless_without_value(map, map->ops->peek);
+		return map->ops->peek(map, value);
 	}
 	if (!value)
 		return -EFAULT;
@@ -384,6 +442,8 @@ int uebpf_map_update_elem(int fd, const void *key, const void *value, uint64_t f
 		return -EBADF;
 	if (map->hdr->map_flags & BPF_F_RDONLY || atomic_load(&map->hdr->frozen))
 		return -EPERM;
+	if (flags & BPF_F_LOCK && map->hdr->spin_lock_off < 0)
+		return -EINVAL;
 	int err = check_key(map, key);
 	if (err)
 		return err;
@@ -422,6 +482,8 @@ int uebpf_map_lookup_and_delete_elem(int fd, const void *key, void *value)
 	int err = check_key(map, key);
 	if (err)
 		return err;
+	if (!map->ops->pop && !map->ops->lookup_and_delete)
+		return -ENOTSUPP;
 	if (map->ops->pop) /* queue, stack: take the next value out */
 		return value ? map->ops->pop(map, value) : keyless_without_value(map, map->ops->pop);
 	if (!value)
@@ -438,11 +500,20 @@ int uebpf_map_get_next_key(int fd, const void *key, void *next_key)
 		return -EBADF;
 	if (map->hdr->map_flags & BPF_F_WRONLY)
 		return -EPERM;
-	if (!next_key && map->hdr->key_size)
-		return -EFAULT;
+	if (key && map->hdr->key_size == 0)
+		return -EINVAL;
 	if (!map->ops->get_next_key)
 		return -ENOTSUPP;
-	return map->ops->get_next_key(map, key, next_key);
+	if (next_key)
+		return map->ops->get_next_key(map, key, next_key);
+	/* The kernel copies the next key out after finding it: with nowhere
+	 * to put it, the op's own answer comes first. */
+	void *scratch = malloc(map->hdr->key_size + 1);
+	if (!scratch)
+		return -ENOMEM;
+	int err = map->ops->get_next_key(map, key, scratch);
+	free(scratch);
+	return err ? err : -EFAULT;
 }
 
 int uebpf_map_freeze(int fd)
@@ -454,6 +525,8 @@ int uebpf_map_freeze(int fd)
 	 * a second freeze is EPERM, as in the kernel. */
 	if (map->hdr->map_flags & BPF_F_RDONLY || atomic_load(&map->hdr->frozen))
 		return -EPERM;
+	if (map->hdr->spin_lock_off >= 0)
+		return -ENOTSUPP; /* values with special fields cannot be frozen */
 	if (map->writable_mmap)
 		return -EBUSY;
 	uint32_t was = 0;
@@ -489,6 +562,10 @@ void *uebpf_map_mmap(int fd, size_t *size)
 	struct uebpf_map *map = map_from_fd(fd);
 	if (!map || !(map->hdr->map_flags & BPF_F_MMAPABLE)) {
 		errno = map ? EINVAL : EBADF;
+		return NULL;
+	}
+	if (map->hdr->spin_lock_off >= 0) {
+		errno = ENOTSUPP;
 		return NULL;
 	}
 	if (size)

@@ -45,6 +45,7 @@ struct map_hdr {
 	char name[16];
 	uint32_t id;
 	_Atomic uint32_t frozen; /* changes: set once by freeze */
+	int32_t spin_lock_off;   /* struct bpf_spin_lock in the value, or -1 */
 	/* Type-specific shared state (counters, list heads). */
 	union {
 		struct {
@@ -172,6 +173,12 @@ static inline size_t map_user_value_size(const struct map_hdr *hdr)
 	return map_is_percpu(hdr->type) ? (size_t)hdr->value_stride * hdr->ncpus
 					: hdr->value_size;
 }
+
+/* Copies of a (not per-CPU) value between user space and the map: the
+ * spin lock, if the value has one, is never copied in and reads as zero;
+ * with `locked` (BPF_F_LOCK) the copy happens under it. */
+void map_value_copy_in(const struct map_hdr *hdr, uint8_t *dst, const void *src, int locked);
+void map_value_copy_out(const struct map_hdr *hdr, void *dst, uint8_t *src, int locked);
 
 static inline uint32_t round_up8(uint32_t n)
 {

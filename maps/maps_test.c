@@ -196,9 +196,47 @@ static void test_null_pointers_are_efault_not_a_crash(void)
 	CHECK_EQ(uebpf_map_update_elem(fd, &k, NULL, 0), -EFAULT);
 	CHECK_EQ(uebpf_map_delete_elem(fd, NULL), -EFAULT);
 	CHECK_EQ(uebpf_map_lookup_and_delete_elem(fd, NULL, &v), -EFAULT);
+	/* The kernel finds the next key before copying it out. */
+	CHECK_EQ(uebpf_map_get_next_key(fd, NULL, NULL), -ENOENT);
+	CHECK_EQ(uebpf_map_update_elem(fd, &k, &v, 0), 0);
 	CHECK_EQ(uebpf_map_get_next_key(fd, NULL, NULL), -EFAULT);
 	CHECK_EQ(uebpf_map_lookup_elem(-1, &k, &v), -EBADF);
 	CHECK_EQ(uebpf_map_lookup_elem(1 << 30, &k, &v), -EBADF);
+	uebpf_map_close(fd);
+}
+
+static void test_spin_locked_values(void)
+{
+	/* value: u32 lock at offset 4, counters around it */
+	struct uebpf_map_create_opts o = { .sz = sizeof(o), .value_has_spin_lock = true,
+					   .spin_lock_off = 4 };
+	for (int t = 0; t < 2; t++) {
+		int fd = uebpf_map_create(t ? BPF_MAP_TYPE_ARRAY : BPF_MAP_TYPE_HASH, "locked", 4, 16,
+					  4, &o);
+		CHECK(fd >= 0);
+		uint32_t k = 1, v[4] = { 1, 0xffffffff, 3, 4 }, out[4];
+		CHECK_EQ(uebpf_map_update_elem(fd, &k, v, BPF_F_LOCK), 0);
+		CHECK_EQ(uebpf_map_update_elem(fd, &k, v, BPF_F_LOCK | BPF_NOEXIST), -EEXIST);
+		CHECK_EQ(uebpf_map_update_elem(fd, &k, v, BPF_F_LOCK | 8), -EINVAL);
+		memset(out, 0xaa, sizeof(out));
+		CHECK_EQ(uebpf_map_lookup_elem_flags(fd, &k, out, BPF_F_LOCK), 0);
+		/* The lock is never copied in, and reads as zero. */
+		CHECK_EQ(out[0], 1);
+		CHECK_EQ(out[1], 0);
+		CHECK_EQ(out[2], 3);
+		CHECK_EQ(uebpf_map_lookup_elem(fd, &k, out), 0);
+		CHECK_EQ(out[1], 0);
+		CHECK_EQ(uebpf_map_freeze(fd), -524);
+		uebpf_map_close(fd);
+	}
+	CHECK_EQ(uebpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "l", 4, 16, 4, &o), -EOPNOTSUPP);
+	o.spin_lock_off = 14;
+	CHECK_EQ(uebpf_map_create(BPF_MAP_TYPE_HASH, "l", 4, 16, 4, &o), -EINVAL);
+	/* Without a lock, BPF_F_LOCK is refused. */
+	int fd = create(BPF_MAP_TYPE_HASH, 4, 16, 4, 0);
+	uint32_t k = 1, v[4] = { 0 };
+	CHECK_EQ(uebpf_map_update_elem(fd, &k, v, BPF_F_LOCK), -EINVAL);
+	CHECK_EQ(uebpf_map_lookup_elem_flags(fd, &k, v, BPF_F_LOCK), -EINVAL);
 	uebpf_map_close(fd);
 }
 
@@ -361,6 +399,7 @@ int main(void)
 	RUN(test_mmapable_array_values_are_shared);
 	RUN(test_null_pointers_are_efault_not_a_crash);
 	RUN(test_large_keys);
+	RUN(test_spin_locked_values);
 	RUN(test_pinned_map_is_shared_across_processes);
 	RUN(test_segment_kinds);
 	RUN(test_damaged_pinned_files_are_refused);

@@ -53,6 +53,11 @@ struct uebpf_map_create_opts {
 	const char *pin_dir;
 	/* File mode of the segment; 0 means 0600. */
 	mode_t mode;
+	/* The value holds a struct bpf_spin_lock at spin_lock_off (the
+	 * kernel learns this from BTF): BPF_F_LOCK and bpf_spin_lock() use
+	 * it, and user-space copies never touch it. */
+	bool value_has_spin_lock;
+	uint32_t spin_lock_off;
 };
 #define UEBPF_MAP_CREATE_OPTS_SZ sizeof(struct uebpf_map_create_opts)
 
