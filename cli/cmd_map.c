@@ -1048,8 +1048,6 @@ static const char *update_hint(const struct uebpf_map_info *info, int err)
 {
 	if (err == -EPERM && info->frozen)
 		return " (the map is frozen)";
-	if (err == -EPERM && info->map_flags & BPF_F_RDONLY)
-		return " (the map is read-only)";
 	if (err == -E2BIG && (info->type == BPF_MAP_TYPE_ARRAY ||
 			      info->type == BPF_MAP_TYPE_PERCPU_ARRAY))
 		return " (the index is past max_entries)";

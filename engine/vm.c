@@ -271,7 +271,7 @@ int uebpf_prog_array_set(int map_fd, uint32_t index, struct uebpf_code *code)
 	struct uebpf_map *map = map_from_fd(map_fd);
 	if (!map)
 		return -EBADF;
-	if (map->hdr->map_flags & BPF_F_RDONLY)
+	if (map->fd_mode & BPF_F_RDONLY)
 		return -EPERM;
 	if (code)
 		atomic_fetch_add(&code->refs, 1);

@@ -233,6 +233,10 @@ int uebpf_map_create(enum bpf_map_type type, const char *name,
 	if (err)
 		return err;
 	hdr.total_size = hdr.data_off + hdr.data_size;
+	/* BPF_F_RDONLY / WRONLY restrict the fd create returns, not the map
+	 * (the kernel keeps them out of the map's flags too). */
+	uint32_t fd_mode = hdr.map_flags & (BPF_F_RDONLY | BPF_F_WRONLY);
+	hdr.map_flags &= ~(uint32_t)(BPF_F_RDONLY | BPF_F_WRONLY);
 	/* A ring's data is mapped twice from its file: it needs one. */
 	if (type == BPF_MAP_TYPE_RINGBUF && kind == UEBPF_SEGMENT_ANON)
 		kind = UEBPF_SEGMENT_MEMFD;
@@ -241,6 +245,7 @@ int uebpf_map_create(enum bpf_map_type type, const char *name,
 	if (!map)
 		return -ENOMEM;
 	map->ops = ops;
+	map->fd_mode = fd_mode;
 	err = seg_create(&map->seg, hdr.total_size, kind, pin_dir, mode);
 	if (err) {
 		free(map);
@@ -408,7 +413,7 @@ int uebpf_map_lookup_elem_flags(int fd, const void *key, void *value,
 	struct uebpf_map *map = map_from_fd(fd);
 	if (!map)
 		return -EBADF;
-	if (map->hdr->map_flags & BPF_F_WRONLY)
+	if (map->fd_mode & BPF_F_WRONLY)
 		return -EPERM;
 	if (flags & BPF_F_LOCK && map->hdr->spin_lock_off < 0)
 		return -EINVAL;
@@ -440,7 +445,7 @@ int uebpf_map_update_elem(int fd, const void *key, const void *value, uint64_t f
 	struct uebpf_map *map = map_from_fd(fd);
 	if (!map)
 		return -EBADF;
-	if (map->hdr->map_flags & BPF_F_RDONLY || atomic_load(&map->hdr->frozen))
+	if (map->fd_mode & BPF_F_RDONLY || atomic_load(&map->hdr->frozen))
 		return -EPERM;
 	if (flags & BPF_F_LOCK && map->hdr->spin_lock_off < 0)
 		return -EINVAL;
@@ -461,7 +466,7 @@ int uebpf_map_delete_elem(int fd, const void *key)
 	struct uebpf_map *map = map_from_fd(fd);
 	if (!map)
 		return -EBADF;
-	if (map->hdr->map_flags & BPF_F_RDONLY || atomic_load(&map->hdr->frozen))
+	if (map->fd_mode & BPF_F_RDONLY || atomic_load(&map->hdr->frozen))
 		return -EPERM;
 	int err = check_key(map, key);
 	if (err)
@@ -476,7 +481,7 @@ int uebpf_map_lookup_and_delete_elem(int fd, const void *key, void *value)
 	struct uebpf_map *map = map_from_fd(fd);
 	if (!map)
 		return -EBADF;
-	if (map->hdr->map_flags & (BPF_F_RDONLY | BPF_F_WRONLY) ||
+	if (map->fd_mode & (BPF_F_RDONLY | BPF_F_WRONLY) ||
 	    atomic_load(&map->hdr->frozen))
 		return -EPERM;
 	int err = check_key(map, key);
@@ -498,7 +503,7 @@ int uebpf_map_get_next_key(int fd, const void *key, void *next_key)
 	struct uebpf_map *map = map_from_fd(fd);
 	if (!map)
 		return -EBADF;
-	if (map->hdr->map_flags & BPF_F_WRONLY)
+	if (map->fd_mode & BPF_F_WRONLY)
 		return -EPERM;
 	if (key && map->hdr->key_size == 0)
 		return -EINVAL;
@@ -523,7 +528,7 @@ int uebpf_map_freeze(int fd)
 		return -EBADF;
 	/* Freezing needs the right to write, which a frozen map has lost:
 	 * a second freeze is EPERM, as in the kernel. */
-	if (map->hdr->map_flags & BPF_F_RDONLY || atomic_load(&map->hdr->frozen))
+	if (map->fd_mode & BPF_F_RDONLY || atomic_load(&map->hdr->frozen))
 		return -EPERM;
 	if (map->hdr->spin_lock_off >= 0)
 		return -ENOTSUPP; /* values with special fields cannot be frozen */
@@ -589,9 +594,9 @@ static struct uebpf_map *batch_begin(int fd, int op, int write, uint32_t *count,
 		return NULL;
 	*err = -EPERM;
 	if (op & (MAP_BATCH_LOOKUP | MAP_BATCH_LOOKUP_AND_DELETE) &&
-	    map->hdr->map_flags & BPF_F_WRONLY)
+	    map->fd_mode & BPF_F_WRONLY)
 		return NULL;
-	if (write && (map->hdr->map_flags & BPF_F_RDONLY || atomic_load(&map->hdr->frozen)))
+	if (write && (map->fd_mode & BPF_F_RDONLY || atomic_load(&map->hdr->frozen)))
 		return NULL;
 	*err = -ENOTSUPP;
 	if (!(map->ops->batch & op))

@@ -124,6 +124,7 @@ struct uebpf_map {
 	const struct map_ops *ops;
 	_Atomic int refs; /* the fd, and programs using the map */
 	int writable_mmap; /* uebpf_map_mmap() handed out the values */
+	uint32_t fd_mode;  /* BPF_F_RDONLY or BPF_F_WRONLY: what this fd may do */
 	/* In-process consumers to wake (ring buffers): eventfds. */
 	struct map_waiters *waiters;
 	/* Program arrays: this process's programs in the slots, and how to

@@ -138,6 +138,17 @@ static void test_access_flags_and_freeze(void)
 	CHECK_EQ(uebpf_map_update_elem(fd, &k, &v, 0), -EPERM);
 	CHECK_EQ(uebpf_map_lookup_elem(fd, &k, &v), 0);
 	CHECK_EQ(uebpf_map_freeze(fd), -EPERM);
+	/* The flag restricts that fd, not the map: opened again, it writes. */
+	struct uebpf_map_info info;
+	CHECK_EQ(uebpf_map_get_info(fd, &info), 0);
+	CHECK_EQ(info.map_flags & BPF_F_RDONLY, 0);
+	CHECK_EQ(uebpf_obj_pin(fd, "rdonly"), 0);
+	int rw = uebpf_obj_get("rdonly");
+	CHECK_EQ(uebpf_map_update_elem(rw, &k, &v, 0), 0);
+	uebpf_map_close(rw);
+	char path[512];
+	snprintf(path, sizeof(path), "%s/rdonly", pin_dir);
+	unlink(path);
 	uebpf_map_close(fd);
 	fd = create(BPF_MAP_TYPE_ARRAY, 4, 4, 1, BPF_F_WRONLY);
 	CHECK_EQ(uebpf_map_lookup_elem(fd, &k, &v), -EPERM);
@@ -150,7 +161,6 @@ static void test_access_flags_and_freeze(void)
 	CHECK_EQ(uebpf_map_update_elem(fd, &k, &v, 0), -EPERM);
 	CHECK_EQ(uebpf_map_delete_elem(fd, &k), -EPERM);
 	CHECK_EQ(uebpf_map_lookup_elem(fd, &k, &v), 0);
-	struct uebpf_map_info info;
 	uebpf_map_get_info(fd, &info);
 	CHECK(info.frozen);
 	uebpf_map_close(fd);

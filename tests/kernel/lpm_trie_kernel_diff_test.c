@@ -6,7 +6,8 @@
  * step. Lookups also go through the programs' path (ops->lookup_ptr),
  * which must find what the kernel's lookup finds. The whole get_next_key
  * iteration (its order is defined: a post-order of the trie) is compared
- * now and then and at the end. Keys are IPv4 and IPv6 sized mostly,
+ * now and then and at the end, and the batch commands, whose lookups walk
+ * that order, must return the same elements and tokens. Keys are IPv4 and IPv6 sized mostly,
  * drawn from a few addresses sharing prefixes, with random prefix lengths
  * and random bits past the prefix; creation attributes are random too.
  *
