@@ -38,5 +38,6 @@ int cmd_disasm(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_conformance_plugin(int argc, char **argv);
 int cmd_map(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 #endif /* UEBPF_CLI_CLI_H */

@@ -22,8 +22,12 @@ static const struct command {
 	  "        run a program (bytecode or assembly) with r1 = data, r2 = its length,\n"
 	  "        every memory access checked unless --unchecked" },
 	{ "map", cmd_map,
-	  "map { create | show | list | dump | lookup | update | delete | pin | freeze } ...\n"
+	  "map { show | list | create | dump | lookup | update | delete | getnext | freeze |\n"
+	  "      pin | peek | push | pop } ...\n"
 	  "        inspect and change maps (see uebpf map help)" },
+	{ "trace", cmd_trace,
+	  "trace pipe\n"
+	  "        print what programs write with bpf_trace_printk, as it comes" },
 	{ "conformance-plugin", cmd_conformance_plugin,
 	  "conformance-plugin [MEMORY-HEX] [--program HEX] [--interpret|--jit] [--unchecked]\n"
 	  "        plugin for the BPF conformance suite's runner (program hex on stdin)" },
@@ -46,6 +50,18 @@ int main(int argc, char **argv)
 	if (strcmp(self, "uebpf-conformance-plugin") == 0)
 		return cmd_conformance_plugin(argc, argv);
 
+	/* Options before the command, as `bpftool -j map show`: move them after
+	 * it, where the commands look for them. */
+	int first = 1;
+	while (first < argc && argv[first][0] == '-' && argv[first][1] &&
+	       strcmp(argv[first], "-h") && strcmp(argv[first], "--help") &&
+	       strcmp(argv[first], "-V") && strcmp(argv[first], "--version"))
+		first++;
+	if (first > 1 && first < argc) {
+		char *cmd_word = argv[first];
+		memmove(&argv[2], &argv[1], (size_t)(first - 1) * sizeof(*argv));
+		argv[1] = cmd_word;
+	}
 	if (argc < 2)
 		return usage(stderr);
 	const char *cmd = argv[1];

@@ -498,3 +498,17 @@ const struct map_ops percpu_htab_map_ops = {
 	.lookup_and_delete = htab_lookup_and_delete,
 	.get_next_key = htab_get_next_key,
 };
+
+/* LRU hashes: not implemented yet (creation is refused). */
+static int lru_check(struct map_hdr *hdr)
+{
+	return -EINVAL;
+}
+
+const struct map_ops lru_htab_map_ops = {
+	.check = lru_check,
+};
+
+const struct map_ops lru_percpu_htab_map_ops = {
+	.check = lru_check,
+};

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -110,6 +111,14 @@ const struct map_ops *map_ops_for(uint32_t type)
 	case BPF_MAP_TYPE_BLOOM_FILTER: return &bloom_filter_map_ops;
 	case BPF_MAP_TYPE_RINGBUF: return &ringbuf_map_ops;
 	case BPF_MAP_TYPE_PROG_ARRAY: return &prog_array_map_ops;
+	case BPF_MAP_TYPE_LRU_HASH: return &lru_htab_map_ops;
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH: return &lru_percpu_htab_map_ops;
+	case BPF_MAP_TYPE_STACK_TRACE: return &stack_trace_map_ops;
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY: return &perf_event_array_map_ops;
+	case BPF_MAP_TYPE_ARRAY_OF_MAPS: return &array_of_maps_map_ops;
+	case BPF_MAP_TYPE_HASH_OF_MAPS: return &hash_of_maps_map_ops;
+	case BPF_MAP_TYPE_DEVMAP: return &devmap_map_ops;
+	case BPF_MAP_TYPE_DEVMAP_HASH: return &devmap_hash_map_ops;
 	default: return NULL;
 	}
 }
@@ -198,6 +207,20 @@ int uebpf_map_create(enum bpf_map_type type, const char *name,
 		kind = opts->segment;
 		pin_dir = opts->pin_dir;
 		mode = opts->mode;
+		if (opts->inner_map_fd > 0) {
+			/* The kernel: an fd that is not open is EBADF, one that
+			 * is not a map EINVAL. */
+			struct uebpf_map *inner = map_from_fd(opts->inner_map_fd);
+			if (!inner)
+				return fcntl(opts->inner_map_fd, F_GETFD) < 0 ? -EBADF : -EINVAL;
+			hdr.inner.given = 1;
+			hdr.inner.type = inner->hdr->type;
+			hdr.inner.key_size = inner->hdr->key_size;
+			hdr.inner.value_size = inner->hdr->value_size;
+			hdr.inner.max_entries = inner->hdr->max_entries;
+			hdr.inner.map_flags = inner->hdr->map_flags;
+			hdr.inner.map_extra = inner->hdr->map_extra;
+		}
 		if (opts->sz >= offsetof(struct uebpf_map_create_opts, spin_lock_off) +
 				   sizeof(opts->spin_lock_off) && opts->value_has_spin_lock) {
 			/* Only hash and array values may hold a lock. */

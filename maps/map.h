@@ -46,6 +46,12 @@ struct map_hdr {
 	uint32_t id;
 	_Atomic uint32_t frozen; /* changes: set once by freeze */
 	int32_t spin_lock_off;   /* struct bpf_spin_lock in the value, or -1 */
+	/* Maps of maps: the inner map given at creation (inner_map_fd), as a
+	 * template (inner.given = 0: none given). */
+	struct {
+		uint32_t given, type, key_size, value_size, max_entries, map_flags;
+		uint64_t map_extra;
+	} inner;
 	/* Type-specific shared state (counters, list heads). */
 	union {
 		struct {
@@ -143,6 +149,11 @@ extern const struct map_ops queue_map_ops, stack_map_ops; /* maps/queue_stack.c 
 extern const struct map_ops bloom_filter_map_ops;       /* maps/bloom_filter.c */
 extern const struct map_ops ringbuf_map_ops;            /* maps/ringbuf.c */
 extern const struct map_ops prog_array_map_ops;         /* maps/prog_array.c */
+extern const struct map_ops lru_htab_map_ops, lru_percpu_htab_map_ops; /* maps/htab.c */
+extern const struct map_ops stack_trace_map_ops;        /* maps/stackmap.c */
+extern const struct map_ops perf_event_array_map_ops;   /* maps/perf_event_array.c */
+extern const struct map_ops array_of_maps_map_ops, hash_of_maps_map_ops; /* maps/map_in_map.c */
+extern const struct map_ops devmap_map_ops, devmap_hash_map_ops; /* maps/devmap.c */
 
 /* Array-style key walk: NULL or out of range -> 0, the last -> ENOENT. */
 int array_get_next_key(struct uebpf_map *map, const void *key, void *next_key);
