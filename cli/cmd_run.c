@@ -99,7 +99,7 @@ int cmd_run(int argc, char **argv)
 	if (cli_load_program(argv[optind], &insns, &cnt))
 		goto out;
 	vm = uebpf_vm_new();
-	if (!vm) {
+	if (!vm || uebpf_vm_add_kernel_helpers(vm)) {
 		cli_error("out of memory");
 		goto out;
 	}
