@@ -92,6 +92,8 @@ int uebpf_num_possible_cpus(void)
 
 uint32_t map_current_cpu(const struct map_hdr *hdr)
 {
+	if (hdr->ncpus <= 1)	/* shared maps: skip the vDSO call */
+		return 0;
 	int cpu = sched_getcpu();
 	return cpu < 0 ? 0 : (uint32_t)cpu % hdr->ncpus;
 }
