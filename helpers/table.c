@@ -48,8 +48,13 @@ static const struct helper_proto protos[] = {
 	      ARG_CONST_SIZE_OR_ZERO),
 	PROTO(strncmp, helper_strncmp, RET_INTEGER,
 	      ARG_PTR_TO_MEM, ARG_CONST_SIZE, ARG_PTR_TO_CONST_STR),
-	/* The engine's: it replaces the running program. */
+	/* The engine's own (no function here): tail_call replaces the running
+	 * program; loop and for_each_map_elem call back into it. */
 	PROTO(tail_call, NULL, RET_INTEGER, ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING),
+	PROTO(loop, NULL, RET_INTEGER,
+	      ARG_ANYTHING, ARG_PTR_TO_FUNC, ARG_PTR_TO_STACK_OR_NULL, ARG_ANYTHING),
+	PROTO(for_each_map_elem, NULL, RET_INTEGER,
+	      ARG_CONST_MAP_PTR, ARG_PTR_TO_FUNC, ARG_PTR_TO_STACK_OR_NULL, ARG_ANYTHING),
 	PROTO(ktime_get_ns, helper_ktime_get_ns, RET_INTEGER, ARG_NONE),
 	PROTO(get_prandom_u32, helper_get_prandom_u32, RET_INTEGER, ARG_NONE),
 	PROTO(get_smp_processor_id, helper_get_smp_processor_id, RET_INTEGER, ARG_NONE),
