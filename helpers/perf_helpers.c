@@ -1,12 +1,27 @@
 /* SPDX-License-Identifier: MIT */
-/* bpf_perf_event_output: not implemented yet. */
+/* bpf_perf_event_output(ctx, map, flags, data, size): a PERF_RECORD_SAMPLE
+ * of the data into the perf event (ring) in a perf event array's slot. */
 #include <errno.h>
 
 #include "helpers/helpers.h"
-#include "maps/map.h" /* ENOTSUPP */
+#include "maps/map.h"
+#include "maps/perf_event_array.h"
 
 HELPER(perf_event_output)
 {
-	return (uint64_t)-ENOTSUPP;
+	struct uebpf_map *map = (struct uebpf_map *)(uintptr_t)r2;
+	const void *data = (const void *)(uintptr_t)r4;
+	if (!exec_map_ok(exec, map) || map->hdr->type != BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+		if (!exec->checked)
+			return (uint64_t)-EINVAL; /* the verifier refuses other maps */
+		uebpf_exec_fault(exec, "R2 is not a perf event array map of this program (0x%llx)",
+				 (unsigned long long)r2);
+		return 0;
+	}
+	if (uebpf_exec_check_mem(exec, data, r5, UEBPF_MEM_READ)) {
+		uebpf_exec_fault(exec, "perf event output: %llu bytes at 0x%llx are not readable",
+				 (unsigned long long)r5, (unsigned long long)r4);
+		return 0;
+	}
+	return (uint64_t)(int64_t)perf_event_array_output(map, r3, data, r5);
 }
-

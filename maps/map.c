@@ -453,10 +453,16 @@ int uebpf_map_lookup_elem_flags(int fd, const void *key, void *value,
 				       ? -EFAULT : keyless_without_value(map, map->ops->peek);
 		return map->ops->peek(map, value);
 	}
-	if (!value)
-		return -EFAULT;
 	if (!map->ops->lookup)
 		return -ENOTSUPP;
+	if (!value) { /* as above: the type's answer comes before EFAULT */
+		void *scratch = malloc(map_user_value_size(map->hdr));
+		if (!scratch)
+			return -ENOMEM;
+		err = map->ops->lookup(map, key, scratch, flags);
+		free(scratch);
+		return err ? err : -EFAULT;
+	}
 	return map->ops->lookup(map, key, value, flags);
 }
 

@@ -201,7 +201,8 @@ static void test_null_pointers_are_efault_not_a_crash(void)
 	uint32_t k = 1;
 	uint64_t v = 0;
 	CHECK_EQ(uebpf_map_lookup_elem(fd, NULL, &v), -EFAULT);
-	CHECK_EQ(uebpf_map_lookup_elem(fd, &k, NULL), -EFAULT);
+	/* The kernel looks the key up before copying the value out. */
+	CHECK_EQ(uebpf_map_lookup_elem(fd, &k, NULL), -ENOENT);
 	CHECK_EQ(uebpf_map_update_elem(fd, NULL, &v, 0), -EFAULT);
 	CHECK_EQ(uebpf_map_update_elem(fd, &k, NULL, 0), -EFAULT);
 	CHECK_EQ(uebpf_map_delete_elem(fd, NULL), -EFAULT);
@@ -210,6 +211,7 @@ static void test_null_pointers_are_efault_not_a_crash(void)
 	CHECK_EQ(uebpf_map_get_next_key(fd, NULL, NULL), -ENOENT);
 	CHECK_EQ(uebpf_map_update_elem(fd, &k, &v, 0), 0);
 	CHECK_EQ(uebpf_map_get_next_key(fd, NULL, NULL), -EFAULT);
+	CHECK_EQ(uebpf_map_lookup_elem(fd, &k, NULL), -EFAULT);
 	CHECK_EQ(uebpf_map_lookup_elem(-1, &k, &v), -EBADF);
 	CHECK_EQ(uebpf_map_lookup_elem(1 << 30, &k, &v), -EBADF);
 	uebpf_map_close(fd);

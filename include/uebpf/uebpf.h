@@ -8,5 +8,6 @@
 #include "uebpf/isa.h"
 #include "uebpf/engine.h"
 #include "uebpf/maps.h"
+#include "uebpf/perf_buffer.h"
 
 #endif /* UEBPF_UEBPF_H */
