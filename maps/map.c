@@ -417,15 +417,27 @@ static int check_key(const struct uebpf_map *map, const void *key)
 	return key ? 0 : -EFAULT;
 }
 
-/* The kernel runs a keyless map's op before it copies the value out: with
- * no place for the value, an empty map still says ENOENT, and a value that
- * was there (and, for pop, is now gone) gives EFAULT. */
+/* The kernel runs a map's op before it copies the value out: with no
+ * place for the value, the op's answer (ENOENT, ...) still comes first,
+ * and only a success (which, for pop and lookup_and_delete, has taken the
+ * element out) gives EFAULT. These run the op into a scratch value. */
 static int keyless_without_value(struct uebpf_map *map, int (*op)(struct uebpf_map *, void *))
 {
 	void *scratch = malloc(map->hdr->value_size);
 	if (!scratch)
 		return -ENOMEM;
 	int err = op(map, scratch);
+	free(scratch);
+	return err ? err : -EFAULT;
+}
+
+static int keyed_without_value(struct uebpf_map *map, const void *key, uint64_t flags,
+			       int (*op)(struct uebpf_map *, const void *, void *, uint64_t))
+{
+	void *scratch = malloc(map_user_value_size(map->hdr));
+	if (!scratch)
+		return -ENOMEM;
+	int err = op(map, key, scratch, flags);
 	free(scratch);
 	return err ? err : -EFAULT;
 }
@@ -455,14 +467,8 @@ int uebpf_map_lookup_elem_flags(int fd, const void *key, void *value,
 	}
 	if (!map->ops->lookup)
 		return -ENOTSUPP;
-	if (!value) { /* as above: the type's answer comes before EFAULT */
-		void *scratch = malloc(map_user_value_size(map->hdr));
-		if (!scratch)
-			return -ENOMEM;
-		err = map->ops->lookup(map, key, scratch, flags);
-		free(scratch);
-		return err ? err : -EFAULT;
-	}
+	if (!value)
+		return keyed_without_value(map, key, flags, map->ops->lookup);
 	return map->ops->lookup(map, key, value, flags);
 }
 
@@ -523,9 +529,7 @@ int uebpf_map_lookup_and_delete_elem(int fd, const void *key, void *value)
 	if (map->ops->pop) /* queue, stack: take the next value out */
 		return value ? map->ops->pop(map, value) : keyless_without_value(map, map->ops->pop);
 	if (!value)
-		return -EFAULT;
-	if (!map->ops->lookup_and_delete)
-		return -ENOTSUPP;
+		return keyed_without_value(map, key, 0, map->ops->lookup_and_delete);
 	return map->ops->lookup_and_delete(map, key, value, 0);
 }
 

@@ -212,6 +212,10 @@ static void test_null_pointers_are_efault_not_a_crash(void)
 	CHECK_EQ(uebpf_map_update_elem(fd, &k, &v, 0), 0);
 	CHECK_EQ(uebpf_map_get_next_key(fd, NULL, NULL), -EFAULT);
 	CHECK_EQ(uebpf_map_lookup_elem(fd, &k, NULL), -EFAULT);
+	/* ... and deletes it before failing to copy it out. */
+	CHECK_EQ(uebpf_map_lookup_and_delete_elem(fd, &k, NULL), -EFAULT);
+	CHECK_EQ(uebpf_map_lookup_and_delete_elem(fd, &k, NULL), -ENOENT);
+	CHECK_EQ(uebpf_map_lookup_elem(fd, &k, &v), -ENOENT);
 	CHECK_EQ(uebpf_map_lookup_elem(-1, &k, &v), -EBADF);
 	CHECK_EQ(uebpf_map_lookup_elem(1 << 30, &k, &v), -EBADF);
 	uebpf_map_close(fd);
