@@ -78,7 +78,7 @@ uint64_t helper_for_each_map_elem(uint64_t map_ptr, uint64_t fn, uint64_t ctx, u
 
 	/* Walks the keys; the callback gets the map, a key it may read and
 	 * the value it may change (this CPU's copy). */
-	uint32_t ks = map->hdr->key_size, cpu = map_current_cpu(map->hdr);
+	uint32_t ks = map->hdr->key_size, cpu = exec_map_cpu(ex, map->hdr->ncpus);
 	uint8_t *key = malloc(2 * (size_t)ks), *prev = NULL;
 	uint64_t n = 0;
 	if (!key)

@@ -14,6 +14,7 @@
 enum {
 	EOP_OFF_END = OP__COUNT, /* sentinel after the last instruction */
 	EOP_TAIL_CALL,           /* call bpf_tail_call: replaces the program */
+	EOP_MAP_LOOKUP,          /* call bpf_map_lookup_elem, arrays inline */
 	EOP__COUNT
 };
 

@@ -19,6 +19,7 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 #undef OP
 		[EOP_OFF_END] = &&L_OFF_END,
 		[EOP_TAIL_CALL] = &&L_TAIL_CALL,
+		[EOP_MAP_LOOKUP] = &&L_MAP_LOOKUP,
 	};
 	if (labels_out) {
 		*labels_out = labels;
@@ -326,6 +327,22 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 		base = pc = code->slots;
 		reg[10] = stack_top - (uintptr_t)depth * UEBPF_STACK_SIZE;
 		DISPATCH();
+	}
+	/* bpf_map_lookup_elem: array values are found inline, as the
+	 * kernel's verifier inlines them; other maps go to the helper. (The
+	 * checked interpreter dispatches this call as L_CALL.) */
+	L_MAP_LOOKUP: {
+		const struct uebpf_map *m = (const struct uebpf_map *)(uintptr_t)reg[1];
+		const struct map_hdr *h = m->hdr;
+		if (h->type == BPF_MAP_TYPE_ARRAY || h->type == BPF_MAP_TYPE_PERCPU_ARRAY) {
+			uint32_t index;
+			memcpy(&index, (const void *)(uintptr_t)reg[2], sizeof(index));
+			reg[0] = index < h->max_entries
+					 ? (uintptr_t)array_value(m, index, exec_map_cpu(ex, h->ncpus))
+					 : 0;
+			NEXT;
+		}
+		goto L_CALL;
 	}
 	L_CALLX: {
 		uebpf_helper_fn fn = vm_helper(code->vm, DST);

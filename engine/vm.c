@@ -226,6 +226,8 @@ int uebpf_code_load(struct uebpf_vm *vm, const struct uebpf_insn *insns,
 					i, name ? name : "unknown", in->imm);
 			}
 			s->fn = fn;
+			if (fn == helper_map_lookup_elem)
+				s->label = labels[EOP_MAP_LOOKUP];
 			break;
 		}
 		case K_CALL_KFUNC:
@@ -320,6 +322,7 @@ int uebpf_code_run(const struct uebpf_code *code, uint64_t r1, uint64_t r2,
 	struct uebpf_exec ex = {
 		.code = code,
 		.fault_pc = -1,
+		.cpu = -1,
 		.may_goto_left = UEBPF_MAY_GOTO_BUDGET,
 	};
 	if (!code || !ret)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The services a running program's helpers use: see helpers/exec.h. */
+#define _GNU_SOURCE /* sched_getcpu */
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +82,15 @@ int uebpf_exec_add_region(struct uebpf_exec *ex, const void *addr, size_t size,
 	}
 	ex->added[ex->added_cnt++] = (struct uebpf_region){ addr, size, access };
 	return 0;
+}
+
+uint32_t exec_cpu(struct uebpf_exec *exec)
+{
+	if (exec->cpu < 0) {
+		int cpu = sched_getcpu();
+		exec->cpu = cpu < 0 ? 0 : cpu;
+	}
+	return (uint32_t)exec->cpu;
 }
 
 int exec_map_ok(const struct uebpf_exec *exec, const void *ptr)

@@ -39,6 +39,7 @@ struct uebpf_exec {
 	const uint8_t *packet;
 	size_t packet_len;
 	uint64_t may_goto_left;
+	int32_t cpu;         /* the run's CPU: -1 until a helper asks (exec_cpu) */
 	uint32_t tail_calls; /* taken so far in this run */
 	uint32_t nesting;    /* callbacks running inside helpers */
 	/* Run-time error report. */
@@ -51,5 +52,15 @@ struct uebpf_exec {
 /* Checked mode: is ptr one of the program's maps? (Always in normal mode,
  * where the verifier has proven it.) */
 int exec_map_ok(const struct uebpf_exec *exec, const void *ptr);
+
+/* The CPU this run is on, asked once per run: the kernel keeps a program
+ * on one CPU, so every helper of a run (per-CPU values, the CPU id) sees
+ * the same one. */
+uint32_t exec_cpu(struct uebpf_exec *exec);
+/* The copy of a per-CPU map's value this run uses (0 for shared maps). */
+static inline uint32_t exec_map_cpu(struct uebpf_exec *exec, uint32_t ncpus)
+{
+	return ncpus <= 1 ? 0 : exec_cpu(exec) % ncpus;
+}
 
 #endif /* UEBPF_HELPERS_EXEC_H */

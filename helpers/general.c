@@ -67,8 +67,7 @@ HELPER(get_prandom_u32)
 
 HELPER(get_smp_processor_id)
 {
-	int cpu = sched_getcpu();
-	return cpu < 0 ? 0 : (uint64_t)cpu;
+	return exec_cpu(exec);
 }
 
 HELPER(get_numa_node_id)

@@ -330,6 +330,46 @@ static void test_program_updates_of_per_cpu_values(void)
 	uebpf_map_close(fd);
 }
 
+/* Array lookups, which the normal interpreter does inline: the value's
+ * address (this CPU's copy for per-CPU arrays) for a key in range, NULL
+ * past the end, the same answers as the helper gives in checked mode. */
+static void test_array_lookups_in_both_modes(void)
+{
+	int ncpus = uebpf_num_possible_cpus();
+	for (int percpu = 0; percpu <= 1; percpu++) {
+		int fd = uebpf_map_create(percpu ? BPF_MAP_TYPE_PERCPU_ARRAY : BPF_MAP_TYPE_ARRAY,
+					  "arr", 4, 12, 5, NULL);
+		uint64_t *vals = calloc((size_t)ncpus, 16);
+		for (uint32_t k = 0; k < 5; k++) {
+			for (int c = 0; c < (percpu ? ncpus : 1); c++)
+				vals[c * 2] = 1000 * k + (uint64_t)c;
+			CHECK_EQ(uebpf_map_update_elem(fd, &k, vals, 0), 0);
+		}
+		/* r0 = value's first word + the CPU the program reports, or
+		 * 0xfff when the lookup says no. */
+		struct uebpf_code *code = load(
+			"*(u32 *)(r10 - 4) = r1\nr1 = map[fd:%d]\nr2 = r10\nr2 += -4\n"
+			"call bpf_map_lookup_elem\nif r0 == 0 goto none\nr6 = *(u64 *)(r0 + 0)\n"
+			"call bpf_get_smp_processor_id\nr0 <<= 32\nr0 |= r6\nexit\n"
+			"none:\nr0 = 0xfff\nexit\n", fd);
+		for (uint32_t k = 0; k < 7; k++) {
+			for (int checked = 0; checked <= 1; checked++) {
+				uint64_t r0 = 0;
+				CHECK_EQ(run(code, k, checked, &r0), 0);
+				if (k >= 5) {
+					CHECK_EQ(r0, 0xfff);
+					continue;
+				}
+				uint32_t cpu = (uint32_t)(r0 >> 32);
+				CHECK_EQ((uint32_t)r0, 1000 * k + (percpu ? cpu % (uint32_t)ncpus : 0));
+			}
+		}
+		free(vals);
+		uebpf_code_free(code);
+		uebpf_map_close(fd);
+	}
+}
+
 static uint64_t run_text(const char *text, uint64_t r1)
 {
 	struct uebpf_code *code = load("%s", text);
@@ -397,6 +437,7 @@ int main(void)
 	RUN(test_checked_mode_validates_helper_arguments);
 	RUN(test_program_updates_of_per_cpu_values);
 	RUN(test_spin_lock_guards_plain_updates);
+	RUN(test_array_lookups_in_both_modes);
 	RUN(test_general_helpers);
 	uebpf_vm_free(vm);
 	return check_summary("helpers_test");

@@ -14,6 +14,8 @@ static struct uebpf_map *checked_map(struct uebpf_exec *exec, uint64_t r1,
 				     const void *key, const void *value)
 {
 	struct uebpf_map *map = (struct uebpf_map *)(uintptr_t)r1;
+	if (!exec->checked)
+		return map;
 	if (!exec_map_ok(exec, map)) {
 		uebpf_exec_fault(exec, "R1 is not a map of this program (0x%llx)",
 				 (unsigned long long)r1);
@@ -38,7 +40,7 @@ HELPER(map_lookup_elem)
 	struct uebpf_map *map = checked_map(exec, r1, key, NULL);
 	if (!map || !map->ops->lookup_ptr)
 		return 0;
-	void *value = map->ops->lookup_ptr(map, key, map_current_cpu(map->hdr));
+	void *value = map->ops->lookup_ptr(map, key, exec_map_cpu(exec, map->hdr->ncpus));
 	if (value && exec->checked)
 		uebpf_exec_add_region(exec, value, map->hdr->value_size,
 				      map->hdr->map_flags & BPF_F_RDONLY_PROG ? UEBPF_MEM_READ
@@ -56,7 +58,7 @@ HELPER(map_update_elem)
 		return (uint64_t)-EPERM; /* the kernel's verifier refuses this */
 	if (!map->ops->update)
 		return (uint64_t)-ENOTSUPP;
-	return (uint64_t)(int64_t)map->ops->update(map, key, value, r4, map_current_cpu(map->hdr));
+	return (uint64_t)(int64_t)map->ops->update(map, key, value, r4, exec_map_cpu(exec, map->hdr->ncpus));
 }
 
 HELPER(map_delete_elem)

@@ -28,11 +28,6 @@ static int array_check(struct map_hdr *hdr)
 	return 0;
 }
 
-static uint8_t *array_elem(struct uebpf_map *map, uint32_t index, uint32_t cpu)
-{
-	const struct map_hdr *hdr = map->hdr;
-	return map->data + ((uint64_t)index * hdr->ncpus + cpu) * hdr->value_stride;
-}
 
 static void *array_lookup_ptr(struct uebpf_map *map, const void *key, uint32_t cpu)
 {
@@ -40,7 +35,7 @@ static void *array_lookup_ptr(struct uebpf_map *map, const void *key, uint32_t c
 	memcpy(&index, key, 4);
 	if (index >= map->hdr->max_entries)
 		return NULL;
-	return array_elem(map, index, cpu);
+	return array_value(map, index, cpu);
 }
 
 static int array_lookup(struct uebpf_map *map, const void *key, void *value,
@@ -52,11 +47,11 @@ static int array_lookup(struct uebpf_map *map, const void *key, void *value,
 	if (index >= hdr->max_entries)
 		return -ENOENT;
 	if (!map_is_percpu(hdr->type)) {
-		map_value_copy_out(hdr, value, array_elem(map, index, 0), flags & BPF_F_LOCK);
+		map_value_copy_out(hdr, value, array_value(map, index, 0), flags & BPF_F_LOCK);
 		return 0;
 	}
 	/* Every CPU's copy, each padded to 8 bytes. */
-	memcpy(value, array_elem(map, index, 0), (size_t)hdr->value_stride * hdr->ncpus);
+	memcpy(value, array_value(map, index, 0), (size_t)hdr->value_stride * hdr->ncpus);
 	return 0;
 }
 
@@ -74,12 +69,12 @@ static int array_update(struct uebpf_map *map, const void *key, const void *valu
 	if ((flags & ~(uint64_t)BPF_F_LOCK) == BPF_NOEXIST)
 		return -EEXIST; /* every element exists */
 	if (!map_is_percpu(hdr->type)) {
-		map_value_copy_in(hdr, array_elem(map, index, 0), value, flags & BPF_F_LOCK);
+		map_value_copy_in(hdr, array_value(map, index, 0), value, flags & BPF_F_LOCK);
 	} else if (cpu != MAP_USER) {
-		memcpy(array_elem(map, index, cpu), value, hdr->value_size);
+		memcpy(array_value(map, index, cpu), value, hdr->value_size);
 	} else {
 		/* Each CPU's copy, with its padding, as the kernel copies it. */
-		memcpy(array_elem(map, index, 0), value,
+		memcpy(array_value(map, index, 0), value,
 		       (size_t)hdr->value_stride * hdr->ncpus);
 	}
 	return 0;

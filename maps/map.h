@@ -200,4 +200,12 @@ static inline uint32_t round_up8(uint32_t n)
 /* The CPU a program runs on, as an index of per-CPU copies. */
 uint32_t map_current_cpu(const struct map_hdr *hdr);
 
+/* An array's value (for per-CPU arrays, CPU cpu's copy): the values are
+ * max_entries rows of ncpus copies, each value_stride bytes. */
+static inline uint8_t *array_value(const struct uebpf_map *map, uint32_t index, uint32_t cpu)
+{
+	const struct map_hdr *hdr = map->hdr;
+	return map->data + ((uint64_t)index * hdr->ncpus + cpu) * hdr->value_stride;
+}
+
 #endif /* UEBPF_MAPS_MAP_H */
