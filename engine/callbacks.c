@@ -70,6 +70,7 @@ uint64_t helper_for_each_map_elem(uint64_t map_ptr, uint64_t fn, uint64_t ctx, u
 		return (uint64_t)-EINVAL;
 	uint32_t type = map->hdr->type;
 	if (type != BPF_MAP_TYPE_HASH && type != BPF_MAP_TYPE_PERCPU_HASH &&
+	    type != BPF_MAP_TYPE_LRU_HASH && type != BPF_MAP_TYPE_LRU_PERCPU_HASH &&
 	    type != BPF_MAP_TYPE_ARRAY && type != BPF_MAP_TYPE_PERCPU_ARRAY)
 		return (uint64_t)-ENOTSUPP;
 	const struct slot *start = callback_start(ex, fn);
