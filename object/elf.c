@@ -85,9 +85,10 @@ static int check_ehdr(struct uebpf_object *obj, const uint8_t *buf, size_t size)
 			       "not an eBPF object file: ELF type %u, machine %u "
 			       "(expected a relocatable file (1) for BPF (247), as clang -target bpf -c makes)",
 			       eh.e_type, eh.e_machine);
-	if (eh.e_shoff == 0 || eh.e_shoff >= size)
+	if (eh.e_shoff == 0 || eh.e_shoff >= size || eh.e_shoff % 8)
 		return obj_err(obj, EINVAL, "ELF header: section header table offset 0x%llx "
-			       "outside the file (%zu bytes)", (unsigned long long)eh.e_shoff, size);
+			       "outside the file (%zu bytes) or not 8-byte aligned",
+			       (unsigned long long)eh.e_shoff, size);
 	if (eh.e_shentsize != sizeof(Elf64_Shdr))
 		return obj_err(obj, EINVAL, "ELF header: section header size %u, expected %zu",
 			       eh.e_shentsize, sizeof(Elf64_Shdr));
@@ -164,6 +165,12 @@ static int read_sections(struct uebpf_object *obj)
 				       "size 0x%llx, go past the end of the file (%zu bytes)", i,
 				       (unsigned long long)sh->sh_offset,
 				       (unsigned long long)sh->sh_size, ef->size);
+		/* Symbols and relocations are read in place (libelf does not
+		 * copy them on x86): they must be aligned. */
+		if ((sh->sh_type == SHT_SYMTAB || sh->sh_type == SHT_REL) && sh->sh_offset % 8)
+			return obj_err(obj, EINVAL, "section #%zu: symbols or relocations at offset "
+				       "0x%llx, not 8-byte aligned", i,
+				       (unsigned long long)sh->sh_offset);
 	}
 
 	{

@@ -771,11 +771,14 @@ static void internal_kern_name(const char *obj_name, const char *real_name,
  * user space: a DATASEC with a global (non-static) variable. */
 static bool data_map_mmapable(const struct uebpf_object *obj, uint32_t value_type_id)
 {
-	const struct btf_type *t = btf__type_by_id(obj->btf, value_type_id);
+	const struct btf_type *t;
 	const struct btf_var_secinfo *vsi;
 	uint32_t i;
 
-	if (!value_type_id || !t || !btf_is_datasec(t))
+	if (!obj->btf || !value_type_id)
+		return false;
+	t = btf__type_by_id(obj->btf, value_type_id);
+	if (!t || !btf_is_datasec(t))
 		return false;
 	vsi = btf_var_secinfos(t);
 	for (i = 0; i < btf_vlen(t); i++) {

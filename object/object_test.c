@@ -310,6 +310,48 @@ static void test_text_only_object(void)
 	uebpf_object_close(obj);
 }
 
+static void test_global_data_sections(void)
+{
+	struct uebpf_object *obj = open_test("globals.bpf.o");
+	struct uebpf_map *m;
+
+	CHECK(obj != NULL);
+	if (!obj)
+		return;
+	m = uebpf_object_next_map(obj, NULL);
+	check_map(m, "globals.data", BPF_MAP_TYPE_ARRAY, 4, 4, 1, BPF_F_MMAPABLE);
+	m = uebpf_object_next_map(obj, m);
+	check_map(m, "globals.rodata", BPF_MAP_TYPE_ARRAY, 4, 4, 1,
+		  BPF_F_MMAPABLE | BPF_F_RDONLY_PROG);
+	/* Only a hidden variable: not mmapable. */
+	m = uebpf_object_next_map(obj, m);
+	check_map(m, ".rodata.hidden", BPF_MAP_TYPE_ARRAY, 4, 4, 1, BPF_F_RDONLY_PROG);
+	CHECK(m && *(const int *)uebpf_map_initial_value(m, NULL) == 5);
+	/* The full section name for the user, 15 characters for the kernel. */
+	m = uebpf_object_next_map(obj, m);
+	check_map(m, ".data.a_rather_long_section_name", BPF_MAP_TYPE_ARRAY, 4, 4, 1,
+		  BPF_F_MMAPABLE);
+	CHECK(m && strcmp(m->kern_name, ".data.a_rather_") == 0);
+	m = uebpf_object_next_map(obj, m);
+	check_map(m, "globals.bss", BPF_MAP_TYPE_ARRAY, 4, 4, 1, BPF_F_MMAPABLE);
+	m = uebpf_object_next_map(obj, m);
+	check_map(m, ".bss.custom", BPF_MAP_TYPE_ARRAY, 4, 4, 1, BPF_F_MMAPABLE);
+	CHECK(uebpf_object_next_map(obj, m) == NULL);
+	uebpf_object_close(obj);
+
+	/* Without BTF: the same maps, no type ids, none mmapable. */
+	obj = open_test("globals-nobtf.bpf.o");
+	CHECK(obj != NULL);
+	if (!obj)
+		return;
+	m = uebpf_object_next_map(obj, NULL);
+	check_map(m, "globals_.data", BPF_MAP_TYPE_ARRAY, 4, 4, 1, 0);
+	CHECK_EQ(uebpf_map_btf_value_type_id(m), 0);
+	m = uebpf_object_next_map(obj, m);
+	check_map(m, "globals_.rodata", BPF_MAP_TYPE_ARRAY, 4, 4, 1, BPF_F_RDONLY_PROG);
+	uebpf_object_close(obj);
+}
+
 static void test_object_and_internal_map_names(void)
 {
 	struct uebpf_object_open_opts opts = {
@@ -519,7 +561,7 @@ static void bad_rel_entsize(uint8_t *buf, size_t *size)
 
 static void second_symtab(uint8_t *buf, size_t *size)
 {
-	shdr_by_name(buf, ".BTF.ext")->sh_type = SHT_SYMTAB;
+	shdr_by_name(buf, ".maps")->sh_type = SHT_SYMTAB;
 }
 
 static void static_program(uint8_t *buf, size_t *size)
@@ -617,7 +659,8 @@ static void test_malformed_objects_refused_with_place(void)
  * an object or a refusal with a message, never a crash (ASan build). */
 static void test_truncated_and_mutated_objects(void)
 {
-	static const char *const files[] = { "progs.bpf.o", "maps.bpf.o", "legacy.bpf.o" };
+	static const char *const files[] = { "progs.bpf.o", "maps.bpf.o", "legacy.bpf.o",
+					      "globals-nobtf.bpf.o" };
 	unsigned int seed = 1;
 	size_t f, len, i;
 	int opened = 0, refusals = 0, silent = 0;
@@ -677,6 +720,7 @@ int main(void)
 	RUN(test_btf_maps_and_global_data);
 	RUN(test_legacy_maps);
 	RUN(test_text_only_object);
+	RUN(test_global_data_sections);
 	RUN(test_object_and_internal_map_names);
 	RUN(test_setters);
 	RUN(test_malformed_objects_refused_with_place);
