@@ -426,10 +426,11 @@ static int collect_programs(struct uebpf_object *obj)
 		prog->sec_insn_off = sym->st_value / INSN_SZ;
 		prog->sec_insn_cnt = sym->st_size / INSN_SZ;
 		prog->insn_cnt = prog->sec_insn_cnt;
-		/* SEC("?...") : like SEC("..."), but not loaded unless asked. */
-		prog->autoload = sec->name[0] != '?';
+		/* The section name as in the file; init_programs makes it
+		 * libbpf's (SEC("?...") loses its '?' and autoload). */
+		prog->autoload = true;
 		prog->name = strdup(name);
-		prog->sec_name = strdup(sec->name + !prog->autoload);
+		prog->sec_name = strdup(sec->name);
 		prog->insns = malloc(sym->st_size);
 		if (!prog->name || !prog->sec_name || !prog->insns)
 			return obj_err(obj, ENOMEM, "out of memory for program '%s'", name);

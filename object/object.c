@@ -16,11 +16,8 @@
 #include <unistd.h>
 
 #include "object/object.h"
-#include "uebpf/maps.h"
-#if __has_include("object/sec_def.h")
 #include "object/sec_def.h"
-#define HAVE_SEC_DEF 1
-#endif
+#include "uebpf/maps.h"
 
 int obj_err(struct uebpf_object *obj, int err, const char *fmt, ...)
 {
@@ -102,31 +99,37 @@ done:
 	return (major << 16) + (minor << 8) + (patch > 255 ? 255 : patch);
 }
 
+/* Type, attach type, flags and target from the section name, as libbpf
+ * reads it; an unknown name leaves the type unset (the user may set it,
+ * loading refuses it otherwise with libbpf's message). */
 static int init_programs(struct uebpf_object *obj)
 {
 	size_t i;
 
 	for (i = 0; i < obj->nr_progs; i++) {
 		struct uebpf_program *prog = &obj->progs[i];
-#ifdef HAVE_SEC_DEF
+		char *sec_name, *target = NULL;
 		struct sec_def def;
 
-		/* An unknown section leaves the type unset: the user may set it. */
-		if (sec_def_parse(prog->sec_name, &def) != 0)
+		/* def points into prog->sec_name: copy before replacing it. */
+		sec_def_parse(prog->sec_name, &def);
+		sec_name = strdup(def.name);
+		if (def.prog_type != BPF_PROG_TYPE_UNSPEC && def.attach_target)
+			target = strdup(def.attach_target);
+		if (!sec_name || (def.prog_type != BPF_PROG_TYPE_UNSPEC && def.attach_target &&
+				  !target)) {
+			free(sec_name);
+			return obj_err(obj, ENOMEM, "out of memory");
+		}
+		free(prog->sec_name);
+		prog->sec_name = sec_name;
+		prog->attach_target = target;
+		prog->autoload = def.autoload;
+		if (def.prog_type == BPF_PROG_TYPE_UNSPEC)
 			continue;
 		prog->type = def.prog_type;
 		prog->expected_attach_type = def.attach_type;
 		prog->prog_flags = def.prog_flags;
-		if (!def.autoload)
-			prog->autoload = false;
-		if (def.attach_target) {
-			prog->attach_target = strdup(def.attach_target);
-			if (!prog->attach_target)
-				return obj_err(obj, ENOMEM, "out of memory");
-		}
-#else
-		(void)prog;
-#endif
 	}
 	return 0;
 }

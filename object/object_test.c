@@ -17,10 +17,6 @@
 #include "uebpf/maps.h"
 #include "uebpf/object.h"
 
-#if __has_include("object/sec_def.h")
-#define HAVE_SEC_DEF 1
-#endif
-
 static char err[512];
 
 static uint8_t *read_file(const char *name, size_t *size)
@@ -130,7 +126,6 @@ static void test_programs_in_libbpf_order(void)
 	check_prog(p, "maybe", "tracepoint/syscalls/sys_enter_openat", 3, false);
 	CHECK(uebpf_object_next_program(obj, p) == NULL);
 
-#ifdef HAVE_SEC_DEF
 	CHECK_EQ(uebpf_program_type(uebpf_object_find_program(obj, "first")), BPF_PROG_TYPE_XDP);
 	CHECK_EQ(uebpf_program_expected_attach_type(uebpf_object_find_program(obj, "first")),
 		 BPF_XDP);
@@ -142,7 +137,6 @@ static void test_programs_in_libbpf_order(void)
 		  "do_unlinkat");
 	CHECK_EQ(uebpf_program_type(uebpf_object_find_program(obj, "maybe")),
 		 BPF_PROG_TYPE_TRACEPOINT);
-#endif
 
 	CHECK(uebpf_object_find_program(obj, "square") == NULL);
 	CHECK(uebpf_object_find_program(obj, "sum_squares") == NULL);
