@@ -120,8 +120,10 @@ const char *uebpf_object_name(const struct uebpf_object *obj);
 const char *uebpf_object_license(const struct uebpf_object *obj);
 uint32_t uebpf_object_kversion(const struct uebpf_object *obj);
 
-/* Programs and maps, in the order of the file (programs by section, then
- * offset; maps: BTF-defined, legacy, then global data). */
+/* Programs and maps in libbpf's order: programs by section, then offset
+ * (functions of .text are subprograms, not listed, unless the object has
+ * nothing else); maps: legacy `maps` (as libbpf before 1.0 read them),
+ * BTF-defined in .maps by offset, then global data by section. */
 struct uebpf_program *uebpf_object_next_program(const struct uebpf_object *obj,
 						const struct uebpf_program *prev);
 struct uebpf_program *uebpf_object_find_program(const struct uebpf_object *obj,

@@ -9,5 +9,6 @@
 #include "uebpf/engine.h"
 #include "uebpf/maps.h"
 #include "uebpf/perf_buffer.h"
+#include "uebpf/object.h"
 
 #endif /* UEBPF_UEBPF_H */
