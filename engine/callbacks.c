@@ -60,7 +60,7 @@ uint64_t helper_loop(uint64_t nr_loops, uint64_t fn, uint64_t ctx, uint64_t flag
 uint64_t helper_for_each_map_elem(uint64_t map_ptr, uint64_t fn, uint64_t ctx, uint64_t flags,
 				  uint64_t r5, struct uebpf_exec *ex)
 {
-	struct uebpf_map *map = (struct uebpf_map *)(uintptr_t)map_ptr;
+	struct map *map = (struct map *)(uintptr_t)map_ptr;
 	if (!exec_map_ok(ex, map)) {
 		uebpf_exec_fault(ex, "R1 is not a map of this program (0x%llx)",
 				 (unsigned long long)map_ptr);

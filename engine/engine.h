@@ -57,7 +57,7 @@ struct uebpf_code {
 	/* The maps the program refers to, each holding a reference; direct[i]
 	 * when the program also addresses map i's value directly (a map
 	 * value reference: global data). */
-	struct uebpf_map **maps;
+	struct map **maps;
 	uint8_t *direct;
 	size_t map_cnt;
 	_Atomic int refs; /* the owner's, and program arrays holding it */

@@ -332,7 +332,7 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 	 * kernel's verifier inlines them; other maps go to the helper. (The
 	 * checked interpreter dispatches this call as L_CALL.) */
 	L_MAP_LOOKUP: {
-		const struct uebpf_map *m = (const struct uebpf_map *)(uintptr_t)reg[1];
+		const struct map *m = (const struct map *)(uintptr_t)reg[1];
 		const struct map_hdr *h = m->hdr;
 		if (h->type == BPF_MAP_TYPE_ARRAY || h->type == BPF_MAP_TYPE_PERCPU_ARRAY) {
 			uint32_t index;

@@ -94,14 +94,14 @@ static const char *const pseudo_names[] = {
 };
 
 /* The index of map in code->maps, adding it (with a reference). */
-static int code_add_map(struct uebpf_code *code, struct uebpf_map *map, int direct)
+static int code_add_map(struct uebpf_code *code, struct map *map, int direct)
 {
 	size_t i;
 	for (i = 0; i < code->map_cnt; i++)
 		if (code->maps[i] == map)
 			break;
 	if (i == code->map_cnt) {
-		struct uebpf_map **maps = realloc(code->maps, (i + 1) * sizeof(*maps));
+		struct map **maps = realloc(code->maps, (i + 1) * sizeof(*maps));
 		uint8_t *dir = realloc(code->direct, i + 1);
 		if (maps)
 			code->maps = maps;
@@ -134,7 +134,7 @@ static int resolve_pseudo(struct uebpf_code *code, const struct uebpf_insn *in,
 			"insn %zu: 64-bit immediate refers to a %s (pseudo src %d); "
 			"it must be resolved by the object loader first",
 			idx, pseudo_names[in->src_reg], in->src_reg);
-	struct uebpf_map *map = map_from_fd(in->imm);
+	struct map *map = map_from_fd(in->imm);
 	if (!map)
 		return load_error(opts, -EBADF, "insn %zu: fd %d is not a map", idx, in->imm);
 	if (in->src_reg == PSEUDO_MAP_FD) {
@@ -270,7 +270,7 @@ size_t uebpf_code_insn_cnt(const struct uebpf_code *code)
 
 int uebpf_prog_array_set(int map_fd, uint32_t index, struct uebpf_code *code)
 {
-	struct uebpf_map *map = map_from_fd(map_fd);
+	struct map *map = map_from_fd(map_fd);
 	if (!map)
 		return -EBADF;
 	if (map->fd_mode & BPF_F_RDONLY)
@@ -297,7 +297,7 @@ static void allow_direct_values(struct uebpf_exec *ex, const struct uebpf_code *
 const struct uebpf_code *tail_call_target(struct uebpf_exec *ex, uint64_t map_ptr,
 					  uint64_t index)
 {
-	struct uebpf_map *map = (struct uebpf_map *)(uintptr_t)map_ptr;
+	struct map *map = (struct map *)(uintptr_t)map_ptr;
 	if (ex->checked && (!exec_map_ok(ex, map) || map->hdr->type != BPF_MAP_TYPE_PROG_ARRAY)) {
 		uebpf_exec_fault(ex, "R2 is not a program array of this program (0x%llx)",
 				 (unsigned long long)map_ptr);

@@ -17,13 +17,13 @@
 /* Values of uebpf_exec.stopped. */
 enum { EXEC_RUNNING = 0, EXEC_STOPPED = 1, EXEC_FAULT = 2 };
 
-struct uebpf_map;
+struct map;
 
 struct uebpf_exec {
 	const struct uebpf_code *code;
 	/* The maps the program refers to (checked mode validates map
 	 * arguments against them). */
-	struct uebpf_map *const *maps;
+	struct map *const *maps;
 	size_t map_cnt;
 	void *user;
 	int stopped;        /* EXEC_STOPPED or EXEC_FAULT, set by a helper */

@@ -10,10 +10,10 @@
 
 /* In checked mode, arguments a verifier would have proven: the map is the
  * program's, the key (and value) readable. Faults the run otherwise. */
-static struct uebpf_map *checked_map(struct uebpf_exec *exec, uint64_t r1,
+static struct map *checked_map(struct uebpf_exec *exec, uint64_t r1,
 				     const void *key, const void *value)
 {
-	struct uebpf_map *map = (struct uebpf_map *)(uintptr_t)r1;
+	struct map *map = (struct map *)(uintptr_t)r1;
 	if (!exec->checked)
 		return map;
 	if (!exec_map_ok(exec, map)) {
@@ -37,7 +37,7 @@ static struct uebpf_map *checked_map(struct uebpf_exec *exec, uint64_t r1,
 HELPER(map_lookup_elem)
 {
 	const void *key = (const void *)(uintptr_t)r2;
-	struct uebpf_map *map = checked_map(exec, r1, key, NULL);
+	struct map *map = checked_map(exec, r1, key, NULL);
 	if (!map || !map->ops->lookup_ptr)
 		return 0;
 	void *value = map->ops->lookup_ptr(map, key, exec_map_cpu(exec, map->hdr->ncpus));
@@ -51,7 +51,7 @@ HELPER(map_lookup_elem)
 HELPER(map_update_elem)
 {
 	const void *key = (const void *)(uintptr_t)r2, *value = (const void *)(uintptr_t)r3;
-	struct uebpf_map *map = checked_map(exec, r1, key, value);
+	struct map *map = checked_map(exec, r1, key, value);
 	if (!map)
 		return 0;
 	if (map->hdr->map_flags & BPF_F_RDONLY_PROG)
@@ -64,7 +64,7 @@ HELPER(map_update_elem)
 HELPER(map_delete_elem)
 {
 	const void *key = (const void *)(uintptr_t)r2;
-	struct uebpf_map *map = checked_map(exec, r1, key, NULL);
+	struct map *map = checked_map(exec, r1, key, NULL);
 	if (!map)
 		return 0;
 	if (map->hdr->map_flags & BPF_F_RDONLY_PROG)
@@ -75,10 +75,10 @@ HELPER(map_delete_elem)
 }
 
 /* Keyless maps (queue, stack, bloom filter): r1 = map, r2 = value. */
-static struct uebpf_map *checked_keyless(struct uebpf_exec *exec, uint64_t r1, const void *value,
+static struct map *checked_keyless(struct uebpf_exec *exec, uint64_t r1, const void *value,
 					 unsigned access)
 {
-	struct uebpf_map *map = (struct uebpf_map *)(uintptr_t)r1;
+	struct map *map = (struct map *)(uintptr_t)r1;
 	if (!exec_map_ok(exec, map)) {
 		uebpf_exec_fault(exec, "R1 is not a map of this program (0x%llx)",
 				 (unsigned long long)r1);
@@ -96,7 +96,7 @@ static struct uebpf_map *checked_keyless(struct uebpf_exec *exec, uint64_t r1, c
 HELPER(map_push_elem)
 {
 	const void *value = (const void *)(uintptr_t)r2;
-	struct uebpf_map *map = checked_keyless(exec, r1, value, UEBPF_MEM_READ);
+	struct map *map = checked_keyless(exec, r1, value, UEBPF_MEM_READ);
 	if (!map)
 		return 0;
 	if (map->hdr->map_flags & BPF_F_RDONLY_PROG)
@@ -109,7 +109,7 @@ HELPER(map_push_elem)
 HELPER(map_pop_elem)
 {
 	void *value = (void *)(uintptr_t)r2;
-	struct uebpf_map *map = checked_keyless(exec, r1, value, UEBPF_MEM_WRITE);
+	struct map *map = checked_keyless(exec, r1, value, UEBPF_MEM_WRITE);
 	if (!map)
 		return 0;
 	if (map->hdr->map_flags & BPF_F_RDONLY_PROG)
@@ -127,11 +127,11 @@ HELPER(map_peek_elem)
 	void *value = (void *)(uintptr_t)r2;
 	/* The bloom filter reads the value (the element tested); queues and
 	 * stacks write it. */
-	struct uebpf_map *tmp = (struct uebpf_map *)(uintptr_t)r1;
+	struct map *tmp = (struct map *)(uintptr_t)r1;
 	unsigned access = exec_map_ok(exec, tmp) &&
 				  tmp->hdr->type == BPF_MAP_TYPE_BLOOM_FILTER
 			  ? UEBPF_MEM_READ : UEBPF_MEM_WRITE;
-	struct uebpf_map *map = checked_keyless(exec, r1, value, access);
+	struct map *map = checked_keyless(exec, r1, value, access);
 	if (!map)
 		return 0;
 	if (!map->ops->peek)

@@ -9,7 +9,7 @@
 
 HELPER(perf_event_output)
 {
-	struct uebpf_map *map = (struct uebpf_map *)(uintptr_t)r2;
+	struct map *map = (struct map *)(uintptr_t)r2;
 	const void *data = (const void *)(uintptr_t)r4;
 	if (!exec_map_ok(exec, map) || map->hdr->type != BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
 		if (!exec->checked)

@@ -5,9 +5,9 @@
 #include "helpers/helpers.h"
 #include "maps/ringbuf.h"
 
-static struct uebpf_map *ring_arg(struct uebpf_exec *exec, uint64_t r1)
+static struct map *ring_arg(struct uebpf_exec *exec, uint64_t r1)
 {
-	struct uebpf_map *map = (struct uebpf_map *)(uintptr_t)r1;
+	struct map *map = (struct map *)(uintptr_t)r1;
 	if (!exec_map_ok(exec, map) ||
 	    (exec->checked && map->hdr->type != BPF_MAP_TYPE_RINGBUF)) {
 		uebpf_exec_fault(exec, "R1 is not a ring buffer map of this program (0x%llx)",
@@ -19,7 +19,7 @@ static struct uebpf_map *ring_arg(struct uebpf_exec *exec, uint64_t r1)
 
 HELPER(ringbuf_output)
 {
-	struct uebpf_map *map = ring_arg(exec, r1);
+	struct map *map = ring_arg(exec, r1);
 	if (!map)
 		return 0;
 	if (uebpf_exec_check_mem(exec, (void *)(uintptr_t)r2, r3, UEBPF_MEM_READ)) {
@@ -32,7 +32,7 @@ HELPER(ringbuf_output)
 
 HELPER(ringbuf_reserve)
 {
-	struct uebpf_map *map = ring_arg(exec, r1);
+	struct map *map = ring_arg(exec, r1);
 	if (!map)
 		return 0;
 	void *rec = ringbuf_reserve(map, r2, r3);
@@ -43,10 +43,10 @@ HELPER(ringbuf_reserve)
 
 /* In checked mode the pointer must be a reservation of one of the
  * program's rings. */
-static struct uebpf_map *reservation_ring(struct uebpf_exec *exec, void *sample)
+static struct map *reservation_ring(struct uebpf_exec *exec, void *sample)
 {
 	for (size_t i = 0; i < exec->map_cnt; i++) {
-		struct uebpf_map *map = exec->maps[i];
+		struct map *map = exec->maps[i];
 		if (map->hdr->type == BPF_MAP_TYPE_RINGBUF && ringbuf_owns(map, sample, 0))
 			return map;
 	}
@@ -59,7 +59,7 @@ static struct uebpf_map *reservation_ring(struct uebpf_exec *exec, void *sample)
 static void commit(struct uebpf_exec *exec, uint64_t r1, uint64_t flags, int discard)
 {
 	void *sample = (void *)(uintptr_t)r1;
-	struct uebpf_map *map = reservation_ring(exec, sample);
+	struct map *map = reservation_ring(exec, sample);
 	if (map)
 		ringbuf_commit(map, sample, flags, discard);
 }
@@ -78,6 +78,6 @@ HELPER(ringbuf_discard)
 
 HELPER(ringbuf_query)
 {
-	struct uebpf_map *map = ring_arg(exec, r1);
+	struct map *map = ring_arg(exec, r1);
 	return map ? ringbuf_query(map, r2) : 0;
 }

@@ -230,9 +230,9 @@ void stack_build_ids(const uint64_t *ips, uint32_t n, struct bpf_stack_build_id 
 
 /* r2 of bpf_get_stackid: in checked mode a stack trace map of the
  * program (faults otherwise). NULL with *err set when unusable. */
-static struct uebpf_map *stack_map_arg(struct uebpf_exec *exec, uint64_t r2, uint64_t *err)
+static struct map *stack_map_arg(struct uebpf_exec *exec, uint64_t r2, uint64_t *err)
 {
-	struct uebpf_map *map = (struct uebpf_map *)(uintptr_t)r2;
+	struct map *map = (struct map *)(uintptr_t)r2;
 	*err = 0;
 	if (!exec_map_ok(exec, map) ||
 	    (exec->checked && map->hdr->type != BPF_MAP_TYPE_STACK_TRACE)) {
@@ -256,7 +256,7 @@ static uint32_t max_depth(uint32_t frames, uint32_t skip)
 HELPER(get_stackid)
 {
 	uint64_t flags = r3, err;
-	struct uebpf_map *map = stack_map_arg(exec, r2, &err);
+	struct map *map = stack_map_arg(exec, r2, &err);
 	if (!map)
 		return err;
 	if (flags & ~(SKIP_MASK | BPF_F_USER_STACK | BPF_F_FAST_STACK_CMP | BPF_F_REUSE_STACKID))

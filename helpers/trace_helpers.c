@@ -759,7 +759,7 @@ enum { ROUTE_RING, ROUTE_STDERR, ROUTE_OFF };
 static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic int trace_ready;
 static int trace_route;
-static struct uebpf_map *trace_ring;
+static struct map *trace_ring;
 static _Atomic uint64_t *trace_lost; /* per CPU */
 static uint32_t trace_lost_cpus;
 
@@ -791,7 +791,7 @@ static int trace_open(void)
 				TRACE_RING_SIZE, 0);
 	if (fd < 0)
 		return fd;
-	struct uebpf_map *ring = map_from_fd(fd);
+	struct map *ring = map_from_fd(fd);
 	if (!ring || ring->hdr->type != BPF_MAP_TYPE_RINGBUF) {
 		uebpf_map_close(fd);
 		return -EINVAL;

@@ -29,7 +29,7 @@ static int array_check(struct map_hdr *hdr)
 }
 
 
-static void *array_lookup_ptr(struct uebpf_map *map, const void *key, uint32_t cpu)
+static void *array_lookup_ptr(struct map *map, const void *key, uint32_t cpu)
 {
 	uint32_t index;
 	memcpy(&index, key, 4);
@@ -38,7 +38,7 @@ static void *array_lookup_ptr(struct uebpf_map *map, const void *key, uint32_t c
 	return array_value(map, index, cpu);
 }
 
-static int array_lookup(struct uebpf_map *map, const void *key, void *value,
+static int array_lookup(struct map *map, const void *key, void *value,
 			uint64_t flags)
 {
 	const struct map_hdr *hdr = map->hdr;
@@ -55,7 +55,7 @@ static int array_lookup(struct uebpf_map *map, const void *key, void *value,
 	return 0;
 }
 
-static int array_update(struct uebpf_map *map, const void *key, const void *value,
+static int array_update(struct map *map, const void *key, const void *value,
 			uint64_t flags, uint32_t cpu)
 {
 	const struct map_hdr *hdr = map->hdr;
@@ -80,12 +80,12 @@ static int array_update(struct uebpf_map *map, const void *key, const void *valu
 	return 0;
 }
 
-static int array_delete(struct uebpf_map *map, const void *key)
+static int array_delete(struct map *map, const void *key)
 {
 	return -EINVAL;
 }
 
-int array_get_next_key(struct uebpf_map *map, const void *key, void *next_key)
+int array_get_next_key(struct map *map, const void *key, void *next_key)
 {
 	uint32_t index = 0, next;
 	if (key)

@@ -80,7 +80,7 @@ static int bloom_check(struct map_hdr *hdr)
 	return 0;
 }
 
-static int bloom_init(struct uebpf_map *map)
+static int bloom_init(struct map *map)
 {
 	struct bloom_data *d = (struct bloom_data *)map->data;
 	uint32_t seed = 0;
@@ -94,7 +94,7 @@ static int bloom_init(struct uebpf_map *map)
 /* Words of the bit array this process has mapped: the bound for every
  * index, whatever the shared header says (another process could have
  * scribbled on it). */
-static uint64_t bloom_mapped_words(const struct uebpf_map *map)
+static uint64_t bloom_mapped_words(const struct map *map)
 {
 	const uint8_t *end = (const uint8_t *)map->seg.base + map->seg.size;
 	size_t avail = (size_t)(end - map->data);
@@ -112,7 +112,7 @@ static uint32_t bloom_hash(const void *value, uint32_t size, uint32_t seed, uint
 	return h & mask;
 }
 
-static int bloom_push(struct uebpf_map *map, const void *value, uint64_t flags)
+static int bloom_push(struct map *map, const void *value, uint64_t flags)
 {
 	struct bloom_data *d = (struct bloom_data *)map->data;
 	const struct map_hdr *hdr = map->hdr;
@@ -133,7 +133,7 @@ static int bloom_push(struct uebpf_map *map, const void *value, uint64_t flags)
 	return 0;
 }
 
-static int bloom_peek(struct uebpf_map *map, void *value)
+static int bloom_peek(struct map *map, void *value)
 {
 	struct bloom_data *d = (struct bloom_data *)map->data;
 	const struct map_hdr *hdr = map->hdr;
@@ -151,12 +151,12 @@ static int bloom_peek(struct uebpf_map *map, void *value)
 }
 
 /* Elements cannot be removed or listed: the kernel's EOPNOTSUPP (95). */
-static int bloom_delete(struct uebpf_map *map, const void *key)
+static int bloom_delete(struct map *map, const void *key)
 {
 	return -EOPNOTSUPP;
 }
 
-static int bloom_get_next_key(struct uebpf_map *map, const void *key, void *next_key)
+static int bloom_get_next_key(struct map *map, const void *key, void *next_key)
 {
 	/* A key given to a map without keys is refused before the op. */
 	return key ? -EINVAL : -EOPNOTSUPP;

@@ -41,14 +41,14 @@ static void value_of(uint8_t *buf, uint32_t size, uint64_t i)
 /* Bits of the filter's array, from the segment's data size. */
 static uint64_t array_bits(int fd)
 {
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	return map ? (map->hdr->data_size - 64) * 8 : 0;
 }
 
 /* Bits set in the filter's array (after the 64-byte header). */
 static uint64_t set_bits(int fd)
 {
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	const uint64_t *words = (const uint64_t *)(map->data + 64);
 	uint64_t n = 0;
 	for (uint64_t i = 0; i < array_bits(fd) / 64; i++)
@@ -456,7 +456,7 @@ static void test_threads_push_and_peek_at_once(void)
 static void test_damaged_header(void)
 {
 	int fd = bloom(8, 10, 0, 1);
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	uint64_t v = 5;
 	CHECK_EQ(uebpf_map_update_elem(fd, NULL, &v, 0), 0);
 	map->hdr->max_entries = 0xffffffff; /* claims 2^32 bits */

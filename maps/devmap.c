@@ -127,12 +127,12 @@ static int devmap_check(struct map_hdr *hdr)
 
 /* ---- DEVMAP: an array ---- */
 
-static _Atomic uint64_t *dm_slot(struct uebpf_map *map, uint32_t index)
+static _Atomic uint64_t *dm_slot(struct map *map, uint32_t index)
 {
 	return (_Atomic uint64_t *)map->data + index;
 }
 
-static void *dm_lookup_ptr(struct uebpf_map *map, const void *key, uint32_t cpu)
+static void *dm_lookup_ptr(struct map *map, const void *key, uint32_t cpu)
 {
 	uint32_t index;
 	memcpy(&index, key, 4);
@@ -142,7 +142,7 @@ static void *dm_lookup_ptr(struct uebpf_map *map, const void *key, uint32_t cpu)
 	return atomic_load_explicit(slot, memory_order_acquire) ? (void *)slot : NULL;
 }
 
-static int dm_lookup(struct uebpf_map *map, const void *key, void *value, uint64_t flags)
+static int dm_lookup(struct map *map, const void *key, void *value, uint64_t flags)
 {
 	uint32_t index;
 	memcpy(&index, key, 4);
@@ -155,7 +155,7 @@ static int dm_lookup(struct uebpf_map *map, const void *key, void *value, uint64
 	return 0;
 }
 
-static int dm_update(struct uebpf_map *map, const void *key, const void *value,
+static int dm_update(struct map *map, const void *key, const void *value,
 		     uint64_t flags, uint32_t cpu)
 {
 	uint32_t index, ifindex;
@@ -181,7 +181,7 @@ static int dm_update(struct uebpf_map *map, const void *key, const void *value,
 	return 0;
 }
 
-static int dm_delete(struct uebpf_map *map, const void *key)
+static int dm_delete(struct map *map, const void *key)
 {
 	uint32_t index;
 	memcpy(&index, key, 4);
@@ -202,7 +202,7 @@ const struct map_ops devmap_map_ops = {
 
 /* ---- DEVMAP_HASH ---- */
 
-static struct dmh_shared *dmh_shared(struct uebpf_map *map)
+static struct dmh_shared *dmh_shared(struct map *map)
 {
 	return (struct dmh_shared *)map->data;
 }
@@ -212,19 +212,19 @@ static uint32_t dmh_nbuckets(const struct map_hdr *hdr)
 	return dmh_buckets(hdr->max_entries);
 }
 
-static _Atomic uint32_t *dmh_head(struct uebpf_map *map, uint32_t b)
+static _Atomic uint32_t *dmh_head(struct map *map, uint32_t b)
 {
 	return (_Atomic uint32_t *)(map->data + sizeof(struct dmh_shared)) + b;
 }
 
-static struct dmh_entry *dmh_entry(struct uebpf_map *map, uint32_t idx)
+static struct dmh_entry *dmh_entry(struct map *map, uint32_t idx)
 {
 	uint64_t buckets = (uint64_t)dmh_nbuckets(map->hdr) * 4;
 	return (struct dmh_entry *)(map->data + sizeof(struct dmh_shared) +
 				    ((buckets + 63) & ~(uint64_t)63)) + idx;
 }
 
-static int dmh_init(struct uebpf_map *map)
+static int dmh_init(struct map *map)
 {
 	uint32_t nb = dmh_nbuckets(map->hdr);
 	for (uint32_t b = 0; b < nb; b++)
@@ -236,7 +236,7 @@ static int dmh_init(struct uebpf_map *map)
 /* The entry for key, without the lock: NULL when there is none. A walk
  * that strays into another chain (an entry deleted and reused under it)
  * starts again; after a few tries it takes the lock. */
-static struct dmh_entry *dmh_find(struct uebpf_map *map, uint32_t key)
+static struct dmh_entry *dmh_find(struct map *map, uint32_t key)
 {
 	uint32_t max = map->hdr->max_entries, b = key & (dmh_nbuckets(map->hdr) - 1);
 	for (int attempt = 0; attempt < MAX_RESTARTS; attempt++) {
@@ -268,7 +268,7 @@ static struct dmh_entry *dmh_find(struct uebpf_map *map, uint32_t key)
 }
 
 /* With the lock held: the link pointing at key's entry (or NULL). */
-static _Atomic uint32_t *dmh_find_locked(struct uebpf_map *map, uint32_t key,
+static _Atomic uint32_t *dmh_find_locked(struct map *map, uint32_t key,
 					 struct dmh_entry **out)
 {
 	uint32_t max = map->hdr->max_entries, b = key & (dmh_nbuckets(map->hdr) - 1);
@@ -286,7 +286,7 @@ static _Atomic uint32_t *dmh_find_locked(struct uebpf_map *map, uint32_t key,
 	return NULL;
 }
 
-static void *dmh_lookup_ptr(struct uebpf_map *map, const void *key, uint32_t cpu)
+static void *dmh_lookup_ptr(struct map *map, const void *key, uint32_t cpu)
 {
 	uint32_t k;
 	memcpy(&k, key, 4);
@@ -294,7 +294,7 @@ static void *dmh_lookup_ptr(struct uebpf_map *map, const void *key, uint32_t cpu
 	return e && atomic_load_explicit(&e->val, memory_order_acquire) ? (void *)&e->val : NULL;
 }
 
-static int dmh_lookup(struct uebpf_map *map, const void *key, void *value, uint64_t flags)
+static int dmh_lookup(struct map *map, const void *key, void *value, uint64_t flags)
 {
 	uint32_t k;
 	memcpy(&k, key, 4);
@@ -307,7 +307,7 @@ static int dmh_lookup(struct uebpf_map *map, const void *key, void *value, uint6
 }
 
 /* Takes a free entry; FREE_END when all are in use. Lock held. */
-static uint32_t dmh_alloc(struct uebpf_map *map)
+static uint32_t dmh_alloc(struct map *map)
 {
 	struct dmh_shared *sh = dmh_shared(map);
 	uint32_t idx = sh->free_head;
@@ -321,7 +321,7 @@ static uint32_t dmh_alloc(struct uebpf_map *map)
 }
 
 /* Unlinks e (link points at it) and frees it. Lock held. */
-static void dmh_remove(struct uebpf_map *map, _Atomic uint32_t *link, struct dmh_entry *e)
+static void dmh_remove(struct map *map, _Atomic uint32_t *link, struct dmh_entry *e)
 {
 	struct dmh_shared *sh = dmh_shared(map);
 	atomic_store_explicit(link, atomic_load(&e->next), memory_order_release);
@@ -330,7 +330,7 @@ static void dmh_remove(struct uebpf_map *map, _Atomic uint32_t *link, struct dmh
 	sh->items--;
 }
 
-static int dmh_update(struct uebpf_map *map, const void *key, const void *value,
+static int dmh_update(struct map *map, const void *key, const void *value,
 		      uint64_t flags, uint32_t cpu)
 {
 	uint32_t k, ifindex;
@@ -377,7 +377,7 @@ out:
 	return err;
 }
 
-static int dmh_delete(struct uebpf_map *map, const void *key)
+static int dmh_delete(struct map *map, const void *key)
 {
 	uint32_t k;
 	memcpy(&k, key, 4);
@@ -394,7 +394,7 @@ static int dmh_delete(struct uebpf_map *map, const void *key)
 /* The kernel's walk: the entry after key in its chain, else the first
  * entry of the following buckets; a key not there starts from the first
  * bucket. */
-static int dmh_get_next_key(struct uebpf_map *map, const void *key, void *next_key)
+static int dmh_get_next_key(struct map *map, const void *key, void *next_key)
 {
 	uint32_t nb = dmh_nbuckets(map->hdr), max = map->hdr->max_entries, b = 0;
 	if (key) {

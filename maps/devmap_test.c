@@ -318,7 +318,7 @@ static void test_damaged_segment(void)
 	int fd = create(BPF_MAP_TYPE_DEVMAP_HASH, 8, 8, 0);
 	for (uint32_t key = 0; key < 8; key++)
 		put(fd, key, LO, 0, 0);
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	uint32_t *words = (uint32_t *)map->data;
 	size_t n = (size_t)map->hdr->data_size / 4;
 	for (uint32_t round = 0; round < 200; round++) {

@@ -187,24 +187,24 @@ static int htab_check(struct map_hdr *hdr)
 	return 0;
 }
 
-static struct htab_bucket *bucket_at(struct uebpf_map *map, uint32_t b)
+static struct htab_bucket *bucket_at(struct map *map, uint32_t b)
 {
 	return (struct htab_bucket *)(map->data + map->hdr->htab.buckets_off) + b;
 }
 
-static struct htab_elem *elem_at(struct uebpf_map *map, uint32_t idx)
+static struct htab_elem *elem_at(struct map *map, uint32_t idx)
 {
 	return (struct htab_elem *)(map->data + map->hdr->htab.elems_off +
 				    (uint64_t)idx * map->hdr->htab.elem_size);
 }
 
-static uint32_t elem_index(struct uebpf_map *map, struct htab_elem *e)
+static uint32_t elem_index(struct map *map, struct htab_elem *e)
 {
 	return (uint32_t)(((uint8_t *)e - (map->data + map->hdr->htab.elems_off)) /
 			  map->hdr->htab.elem_size);
 }
 
-static uint8_t *elem_value(struct uebpf_map *map, struct htab_elem *e, uint32_t cpu)
+static uint8_t *elem_value(struct map *map, struct htab_elem *e, uint32_t cpu)
 {
 	return (uint8_t *)e->key + round_up8(map->hdr->key_size) +
 	       (size_t)cpu * map->hdr->value_stride;
@@ -235,7 +235,7 @@ static void key_load(uint8_t *key, struct htab_elem *e, uint32_t size)
 	}
 }
 
-static int htab_init(struct uebpf_map *map)
+static int htab_init(struct map *map)
 {
 	struct map_hdr *hdr = map->hdr;
 	for (uint32_t b = 0; b < hdr->htab.n_buckets; b++)
@@ -256,7 +256,7 @@ static uint32_t hash_key(const void *key, uint32_t len, uint32_t seed)
 
 /* Freed elements come from the free list, never-used ones from the
  * `fresh` index. FREE_END when all max_entries are in use. */
-static uint32_t elem_alloc(struct uebpf_map *map)
+static uint32_t elem_alloc(struct map *map)
 {
 	struct map_hdr *hdr = map->hdr;
 	uint64_t old = atomic_load(&hdr->htab.freelist);
@@ -279,7 +279,7 @@ static uint32_t elem_alloc(struct uebpf_map *map)
 	return FREE_END;
 }
 
-static void elem_free(struct uebpf_map *map, uint32_t idx)
+static void elem_free(struct map *map, uint32_t idx)
 {
 	struct map_hdr *hdr = map->hdr;
 	struct htab_elem *e = elem_at(map, idx);
@@ -294,7 +294,7 @@ static void elem_free(struct uebpf_map *map, uint32_t idx)
 
 /* ---- finding elements ---- */
 
-static int key_matches(struct uebpf_map *map, struct htab_elem *e, uint32_t hash,
+static int key_matches(struct map *map, struct htab_elem *e, uint32_t hash,
 		       const uint8_t *key)
 {
 	uint32_t size = map->hdr->key_size;
@@ -308,7 +308,7 @@ static int key_matches(struct uebpf_map *map, struct htab_elem *e, uint32_t hash
 
 /* Walks bucket b's chain without a lock. Returns the element's index,
  * FREE_END if absent, or NULLS_BIT if the walk went astray (restart). */
-static uint32_t walk(struct uebpf_map *map, uint32_t b, uint32_t hash, const uint8_t *key)
+static uint32_t walk(struct map *map, uint32_t b, uint32_t hash, const uint8_t *key)
 {
 	uint32_t n_elems = map->hdr->htab.n_elems;
 	uint32_t idx = atomic_load_explicit(&bucket_at(map, b)->head, memory_order_acquire);
@@ -324,7 +324,7 @@ static uint32_t walk(struct uebpf_map *map, uint32_t b, uint32_t hash, const uin
 }
 
 /* The element holding key, or NULL. */
-static struct htab_elem *find(struct uebpf_map *map, const uint8_t *key, uint32_t *hash_out)
+static struct htab_elem *find(struct map *map, const uint8_t *key, uint32_t *hash_out)
 {
 	uint32_t hash = hash_key(key, map->hdr->key_size, map->hdr->htab.hash_seed);
 	uint32_t b = hash & (map->hdr->htab.n_buckets - 1);
@@ -347,7 +347,7 @@ static struct htab_elem *find(struct uebpf_map *map, const uint8_t *key, uint32_
 
 /* With bucket b locked: the element holding key and the link that points
  * to it. */
-static struct htab_elem *find_locked(struct uebpf_map *map, uint32_t b, uint32_t hash,
+static struct htab_elem *find_locked(struct map *map, uint32_t b, uint32_t hash,
 				     const uint8_t *key, _Atomic uint32_t **link)
 {
 	_Atomic uint32_t *prev = &bucket_at(map, b)->head;
@@ -367,7 +367,7 @@ static struct htab_elem *find_locked(struct uebpf_map *map, uint32_t b, uint32_t
 
 /* ---- operations ---- */
 
-static void *htab_lookup_ptr(struct uebpf_map *map, const void *key, uint32_t cpu)
+static void *htab_lookup_ptr(struct map *map, const void *key, uint32_t cpu)
 {
 	struct htab_elem *e = find(map, key, NULL);
 	return e ? elem_value(map, e, cpu) : NULL;
@@ -401,7 +401,7 @@ static void words_out(uint8_t *dst, const uint8_t *src, size_t n)
 	}
 }
 
-static void copy_out(struct uebpf_map *map, struct htab_elem *e, void *value, int locked)
+static void copy_out(struct map *map, struct htab_elem *e, void *value, int locked)
 {
 	const struct map_hdr *hdr = map->hdr;
 	if (is_lru(hdr->type))
@@ -412,7 +412,7 @@ static void copy_out(struct uebpf_map *map, struct htab_elem *e, void *value, in
 		map_value_copy_out(hdr, value, elem_value(map, e, 0), locked);
 }
 
-static int htab_lookup(struct uebpf_map *map, const void *key, void *value, uint64_t flags)
+static int htab_lookup(struct map *map, const void *key, void *value, uint64_t flags)
 {
 	struct htab_elem *e = find(map, key, NULL);
 	if (!e)
@@ -422,7 +422,7 @@ static int htab_lookup(struct uebpf_map *map, const void *key, void *value, uint
 }
 
 /* Stores a value into an element: see map_ops.update for cpu. */
-static void store_value(struct uebpf_map *map, struct htab_elem *e, const void *value,
+static void store_value(struct map *map, struct htab_elem *e, const void *value,
 			uint32_t cpu, int fresh, int locked)
 {
 	const struct map_hdr *hdr = map->hdr;
@@ -444,7 +444,7 @@ static void store_value(struct uebpf_map *map, struct htab_elem *e, const void *
 }
 
 /* store_value for LRU maps (no spin locks), a word at a time. */
-static void lru_store_value(struct uebpf_map *map, struct htab_elem *e, const void *value,
+static void lru_store_value(struct map *map, struct htab_elem *e, const void *value,
 			    uint32_t cpu, int fresh)
 {
 	const struct map_hdr *hdr = map->hdr;
@@ -462,7 +462,7 @@ static void lru_store_value(struct uebpf_map *map, struct htab_elem *e, const vo
 	}
 }
 
-static int htab_update(struct uebpf_map *map, const void *key, const void *value,
+static int htab_update(struct map *map, const void *key, const void *value,
 		       uint64_t flags, uint32_t cpu)
 {
 	struct map_hdr *hdr = map->hdr;
@@ -515,10 +515,10 @@ out:
 	return err;
 }
 
-static void lru_free_elem(struct uebpf_map *map, uint32_t idx);
+static void lru_free_elem(struct map *map, uint32_t idx);
 
 /* Unlinks key's element; copies its value out first when value != NULL. */
-static int remove_elem(struct uebpf_map *map, const void *key, void *value, int locked)
+static int remove_elem(struct map *map, const void *key, void *value, int locked)
 {
 	struct map_hdr *hdr = map->hdr;
 	uint32_t hash = hash_key(key, hdr->key_size, hdr->htab.hash_seed);
@@ -544,12 +544,12 @@ static int remove_elem(struct uebpf_map *map, const void *key, void *value, int 
 	return 0;
 }
 
-static int htab_delete(struct uebpf_map *map, const void *key)
+static int htab_delete(struct map *map, const void *key)
 {
 	return remove_elem(map, key, NULL, 0);
 }
 
-static int htab_lookup_and_delete(struct uebpf_map *map, const void *key, void *value,
+static int htab_lookup_and_delete(struct map *map, const void *key, void *value,
 				  uint64_t flags)
 {
 	if (flags & ~(uint64_t)BPF_F_LOCK ||
@@ -558,7 +558,7 @@ static int htab_lookup_and_delete(struct uebpf_map *map, const void *key, void *
 	return remove_elem(map, key, value, flags & BPF_F_LOCK);
 }
 
-static int htab_get_next_key(struct uebpf_map *map, const void *key, void *next_key)
+static int htab_get_next_key(struct map *map, const void *key, void *next_key)
 {
 	struct map_hdr *hdr = map->hdr;
 	uint32_t b = 0;
@@ -588,7 +588,7 @@ static int htab_get_next_key(struct uebpf_map *map, const void *key, void *next_
 /* The kernel's hash batch: whole buckets at a time; the batch token is a
  * bucket index. ENOSPC when even the first non-empty bucket does not fit,
  * ENOENT when the walk passed the last bucket. */
-static int htab_lookup_batch(struct uebpf_map *map, void *in_batch, void *out_batch,
+static int htab_lookup_batch(struct map *map, void *in_batch, void *out_batch,
 			     uint8_t *keys, uint8_t *values, uint32_t *count, int delete)
 {
 	struct map_hdr *hdr = map->hdr;
@@ -706,7 +706,7 @@ const struct map_ops percpu_htab_map_ops = {
 
 /* The LRU of one map, as this process sees it. */
 struct lru {
-	struct uebpf_map *map;
+	struct map *map;
 	struct lru_list *lists;   /* [0]: the common LRU, [1 + cpu]: per-CPU LRUs */
 	struct lru_local *locals; /* the common LRU's per-CPU locks */
 	struct lru_node *nodes;   /* the elements' nodes, then the list heads */
@@ -714,7 +714,7 @@ struct lru {
 	int percpu; /* BPF_F_NO_COMMON_LRU */
 };
 
-static void lru_get(struct uebpf_map *map, struct lru *lru)
+static void lru_get(struct map *map, struct lru *lru)
 {
 	const struct map_hdr *hdr = map->hdr;
 	uint8_t *p = map->data + lru_area_off(hdr->htab.elems_off, hdr->htab.elem_size,
@@ -831,7 +831,7 @@ static void count_add(struct lru_list *l, uint8_t type, int d)
  * del_from_htab): 1 if it was, and its node is now the caller's. */
 static int lru_unhash(struct lru *lru, uint32_t i)
 {
-	struct uebpf_map *map = lru->map;
+	struct map *map = lru->map;
 	struct map_hdr *hdr = map->hdr;
 	if (i >= lru->n_elems)
 		return 0;
@@ -1206,7 +1206,7 @@ static uint32_t lru_pop(struct lru *lru)
 }
 
 /* Gives back the node of an element no longer in the hash. */
-static void lru_free_elem(struct uebpf_map *map, uint32_t idx)
+static void lru_free_elem(struct map *map, uint32_t idx)
 {
 	struct lru lru;
 	lru_get(map, &lru);
@@ -1218,7 +1218,7 @@ static void lru_free_elem(struct uebpf_map *map, uint32_t idx)
 		common_push(&lru, idx);
 }
 
-static int lru_init(struct uebpf_map *map)
+static int lru_init(struct map *map)
 {
 	int err = htab_init(map);
 	if (err)
@@ -1245,7 +1245,7 @@ static int lru_init(struct uebpf_map *map)
 }
 
 /* Programs' lookups mark the element referenced (user space's do not). */
-static void *lru_lookup_ptr(struct uebpf_map *map, const void *key, uint32_t cpu)
+static void *lru_lookup_ptr(struct map *map, const void *key, uint32_t cpu)
 {
 	struct htab_elem *e = find(map, key, NULL);
 	if (!e)
@@ -1267,7 +1267,7 @@ static void *lru_lookup_ptr(struct uebpf_map *map, const void *key, uint32_t cpu
 /* User space's lookup: the copy counts only if the element still holds
  * the key afterwards (it may have been evicted and reused meanwhile; the
  * kernel would return the newcomer's value). */
-static int lru_lookup(struct uebpf_map *map, const void *key, void *value, uint64_t flags)
+static int lru_lookup(struct map *map, const void *key, void *value, uint64_t flags)
 {
 	(void)flags; /* LRU values hold no spin lock: BPF_F_LOCK was refused */
 	uint32_t hash;
@@ -1295,7 +1295,7 @@ static int lru_lookup(struct uebpf_map *map, const void *key, void *value, uint6
 /* LRU_HASH: the new value goes into a new element, which replaces the
  * old one (then referenced). The node is taken before the flags are
  * checked, as in the kernel, so even a failing update can evict. */
-static int lru_update(struct uebpf_map *map, const void *key, const void *value,
+static int lru_update(struct map *map, const void *key, const void *value,
 		      uint64_t flags, uint32_t cpu)
 {
 	struct map_hdr *hdr = map->hdr;
@@ -1348,7 +1348,7 @@ static int lru_update(struct uebpf_map *map, const void *key, const void *value,
 
 /* LRU_PERCPU_HASH: values are updated in place (the element referenced);
  * BPF_EXIST takes no node, the other flags do, even for an existing key. */
-static int lru_percpu_update(struct uebpf_map *map, const void *key, const void *value,
+static int lru_percpu_update(struct map *map, const void *key, const void *value,
 			     uint64_t flags, uint32_t cpu)
 {
 	struct map_hdr *hdr = map->hdr;
@@ -1401,8 +1401,8 @@ static int lru_percpu_update(struct uebpf_map *map, const void *key, const void 
  * of the right type (or never used), the counts agree, and the hash holds
  * exactly the elements of the active, inactive and pending lists.
  * 0, or -EUCLEAN (with what went wrong in why). */
-int lru_htab_audit(struct uebpf_map *map, char *why, size_t why_size);
-int lru_htab_audit(struct uebpf_map *map, char *why, size_t why_size)
+int lru_htab_audit(struct map *map, char *why, size_t why_size);
+int lru_htab_audit(struct map *map, char *why, size_t why_size)
 {
 	struct lru lru;
 	lru_get(map, &lru);

@@ -123,12 +123,12 @@ static int lpm_check(struct map_hdr *hdr)
 	return 0;
 }
 
-static struct lpm_shared *shared_of(struct uebpf_map *map)
+static struct lpm_shared *shared_of(struct map *map)
 {
 	return (struct lpm_shared *)map->data;
 }
 
-static int lpm_init(struct uebpf_map *map)
+static int lpm_init(struct map *map)
 {
 	struct lpm_shared *sh = shared_of(map);
 	atomic_store(&sh->root, NIL);
@@ -138,7 +138,7 @@ static int lpm_init(struct uebpf_map *map)
 
 /* The node at idx, or NULL for NIL or an index out of range (a damaged
  * segment). */
-static struct lpm_node *node_at(struct uebpf_map *map, const struct lpm_geom *g, uint32_t idx)
+static struct lpm_node *node_at(struct map *map, const struct lpm_geom *g, uint32_t idx)
 {
 	if (idx >= g->n_nodes)
 		return NULL;
@@ -222,7 +222,7 @@ static uint32_t child_idx(struct lpm_node *n, unsigned bit)
 
 /* The entry with the longest prefix matching k, or NIL. Safe without the
  * lock: see the top of the file. */
-static uint32_t walk_longest(struct uebpf_map *map, const struct lpm_geom *g,
+static uint32_t walk_longest(struct map *map, const struct lpm_geom *g,
 			     const struct lpm_key *k)
 {
 	uint32_t found = NIL;
@@ -246,7 +246,7 @@ static uint32_t walk_longest(struct uebpf_map *map, const struct lpm_geom *g,
 	return found;
 }
 
-static uint32_t find_longest(struct uebpf_map *map, const struct lpm_geom *g,
+static uint32_t find_longest(struct map *map, const struct lpm_geom *g,
 			     const struct lpm_key *k)
 {
 	struct lpm_shared *sh = shared_of(map);
@@ -269,7 +269,7 @@ static uint32_t find_longest(struct uebpf_map *map, const struct lpm_geom *g,
 	return idx;
 }
 
-static void *lpm_lookup_ptr(struct uebpf_map *map, const void *key, uint32_t cpu)
+static void *lpm_lookup_ptr(struct map *map, const void *key, uint32_t cpu)
 {
 	struct lpm_geom g = geom_of(map->hdr);
 	struct lpm_key k;
@@ -280,7 +280,7 @@ static void *lpm_lookup_ptr(struct uebpf_map *map, const void *key, uint32_t cpu
 	return n ? node_value(&g, n) : NULL;
 }
 
-static int lpm_lookup(struct uebpf_map *map, const void *key, void *value, uint64_t flags)
+static int lpm_lookup(struct map *map, const void *key, void *value, uint64_t flags)
 {
 	if (flags & BPF_F_LOCK)
 		return -EINVAL; /* no spin lock in the value */
@@ -313,7 +313,7 @@ static void writer_unlock(struct lpm_shared *sh)
 /* A node to fill, or NIL when none is left (only with a damaged
  * segment: there is one for every entry and glue node possible). Sets
  * *reused when it was freed before: walkers may still be on it. */
-static uint32_t node_alloc(struct uebpf_map *map, const struct lpm_geom *g, int *reused)
+static uint32_t node_alloc(struct map *map, const struct lpm_geom *g, int *reused)
 {
 	struct lpm_shared *sh = shared_of(map);
 	uint32_t idx = sh->free_head;
@@ -340,7 +340,7 @@ static void reuse_begin(struct lpm_shared *sh)
 
 /* Freed nodes keep their contents until reused: a walker on one goes on
  * into the trie as it was. */
-static void node_free(struct uebpf_map *map, const struct lpm_geom *g, uint32_t idx)
+static void node_free(struct map *map, const struct lpm_geom *g, uint32_t idx)
 {
 	struct lpm_shared *sh = shared_of(map);
 	struct lpm_node *n = node_at(map, g, idx);
@@ -389,7 +389,7 @@ struct lpm_place {
 
 /* Walks as the kernel's update and delete do: down while the node's
  * prefix is a proper prefix of k. */
-static void place_find(struct uebpf_map *map, const struct lpm_geom *g, const struct lpm_key *k,
+static void place_find(struct map *map, const struct lpm_geom *g, const struct lpm_key *k,
 		       struct lpm_place *p)
 {
 	int64_t plen = -1;
@@ -418,7 +418,7 @@ static void place_find(struct uebpf_map *map, const struct lpm_geom *g, const st
 		p->idx = NIL;
 }
 
-static int lpm_update(struct uebpf_map *map, const void *key, const void *value,
+static int lpm_update(struct map *map, const void *key, const void *value,
 		      uint64_t flags, uint32_t cpu)
 {
 	const struct map_hdr *hdr = map->hdr;
@@ -501,7 +501,7 @@ out:
 	return err;
 }
 
-static int lpm_delete(struct uebpf_map *map, const void *key)
+static int lpm_delete(struct map *map, const void *key)
 {
 	struct lpm_geom g = geom_of(map->hdr);
 	struct lpm_shared *sh = shared_of(map);
@@ -547,7 +547,7 @@ static int lpm_delete(struct uebpf_map *map, const void *key)
 
 /* The first entry in post-order of the subtree at idx: down to a leaf,
  * left when possible. */
-static struct lpm_node *leftmost(struct uebpf_map *map, const struct lpm_geom *g, uint32_t idx,
+static struct lpm_node *leftmost(struct map *map, const struct lpm_geom *g, uint32_t idx,
 				 int64_t parent_plen, uint32_t *plen_out)
 {
 	struct lpm_node *n, *found = NULL;
@@ -568,7 +568,7 @@ static struct lpm_node *leftmost(struct uebpf_map *map, const struct lpm_geom *g
 	return found;
 }
 
-static int lpm_get_next_key(struct uebpf_map *map, const void *key, void *next_key)
+static int lpm_get_next_key(struct map *map, const void *key, void *next_key)
 {
 	struct lpm_geom g = geom_of(map->hdr);
 	struct lpm_shared *sh = shared_of(map);

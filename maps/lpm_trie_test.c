@@ -235,7 +235,7 @@ static void test_ipv6(void)
 static void test_program_lookup(void)
 {
 	int fd = create(8, 8, 4, BPF_F_NO_PREALLOC);
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	CHECK(map != NULL);
 	if (!map)
 		return;
@@ -301,7 +301,7 @@ static void test_random_model(void)
 	struct model_entry m[MAX];
 	size_t n = 0;
 	int fd = create(8, 8, MAX, BPF_F_NO_PREALLOC);
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	int bad = 0;
 	for (int step = 0; step < STEPS && !bad; step++) {
 		/* Addresses under 10.0/16 and a few elsewhere: deep nesting. */
@@ -373,7 +373,7 @@ static void test_damaged_segment(void)
 {
 	enum { MAX = 32 };
 	int fd = create(8, 8, MAX, BPF_F_NO_PREALLOC);
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	int completed = 0;
 	for (int round = 0; round < 200; round++) {
 		for (int i = 0; i < MAX; i++) {
@@ -439,7 +439,7 @@ static void test_open_by_path(void)
 /* ---- lookups while the trie changes ---- */
 
 struct stress {
-	struct uebpf_map *map;
+	struct map *map;
 	_Atomic int stop;
 	/* Never removed: 0/0, 10.0/16 and 10.0.X.0/24 for X < 16. */
 	uint64_t *root_value, *net_value;

@@ -25,7 +25,7 @@
 #include "uebpf/uebpf.h"
 
 /* maps/htab.c's consistency check of the LRU lists (quiescent maps). */
-int lru_htab_audit(struct uebpf_map *map, char *why, size_t why_size);
+int lru_htab_audit(struct map *map, char *why, size_t why_size);
 
 static void audit(int fd)
 {
@@ -317,7 +317,7 @@ static void test_exist_on_missing_key(void)
 		CHECK_EQ(put(fd, max - 1, BPF_NOEXIST), -EEXIST);
 		/* Flags beyond BPF_EXIST, also from programs. */
 		CHECK_EQ(put(fd, 1, 3), -EINVAL);
-		struct uebpf_map *map = map_from_fd(fd);
+		struct map *map = map_from_fd(fd);
 		uint64_t v = 0;
 		uint32_t k = 1;
 		CHECK_EQ(map->ops->update(map, &k, &v, BPF_F_LOCK, 0), -EINVAL);
@@ -333,7 +333,7 @@ static void test_exist_on_missing_key(void)
 static void test_percpu_values(void)
 {
 	int fd = create(BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 4, 8, 0);
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	uint32_t stride = 8, k = 7, v32;
 	uint8_t *all = calloc((size_t)ncpus, stride), *got = calloc((size_t)ncpus, stride);
 	for (int c = 0; c < ncpus; c++) {
@@ -570,7 +570,7 @@ static void test_scribbled_segment(void)
 		uint32_t flags = round % 4 >= 2 ? BPF_F_NO_COMMON_LRU : 0;
 		uint32_t max = 4 + (uint32_t)round;
 		int fd = create(type, 4, 8, max, flags);
-		struct uebpf_map *map = map_from_fd(fd);
+		struct map *map = map_from_fd(fd);
 		struct map_hdr *hdr = map->hdr;
 		for (uint32_t k = 0; k < 2 * max; k++)
 			put(fd, k, BPF_ANY);

@@ -25,22 +25,22 @@
  * without a lock while registrations add chunks. */
 #define FD_CHUNK 1024
 #define FD_CHUNKS 1024
-static _Atomic(struct uebpf_map *) *_Atomic fd_chunks[FD_CHUNKS];
+static _Atomic(struct map *) *_Atomic fd_chunks[FD_CHUNKS];
 static pthread_mutex_t fd_lock = PTHREAD_MUTEX_INITIALIZER;
 
-struct uebpf_map *map_from_fd(int fd)
+struct map *map_from_fd(int fd)
 {
 	if (fd < 0 || fd >= FD_CHUNK * FD_CHUNKS)
 		return NULL;
-	_Atomic(struct uebpf_map *) *chunk = atomic_load(&fd_chunks[fd / FD_CHUNK]);
+	_Atomic(struct map *) *chunk = atomic_load(&fd_chunks[fd / FD_CHUNK]);
 	return chunk ? atomic_load(&chunk[fd % FD_CHUNK]) : NULL;
 }
 
-static int registry_set(int fd, struct uebpf_map *map)
+static int registry_set(int fd, struct map *map)
 {
 	if (fd < 0 || fd >= FD_CHUNK * FD_CHUNKS)
 		return -EMFILE;
-	_Atomic(struct uebpf_map *) *chunk = atomic_load(&fd_chunks[fd / FD_CHUNK]);
+	_Atomic(struct map *) *chunk = atomic_load(&fd_chunks[fd / FD_CHUNK]);
 	if (!chunk) {
 		pthread_mutex_lock(&fd_lock);
 		chunk = atomic_load(&fd_chunks[fd / FD_CHUNK]);
@@ -150,12 +150,12 @@ static uint32_t random_u32(void)
 	return v;
 }
 
-void map_get(struct uebpf_map *map)
+void map_get(struct map *map)
 {
 	atomic_fetch_add(&map->refs, 1);
 }
 
-void map_put(struct uebpf_map *map)
+void map_put(struct map *map)
 {
 	if (atomic_fetch_sub(&map->refs, 1) != 1)
 		return;
@@ -168,7 +168,7 @@ void map_put(struct uebpf_map *map)
 }
 
 /* Registers an opened or created segment as a map with an fd. */
-static int map_register(struct uebpf_map *map)
+static int map_register(struct map *map)
 {
 	int fd = map->seg.fd;
 	if (fd < 0) {
@@ -212,7 +212,7 @@ int uebpf_map_create(enum bpf_map_type type, const char *name,
 		if (opts->inner_map_fd > 0) {
 			/* The kernel: an fd that is not open is EBADF, one that
 			 * is not a map EINVAL. */
-			struct uebpf_map *inner = map_from_fd(opts->inner_map_fd);
+			struct map *inner = map_from_fd(opts->inner_map_fd);
 			if (!inner)
 				return fcntl(opts->inner_map_fd, F_GETFD) < 0 ? -EBADF : -EINVAL;
 			hdr.inner.given = 1;
@@ -266,7 +266,7 @@ int uebpf_map_create(enum bpf_map_type type, const char *name,
 	if (type == BPF_MAP_TYPE_RINGBUF && kind == UEBPF_SEGMENT_ANON)
 		kind = UEBPF_SEGMENT_MEMFD;
 
-	struct uebpf_map *map = calloc(1, sizeof(*map));
+	struct map *map = calloc(1, sizeof(*map));
 	if (!map)
 		return -ENOMEM;
 	map->ops = ops;
@@ -299,7 +299,7 @@ int uebpf_map_create(enum bpf_map_type type, const char *name,
 }
 
 /* A segment found at a path: is it a map this build can use safely? */
-static int check_opened(const struct uebpf_map *map)
+static int check_opened(const struct map *map)
 {
 	const struct map_hdr *hdr = map->seg.base;
 	if (map->seg.size < MAP_HDR_SIZE || memcmp(hdr->magic, MAP_MAGIC, 8))
@@ -324,7 +324,7 @@ static int check_opened(const struct uebpf_map *map)
 
 int uebpf_obj_get(const char *path)
 {
-	struct uebpf_map *map = calloc(1, sizeof(*map));
+	struct map *map = calloc(1, sizeof(*map));
 	if (!map)
 		return -ENOMEM;
 	int err = seg_open(&map->seg, path, NULL);
@@ -346,7 +346,7 @@ int uebpf_obj_get(const char *path)
 
 int uebpf_obj_pin(int fd, const char *path)
 {
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	if (!map)
 		return -EBADF;
 	return seg_pin(&map->seg, path, NULL);
@@ -354,7 +354,7 @@ int uebpf_obj_pin(int fd, const char *path)
 
 int uebpf_map_close(int fd)
 {
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	if (!map)
 		return -EBADF;
 	registry_set(fd, NULL);
@@ -410,7 +410,7 @@ void map_value_copy_out(const struct map_hdr *hdr, void *dst, uint8_t *src, int 
 
 /* The kernel copies keys and values in and out: a NULL one is EFAULT,
  * and keyless maps want no key at all. */
-static int check_key(const struct uebpf_map *map, const void *key)
+static int check_key(const struct map *map, const void *key)
 {
 	if (map->hdr->key_size == 0)
 		return key ? -EINVAL : 0;
@@ -421,7 +421,7 @@ static int check_key(const struct uebpf_map *map, const void *key)
  * place for the value, the op's answer (ENOENT, ...) still comes first,
  * and only a success (which, for pop and lookup_and_delete, has taken the
  * element out) gives EFAULT. These run the op into a scratch value. */
-static int keyless_without_value(struct uebpf_map *map, int (*op)(struct uebpf_map *, void *))
+static int keyless_without_value(struct map *map, int (*op)(struct map *, void *))
 {
 	void *scratch = malloc(map->hdr->value_size);
 	if (!scratch)
@@ -431,8 +431,8 @@ static int keyless_without_value(struct uebpf_map *map, int (*op)(struct uebpf_m
 	return err ? err : -EFAULT;
 }
 
-static int keyed_without_value(struct uebpf_map *map, const void *key, uint64_t flags,
-			       int (*op)(struct uebpf_map *, const void *, void *, uint64_t))
+static int keyed_without_value(struct map *map, const void *key, uint64_t flags,
+			       int (*op)(struct map *, const void *, void *, uint64_t))
 {
 	void *scratch = malloc(map_user_value_size(map->hdr));
 	if (!scratch)
@@ -447,7 +447,7 @@ int uebpf_map_lookup_elem_flags(int fd, const void *key, void *value,
 {
 	if (flags & ~(uint64_t)BPF_F_LOCK)
 		return -EINVAL; /* checked before the fd, as the kernel does */
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	if (!map)
 		return -EBADF;
 	if (map->fd_mode & BPF_F_WRONLY)
@@ -479,7 +479,7 @@ int uebpf_map_lookup_elem(int fd, const void *key, void *value)
 
 int uebpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)
 {
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	if (!map)
 		return -EBADF;
 	if (map->fd_mode & BPF_F_RDONLY || atomic_load(&map->hdr->frozen))
@@ -500,7 +500,7 @@ int uebpf_map_update_elem(int fd, const void *key, const void *value, uint64_t f
 
 int uebpf_map_delete_elem(int fd, const void *key)
 {
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	if (!map)
 		return -EBADF;
 	if (map->fd_mode & BPF_F_RDONLY || atomic_load(&map->hdr->frozen))
@@ -515,7 +515,7 @@ int uebpf_map_delete_elem(int fd, const void *key)
 
 int uebpf_map_lookup_and_delete_elem(int fd, const void *key, void *value)
 {
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	if (!map)
 		return -EBADF;
 	if (map->fd_mode & (BPF_F_RDONLY | BPF_F_WRONLY) ||
@@ -535,7 +535,7 @@ int uebpf_map_lookup_and_delete_elem(int fd, const void *key, void *value)
 
 int uebpf_map_get_next_key(int fd, const void *key, void *next_key)
 {
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	if (!map)
 		return -EBADF;
 	if (map->fd_mode & BPF_F_WRONLY)
@@ -558,7 +558,7 @@ int uebpf_map_get_next_key(int fd, const void *key, void *next_key)
 
 int uebpf_map_freeze(int fd)
 {
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	if (!map)
 		return -EBADF;
 	/* Freezing needs the right to write, which a frozen map has lost:
@@ -577,7 +577,7 @@ int uebpf_map_freeze(int fd)
 
 int uebpf_map_get_info(int fd, struct uebpf_map_info *info)
 {
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	if (!map)
 		return -EBADF;
 	const struct map_hdr *hdr = map->hdr;
@@ -599,7 +599,7 @@ int uebpf_map_get_info(int fd, struct uebpf_map_info *info)
 
 void *uebpf_map_mmap(int fd, size_t *size)
 {
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	if (!map || !(map->hdr->map_flags & BPF_F_MMAPABLE)) {
 		errno = map ? EINVAL : EBADF;
 		return NULL;
@@ -619,10 +619,10 @@ void *uebpf_map_mmap(int fd, size_t *size)
 
 /* What the kernel checks before any batch: permissions, support, flags,
  * the count. Returns the map, or NULL with *err set (0: nothing to do). */
-static struct uebpf_map *batch_begin(int fd, int op, int write, uint32_t *count,
+static struct map *batch_begin(int fd, int op, int write, uint32_t *count,
 				     const struct uebpf_map_batch_opts *opts, int *err)
 {
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	uint64_t elem_flags = opts ? opts->elem_flags : 0;
 	*err = -EBADF;
 	if (!map)
@@ -649,7 +649,7 @@ static struct uebpf_map *batch_begin(int fd, int op, int write, uint32_t *count,
 
 /* Lookups by walking the keys: in_batch/out_batch hold the last key
  * walked. Keys that vanish between the walk and the lookup are skipped. */
-static int generic_lookup_batch(struct uebpf_map *map, void *in_batch, void *out_batch,
+static int generic_lookup_batch(struct map *map, void *in_batch, void *out_batch,
 				uint8_t *keys, uint8_t *values, uint32_t *count)
 {
 	uint32_t ks = map->hdr->key_size, n = 0;
@@ -686,7 +686,7 @@ static int lookup_batch(int fd, int op, void *in_batch, void *out_batch, void *k
 			void *values, uint32_t *count, const struct uebpf_map_batch_opts *opts)
 {
 	int err;
-	struct uebpf_map *map = batch_begin(fd, op, op == MAP_BATCH_LOOKUP_AND_DELETE, count,
+	struct map *map = batch_begin(fd, op, op == MAP_BATCH_LOOKUP_AND_DELETE, count,
 					    opts, &err);
 	if (!map)
 		return err;
@@ -722,7 +722,7 @@ int uebpf_map_update_batch(int fd, const void *keys, const void *values, uint32_
 			   const struct uebpf_map_batch_opts *opts)
 {
 	int err;
-	struct uebpf_map *map = batch_begin(fd, MAP_BATCH_UPDATE, 1, count, opts, &err);
+	struct map *map = batch_begin(fd, MAP_BATCH_UPDATE, 1, count, opts, &err);
 	if (!map)
 		return err;
 	if (!keys || !values)
@@ -743,7 +743,7 @@ int uebpf_map_delete_batch(int fd, const void *keys, uint32_t *count,
 			   const struct uebpf_map_batch_opts *opts)
 {
 	int err;
-	struct uebpf_map *map = batch_begin(fd, MAP_BATCH_DELETE, 1, count, opts, &err);
+	struct map *map = batch_begin(fd, MAP_BATCH_DELETE, 1, count, opts, &err);
 	if (!map)
 		return err;
 	if (!keys)

@@ -68,7 +68,7 @@ struct map_hdr {
 	};
 };
 
-struct uebpf_map;
+struct map;
 
 /*
  * Operations of a map type. User-space operations copy keys and values
@@ -81,33 +81,33 @@ struct map_ops {
 	 * type-specific header fields). */
 	int (*check)(struct map_hdr *hdr);
 	/* Initialises a fresh segment. */
-	int (*init)(struct uebpf_map *map);
+	int (*init)(struct map *map);
 	/* Sets up this process's view of a segment just mapped (created or
 	 * opened), before the map is used: e.g. a ring's mirrored data. */
-	int (*attach)(struct uebpf_map *map);
-	void *(*lookup_ptr)(struct uebpf_map *map, const void *key, uint32_t cpu);
-	int (*lookup)(struct uebpf_map *map, const void *key, void *value, uint64_t flags);
+	int (*attach)(struct map *map);
+	void *(*lookup_ptr)(struct map *map, const void *key, uint32_t cpu);
+	int (*lookup)(struct map *map, const void *key, void *value, uint64_t flags);
 	/* cpu: MAP_USER for user space (per-CPU maps get every CPU's copy),
 	 * else the program's CPU (its copy; the other CPUs' are zeroed when
 	 * the element is created, as in the kernel). */
-	int (*update)(struct uebpf_map *map, const void *key, const void *value,
+	int (*update)(struct map *map, const void *key, const void *value,
 		      uint64_t flags, uint32_t cpu);
-	int (*delete)(struct uebpf_map *map, const void *key);
-	int (*lookup_and_delete)(struct uebpf_map *map, const void *key, void *value,
+	int (*delete)(struct map *map, const void *key);
+	int (*lookup_and_delete)(struct map *map, const void *key, void *value,
 				 uint64_t flags);
-	int (*get_next_key)(struct uebpf_map *map, const void *key, void *next_key);
+	int (*get_next_key)(struct map *map, const void *key, void *next_key);
 	/* Maps without keys (queue, stack, bloom filter): push adds a value
 	 * (flags: BPF_EXIST replaces the oldest when full), pop takes one
 	 * out, peek reads one (bloom filter: tests membership). The
 	 * syscall layer maps update/lookup/lookup_and_delete onto these. */
-	int (*push)(struct uebpf_map *map, const void *value, uint64_t flags);
-	int (*pop)(struct uebpf_map *map, void *value);
-	int (*peek)(struct uebpf_map *map, void *value);
+	int (*push)(struct map *map, const void *value, uint64_t flags);
+	int (*pop)(struct map *map, void *value);
+	int (*peek)(struct map *map, void *value);
 	/* Batch commands the type supports (MAP_BATCH_*). Lookup batches walk
 	 * get_next_key unless the type has its own lookup_batch (the hash's,
 	 * by bucket); update and delete batches repeat update and delete. */
 	uint8_t batch;
-	int (*lookup_batch)(struct uebpf_map *map, void *in_batch, void *out_batch,
+	int (*lookup_batch)(struct map *map, void *in_batch, void *out_batch,
 			    uint8_t *keys, uint8_t *values, uint32_t *count, int delete);
 };
 
@@ -122,7 +122,7 @@ enum {
 #define MAP_USER UINT32_MAX
 
 /* The per-process view of a map. */
-struct uebpf_map {
+struct map {
 	int fd;
 	struct segment seg;
 	struct map_hdr *hdr;
@@ -156,21 +156,21 @@ extern const struct map_ops array_of_maps_map_ops, hash_of_maps_map_ops; /* maps
 extern const struct map_ops devmap_map_ops, devmap_hash_map_ops; /* maps/devmap.c */
 
 /* Array-style key walk: NULL or out of range -> 0, the last -> ENOENT. */
-int array_get_next_key(struct uebpf_map *map, const void *key, void *next_key);
+int array_get_next_key(struct map *map, const void *key, void *next_key);
 
 /* Program arrays (maps/prog_array.c): put prog (holding a reference the
  * map drops with put) in a slot, or NULL to clear it; read a slot. */
-int prog_array_set(struct uebpf_map *map, uint32_t index, void *prog, uint32_t id,
+int prog_array_set(struct map *map, uint32_t index, void *prog, uint32_t id,
 		   void (*put)(void *prog));
-void *prog_array_get(struct uebpf_map *map, uint32_t index);
+void *prog_array_get(struct map *map, uint32_t index);
 
 /* The map behind fd, or NULL (not a map of this process). */
-struct uebpf_map *map_from_fd(int fd);
+struct map *map_from_fd(int fd);
 
 /* References held by programs: the map stays until the last is dropped,
  * whatever happens to its fd. */
-void map_get(struct uebpf_map *map);
-void map_put(struct uebpf_map *map);
+void map_get(struct map *map);
+void map_put(struct map *map);
 
 static inline int map_is_percpu(uint32_t type)
 {
@@ -202,7 +202,7 @@ uint32_t map_current_cpu(const struct map_hdr *hdr);
 
 /* An array's value (for per-CPU arrays, CPU cpu's copy): the values are
  * max_entries rows of ncpus copies, each value_stride bytes. */
-static inline uint8_t *array_value(const struct uebpf_map *map, uint32_t index, uint32_t cpu)
+static inline uint8_t *array_value(const struct map *map, uint32_t index, uint32_t cpu)
 {
 	const struct map_hdr *hdr = map->hdr;
 	return map->data + ((uint64_t)index * hdr->ncpus + cpu) * hdr->value_stride;

@@ -16,7 +16,7 @@
  * drops to zero and no process has the map open (see mark_open), so an
  * inner map lives while it is in an outer map (or open or pinned), as in
  * the kernel. Each process keeps a table id ->
- * its own view of the map (struct uebpf_map, with a reference): filled
+ * its own view of the map (struct map, with a reference): filled
  * when user space puts a map in, or on a program's first lookup by
  * opening .inner/<id>. A program's bpf_map_lookup_elem on an outer map
  * returns that view, usable as a map argument to the other helpers.
@@ -53,7 +53,7 @@ struct inner_shared {
 	_Atomic uint32_t refs; /* outer slots holding this map */
 };
 
-static struct inner_shared *inner_shared(struct uebpf_map *map)
+static struct inner_shared *inner_shared(struct map *map)
 {
 	return (struct inner_shared *)((uint8_t *)map->seg.base + INNER_SHARED_OFF);
 }
@@ -75,7 +75,7 @@ static int link_is(const char *path, int fd)
 /* Links map's segment as .inner/<id>. Maps in a memfd or anonymous
  * memory have no file to link: they stay reachable in this process only
  * (as does a map whose every name is gone: a file cannot get a name back). */
-static void inner_link(struct uebpf_map *map)
+static void inner_link(struct map *map)
 {
 	char name[32], path[4096], dir[4096];
 	if (map->seg.kind != UEBPF_SEGMENT_DEFAULT || map->seg.fd < 0)
@@ -102,7 +102,7 @@ static void inner_link(struct uebpf_map *map)
  * somewhere keeps it in case it goes back into an outer map. Names left
  * so ("parked") are collected later, when no one has the map open.
  */
-static void mark_open(struct uebpf_map *map)
+static void mark_open(struct map *map)
 {
 	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
 	if (map->seg.kind == UEBPF_SEGMENT_DEFAULT && map->seg.fd >= 0)
@@ -117,7 +117,7 @@ static int open_elsewhere(int fd)
 }
 
 /* One more outer slot holds map. */
-static void inner_get(struct uebpf_map *map)
+static void inner_get(struct map *map)
 {
 	struct inner_shared *sh = inner_shared(map);
 	seg_lock(&sh->lock);
@@ -128,7 +128,7 @@ static void inner_get(struct uebpf_map *map)
 
 /* One outer slot less; returns the slots left. open_here: this process
  * holds map other than through the slot being emptied. */
-static uint32_t inner_put(struct uebpf_map *map, int open_here)
+static uint32_t inner_put(struct map *map, int open_here)
 {
 	struct inner_shared *sh = inner_shared(map);
 	char name[32], path[4096];
@@ -207,7 +207,7 @@ static void collect_all(void)
 struct inner_view {
 	_Atomic(struct inner_view *) next; /* the bucket's chain */
 	uint32_t id;
-	struct uebpf_map *map; /* holds a reference */
+	struct map *map; /* holds a reference */
 	struct inner_view *retired_next;
 	uint64_t retired_ns;
 };
@@ -248,7 +248,7 @@ static struct inner_view *view_find(uint32_t id)
 }
 
 /* Adds a view of map (taking a reference); views_lock held. */
-static struct uebpf_map *view_add(struct uebpf_map *map)
+static struct map *view_add(struct map *map)
 {
 	struct inner_view *v = view_find(map->hdr->id);
 	if (v)
@@ -268,14 +268,14 @@ static struct uebpf_map *view_add(struct uebpf_map *map)
 
 /* Opens the map linked as .inner/<id>: this process's own view, with no
  * fd of its own registered. NULL when it is gone or not a map. */
-static struct uebpf_map *open_by_id(uint32_t id)
+static struct map *open_by_id(uint32_t id)
 {
 	char name[32];
 	inner_name(name, sizeof(name), id);
 	int fd = uebpf_obj_get(name);
 	if (fd < 0)
 		return NULL;
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	if (map)
 		map_get(map);
 	uebpf_map_close(fd); /* the view keeps the segment and its file */
@@ -287,18 +287,18 @@ static struct uebpf_map *open_by_id(uint32_t id)
 }
 
 /* This process's view of the map with that id, opening it if needed. */
-static struct uebpf_map *view_get(uint32_t id)
+static struct map *view_get(uint32_t id)
 {
 	struct inner_view *v = view_find(id);
 	if (v)
 		return v->map;
 	pthread_mutex_lock(&views_lock);
-	struct uebpf_map *map = NULL;
+	struct map *map = NULL;
 	v = view_find(id);
 	if (v) {
 		map = v->map;
 	} else {
-		struct uebpf_map *opened = open_by_id(id);
+		struct map *opened = open_by_id(id);
 		if (opened) {
 			map = view_add(opened);
 			map_put(opened); /* the view holds its own reference */
@@ -380,11 +380,11 @@ static int template_matches(const struct map_hdr *outer, const struct map_hdr *i
 /* The map whose fd is in value, if it may go into outer; else NULL with
  * the kernel's errno: EBADF for an fd that is not open, EINVAL for one
  * that is not a map or does not match the template. */
-static struct uebpf_map *inner_from_fd(struct uebpf_map *outer, const void *value, int *err)
+static struct map *inner_from_fd(struct map *outer, const void *value, int *err)
 {
 	int fd;
 	memcpy(&fd, value, 4);
-	struct uebpf_map *inner = map_from_fd(fd);
+	struct map *inner = map_from_fd(fd);
 	if (!inner) {
 		*err = fcntl(fd, F_GETFD) < 0 ? -EBADF : -EINVAL;
 		return NULL;
@@ -397,7 +397,7 @@ static struct uebpf_map *inner_from_fd(struct uebpf_map *outer, const void *valu
 }
 
 /* inner goes into a slot: counted, linked, and known to this process. */
-static void hold(struct uebpf_map *inner)
+static void hold(struct map *inner)
 {
 	mark_open(inner); /* before the count: a collector must see it */
 	inner_get(inner);
@@ -412,7 +412,7 @@ static void release(uint32_t id)
 {
 	pthread_mutex_lock(&views_lock);
 	struct inner_view *v = view_find(id);
-	struct uebpf_map *map = v ? v->map : open_by_id(id);
+	struct map *map = v ? v->map : open_by_id(id);
 	if (map) {
 		mark_open(map);
 		/* Held here besides the view (or this call's own reference)?
@@ -429,11 +429,11 @@ static void release(uint32_t id)
 
 /* What a program's lookup gets for an id: this process's view of the
  * map, if it still matches the template (ids come from shared memory). */
-static struct uebpf_map *resolve(struct uebpf_map *outer, uint32_t id)
+static struct map *resolve(struct map *outer, uint32_t id)
 {
 	if (!id)
 		return NULL;
-	struct uebpf_map *inner = view_get(id);
+	struct map *inner = view_get(id);
 	return inner && template_matches(outer->hdr, inner->hdr) ? inner : NULL;
 }
 
@@ -479,7 +479,7 @@ static int aom_check(struct map_hdr *hdr)
 	return 0;
 }
 
-static _Atomic uint32_t *aom_slot(struct uebpf_map *map, uint32_t index)
+static _Atomic uint32_t *aom_slot(struct map *map, uint32_t index)
 {
 	return (_Atomic uint32_t *)(map->data + AOM_IDS_OFF) + index;
 }
@@ -509,7 +509,7 @@ static int hom_check(struct map_hdr *hdr)
 	return 0;
 }
 
-static struct outer_shared *hom_shared(struct uebpf_map *map)
+static struct outer_shared *hom_shared(struct map *map)
 {
 	/* data_size = the hash's data rounded up, then the shared word */
 	return (struct outer_shared *)(map->data + map->hdr->data_size -
@@ -518,7 +518,7 @@ static struct outer_shared *hom_shared(struct uebpf_map *map)
 
 /* ---- arrays of maps ---- */
 
-static int aom_lookup(struct uebpf_map *map, const void *key, void *value, uint64_t flags)
+static int aom_lookup(struct map *map, const void *key, void *value, uint64_t flags)
 {
 	uint32_t index, id;
 	memcpy(&index, key, 4);
@@ -529,7 +529,7 @@ static int aom_lookup(struct uebpf_map *map, const void *key, void *value, uint6
 	return 0;
 }
 
-static void *aom_lookup_ptr(struct uebpf_map *map, const void *key, uint32_t cpu)
+static void *aom_lookup_ptr(struct map *map, const void *key, uint32_t cpu)
 {
 	uint32_t index;
 	memcpy(&index, key, 4);
@@ -538,7 +538,7 @@ static void *aom_lookup_ptr(struct uebpf_map *map, const void *key, uint32_t cpu
 	return resolve(map, atomic_load_explicit(aom_slot(map, index), memory_order_acquire));
 }
 
-static int aom_update(struct uebpf_map *map, const void *key, const void *value,
+static int aom_update(struct map *map, const void *key, const void *value,
 		      uint64_t flags, uint32_t cpu)
 {
 	uint32_t index;
@@ -550,7 +550,7 @@ static int aom_update(struct uebpf_map *map, const void *key, const void *value,
 		return -EINVAL;
 	if (index >= map->hdr->max_entries)
 		return -E2BIG;
-	struct uebpf_map *inner = inner_from_fd(map, value, &err);
+	struct map *inner = inner_from_fd(map, value, &err);
 	if (!inner)
 		return err;
 	hold(inner);
@@ -561,7 +561,7 @@ static int aom_update(struct uebpf_map *map, const void *key, const void *value,
 	return 0;
 }
 
-static int aom_delete(struct uebpf_map *map, const void *key)
+static int aom_delete(struct map *map, const void *key)
 {
 	uint32_t index;
 	memcpy(&index, key, 4);
@@ -586,25 +586,25 @@ const struct map_ops array_of_maps_map_ops = {
 
 /* ---- hashes of maps: the hash's ops, under the writers' lock ---- */
 
-static int hom_init(struct uebpf_map *map)
+static int hom_init(struct map *map)
 {
 	return htab_map_ops.init ? htab_map_ops.init(map) : 0;
 }
 
-static void *hom_lookup_ptr(struct uebpf_map *map, const void *key, uint32_t cpu)
+static void *hom_lookup_ptr(struct map *map, const void *key, uint32_t cpu)
 {
 	_Atomic uint32_t *id = htab_map_ops.lookup_ptr(map, key, 0);
 	return id ? resolve(map, atomic_load_explicit(id, memory_order_acquire)) : NULL;
 }
 
-static int hom_update(struct uebpf_map *map, const void *key, const void *value,
+static int hom_update(struct map *map, const void *key, const void *value,
 		      uint64_t flags, uint32_t cpu)
 {
 	int err;
 	if (cpu != MAP_USER)
 		return -EINVAL; /* the kernel's verifier refuses this */
 	/* The kernel resolves the fd before the hash looks at the flags. */
-	struct uebpf_map *inner = inner_from_fd(map, value, &err);
+	struct map *inner = inner_from_fd(map, value, &err);
 	if (!inner)
 		return err;
 	uint32_t id = inner->hdr->id, old = 0;
@@ -629,7 +629,7 @@ static int hom_update(struct uebpf_map *map, const void *key, const void *value,
 	return err;
 }
 
-static int hom_delete(struct uebpf_map *map, const void *key)
+static int hom_delete(struct map *map, const void *key)
 {
 	uint32_t old = 0;
 	struct outer_shared *sh = hom_shared(map);
@@ -643,7 +643,7 @@ static int hom_delete(struct uebpf_map *map, const void *key)
 	return err;
 }
 
-static int hom_lookup_batch(struct uebpf_map *map, void *in_batch, void *out_batch,
+static int hom_lookup_batch(struct map *map, void *in_batch, void *out_batch,
 			    uint8_t *keys, uint8_t *values, uint32_t *count, int delete)
 {
 	if (!delete)
@@ -661,12 +661,12 @@ static int hom_lookup_batch(struct uebpf_map *map, void *in_batch, void *out_bat
 	return err;
 }
 
-static int hom_lookup(struct uebpf_map *map, const void *key, void *value, uint64_t flags)
+static int hom_lookup(struct map *map, const void *key, void *value, uint64_t flags)
 {
 	return htab_map_ops.lookup(map, key, value, flags);
 }
 
-static int hom_get_next_key(struct uebpf_map *map, const void *key, void *next_key)
+static int hom_get_next_key(struct map *map, const void *key, void *next_key)
 {
 	return htab_map_ops.get_next_key(map, key, next_key);
 }

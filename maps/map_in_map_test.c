@@ -494,7 +494,7 @@ static void test_scribbled_slots(void)
 	int outer = create(BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 2, 0, tmpl);
 	uint32_t zero = 0, one = 1;
 	CHECK_EQ(uebpf_map_update_elem(other_outer, &zero, &other, 0), 0); /* known here */
-	struct uebpf_map *map = map_from_fd(outer);
+	struct map *map = map_from_fd(outer);
 	uint32_t *slots = (uint32_t *)(map->data + 64);
 	slots[0] = 0x7ffffff0; /* no such map */
 	slots[1] = id_of(other); /* a map of another shape */

@@ -104,7 +104,7 @@ static void test_percpu_values_are_one_per_cpu(void)
 	for (int c = 0; c < ncpus; c++)
 		CHECK_EQ(vals[c], 0x100 + (uint64_t)c);
 	/* A program on CPU 1 sees its own copy. */
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	uint32_t *mine = map->ops->lookup_ptr(map, &k, (uint32_t)(ncpus - 1));
 	CHECK_EQ(*mine, 0x100 + (uint64_t)(ncpus - 1));
 	struct uebpf_map_info info;
@@ -383,7 +383,7 @@ static void test_damaged_pinned_files_are_refused(void)
 	int fd = create(BPF_MAP_TYPE_HASH, 4, 8, 16, 0);
 	CHECK_EQ(uebpf_obj_pin(fd, "damaged"), 0);
 	snprintf(path, sizeof(path), "%s/damaged", pin_dir);
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	map->hdr->max_entries = 1u << 30; /* what the sizes were computed from */
 	CHECK_EQ(uebpf_obj_get(path), -EINVAL);
 	map->hdr->max_entries = 16;

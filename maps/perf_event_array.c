@@ -213,12 +213,12 @@ struct slot_val {
 	uint64_t cookie;
 };
 
-static struct pea_shared *pea_shared(struct uebpf_map *map)
+static struct pea_shared *pea_shared(struct map *map)
 {
 	return (struct pea_shared *)map->data;
 }
 
-static struct pea_slot *pea_slot(struct uebpf_map *map, uint32_t index)
+static struct pea_slot *pea_slot(struct map *map, uint32_t index)
 {
 	return (struct pea_slot *)(map->data + sizeof(struct pea_shared)) + index;
 }
@@ -269,13 +269,13 @@ static void slot_write(struct pea_slot *s, const struct slot_val *v)
 	atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
 }
 
-static int pea_lookup(struct uebpf_map *map, const void *key, void *value, uint64_t flags)
+static int pea_lookup(struct map *map, const void *key, void *value, uint64_t flags)
 {
 	return -ENOTSUPP; /* the kernel has no way to show an event to user space */
 }
 
 /* User space puts a ring in by its fd (the kernel: a perf event fd). */
-static int pea_update(struct uebpf_map *map, const void *key, const void *value,
+static int pea_update(struct map *map, const void *key, const void *value,
 		      uint64_t flags, uint32_t cpu)
 {
 	uint32_t index;
@@ -298,7 +298,7 @@ static int pea_update(struct uebpf_map *map, const void *key, const void *value,
 }
 
 /* Empties slot index if it holds cookie (any ring: cookie 0). */
-static int slot_clear(struct uebpf_map *map, uint32_t index, uint64_t cookie)
+static int slot_clear(struct map *map, uint32_t index, uint64_t cookie)
 {
 	struct pea_slot *s = pea_slot(map, index);
 	struct slot_val v, empty = { 0, 0, 0 };
@@ -313,7 +313,7 @@ static int slot_clear(struct uebpf_map *map, uint32_t index, uint64_t cookie)
 	return err;
 }
 
-static int pea_delete(struct uebpf_map *map, const void *key)
+static int pea_delete(struct map *map, const void *key)
 {
 	uint32_t index;
 	memcpy(&index, key, 4);
@@ -322,7 +322,7 @@ static int pea_delete(struct uebpf_map *map, const void *key)
 	return slot_clear(map, index, 0);
 }
 
-static int pea_get_next_key(struct uebpf_map *map, const void *key, void *next_key)
+static int pea_get_next_key(struct map *map, const void *key, void *next_key)
 {
 	return array_get_next_key(map, key, next_key);
 }
@@ -493,7 +493,7 @@ static int ring_write(struct ring_view *v, const void *data, uint32_t size, uint
 	return 0;
 }
 
-int perf_event_array_output(struct uebpf_map *map, uint64_t flags, const void *data,
+int perf_event_array_output(struct map *map, uint64_t flags, const void *data,
 			    uint64_t size)
 {
 	if (flags & ~(uint64_t)BPF_F_INDEX_MASK)
@@ -551,7 +551,7 @@ struct pb_ring {
 };
 
 struct uebpf_perf_buffer {
-	struct uebpf_map *map;
+	struct map *map;
 	struct pb_ring *rings;
 	size_t n;
 	uebpf_perf_buffer_sample_fn sample_cb;
@@ -599,7 +599,7 @@ struct uebpf_perf_buffer *uebpf_perf_buffer_new(int map_fd, size_t page_cnt,
 						uebpf_perf_buffer_sample_fn sample_cb,
 						uebpf_perf_buffer_lost_fn lost_cb, void *ctx)
 {
-	struct uebpf_map *map = map_from_fd(map_fd);
+	struct map *map = map_from_fd(map_fd);
 	if (!map) {
 		errno = EBADF;
 		return NULL;

@@ -13,7 +13,7 @@
  * current CPU's). 0, or -EINVAL (other flag bits), -E2BIG (index out of
  * range, or a record over 65535 bytes), -ENOENT (empty slot), -EOPNOTSUPP
  * (the ring is another CPU's), -ENOSPC (full: the sample is counted lost). */
-int perf_event_array_output(struct uebpf_map *map, uint64_t flags, const void *data,
+int perf_event_array_output(struct map *map, uint64_t flags, const void *data,
 			    uint64_t size);
 
 #endif /* UEBPF_MAPS_PERF_EVENT_ARRAY_H */

@@ -22,19 +22,19 @@ static int pa_check(struct map_hdr *hdr)
 	return 0;
 }
 
-static int pa_attach(struct uebpf_map *map)
+static int pa_attach(struct map *map)
 {
 	const struct map_hdr *hdr = map->seg.base;
 	map->progs = calloc(hdr->max_entries, sizeof(*map->progs));
 	return map->progs ? 0 : -ENOMEM;
 }
 
-static uint32_t *pa_ids(struct uebpf_map *map)
+static uint32_t *pa_ids(struct map *map)
 {
 	return (uint32_t *)map->data;
 }
 
-static int pa_lookup(struct uebpf_map *map, const void *key, void *value, uint64_t flags)
+static int pa_lookup(struct map *map, const void *key, void *value, uint64_t flags)
 {
 	uint32_t index, id;
 	memcpy(&index, key, 4);
@@ -47,7 +47,7 @@ static int pa_lookup(struct uebpf_map *map, const void *key, void *value, uint64
 
 /* User space puts programs in by fd; programs have no fds yet (they get
  * them with the object loader): uebpf_prog_array_set() does it. */
-static int pa_update(struct uebpf_map *map, const void *key, const void *value,
+static int pa_update(struct map *map, const void *key, const void *value,
 		     uint64_t flags, uint32_t cpu)
 {
 	uint32_t index;
@@ -61,7 +61,7 @@ static int pa_update(struct uebpf_map *map, const void *key, const void *value,
 	return fcntl(fd, F_GETFD) < 0 ? -EBADF : -EINVAL; /* not a program */
 }
 
-static int pa_delete(struct uebpf_map *map, const void *key)
+static int pa_delete(struct map *map, const void *key)
 {
 	uint32_t index;
 	memcpy(&index, key, 4);
@@ -75,7 +75,7 @@ static int pa_delete(struct uebpf_map *map, const void *key)
 	return 0;
 }
 
-static int pa_get_next_key(struct uebpf_map *map, const void *key, void *next_key)
+static int pa_get_next_key(struct map *map, const void *key, void *next_key)
 {
 	return array_get_next_key(map, key, next_key);
 }
@@ -89,7 +89,7 @@ const struct map_ops prog_array_map_ops = {
 	.get_next_key = pa_get_next_key,
 };
 
-int prog_array_set(struct uebpf_map *map, uint32_t index, void *prog, uint32_t id,
+int prog_array_set(struct map *map, uint32_t index, void *prog, uint32_t id,
 		   void (*put)(void *prog))
 {
 	if (map->hdr->type != BPF_MAP_TYPE_PROG_ARRAY)
@@ -104,7 +104,7 @@ int prog_array_set(struct uebpf_map *map, uint32_t index, void *prog, uint32_t i
 	return 0;
 }
 
-void *prog_array_get(struct uebpf_map *map, uint32_t index)
+void *prog_array_get(struct map *map, uint32_t index)
 {
 	if (index >= map->hdr->max_entries)
 		return NULL;

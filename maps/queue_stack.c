@@ -45,7 +45,7 @@ static int qs_check(struct map_hdr *hdr)
 	return 0;
 }
 
-static int qs_init(struct uebpf_map *map)
+static int qs_init(struct map *map)
 {
 	struct qs_ring *ring = (struct qs_ring *)map->data;
 	ring->head = 0;
@@ -54,7 +54,7 @@ static int qs_init(struct uebpf_map *map)
 	return 0;
 }
 
-static struct qs_ring *qs_ring(struct uebpf_map *map)
+static struct qs_ring *qs_ring(struct map *map)
 {
 	return (struct qs_ring *)map->data;
 }
@@ -70,7 +70,7 @@ static uint32_t qs_size(const struct map_hdr *hdr)
 	return hdr->max_entries + 1;
 }
 
-static uint8_t *qs_slot(struct uebpf_map *map, uint32_t index)
+static uint8_t *qs_slot(struct map *map, uint32_t index)
 {
 	return map->data + QS_SLOTS_OFF + (uint64_t)index * map->hdr->value_size;
 }
@@ -78,7 +78,7 @@ static uint8_t *qs_slot(struct uebpf_map *map, uint32_t index)
 /* Under the lock: the indices, checked against the slots there are
  * (another process may have scribbled on them). A ring with an index
  * out of range is emptied rather than addressed outside the segment. */
-static void qs_indices(struct uebpf_map *map, uint32_t *head, uint32_t *tail)
+static void qs_indices(struct map *map, uint32_t *head, uint32_t *tail)
 {
 	struct qs_ring *ring = qs_ring(map);
 	uint64_t slots = (uint64_t)map->hdr->max_entries + 1;
@@ -90,7 +90,7 @@ static void qs_indices(struct uebpf_map *map, uint32_t *head, uint32_t *tail)
 	}
 }
 
-static int qs_push(struct uebpf_map *map, const void *value, uint64_t flags)
+static int qs_push(struct map *map, const void *value, uint64_t flags)
 {
 	struct qs_ring *ring = qs_ring(map);
 	uint32_t size = qs_size(map->hdr), head, tail;
@@ -119,7 +119,7 @@ static int qs_push(struct uebpf_map *map, const void *value, uint64_t flags)
  * newest. Empty: -ENOENT, and value is not written (the syscall leaves
  * the user's buffer as it was).
  */
-static int qs_get(struct uebpf_map *map, void *value, int stack, int take)
+static int qs_get(struct map *map, void *value, int stack, int take)
 {
 	struct qs_ring *ring = qs_ring(map);
 	uint32_t size = qs_size(map->hdr), head, tail, index;
@@ -144,33 +144,33 @@ static int qs_get(struct uebpf_map *map, void *value, int stack, int take)
 	return 0;
 }
 
-static int queue_pop(struct uebpf_map *map, void *value)
+static int queue_pop(struct map *map, void *value)
 {
 	return qs_get(map, value, 0, 1);
 }
 
-static int queue_peek(struct uebpf_map *map, void *value)
+static int queue_peek(struct map *map, void *value)
 {
 	return qs_get(map, value, 0, 0);
 }
 
-static int stack_pop(struct uebpf_map *map, void *value)
+static int stack_pop(struct map *map, void *value)
 {
 	return qs_get(map, value, 1, 1);
 }
 
-static int stack_peek(struct uebpf_map *map, void *value)
+static int stack_peek(struct map *map, void *value)
 {
 	return qs_get(map, value, 1, 0);
 }
 
 /* No keys: the kernel refuses both. */
-static int qs_delete(struct uebpf_map *map, const void *key)
+static int qs_delete(struct map *map, const void *key)
 {
 	return -EINVAL;
 }
 
-static int qs_get_next_key(struct uebpf_map *map, const void *key, void *next_key)
+static int qs_get_next_key(struct map *map, const void *key, void *next_key)
 {
 	return -EINVAL;
 }

@@ -59,17 +59,17 @@ struct map_waiters {
 	int n;
 };
 
-static struct rb_consumer_page *cons_page(struct uebpf_map *map)
+static struct rb_consumer_page *cons_page(struct map *map)
 {
 	return (struct rb_consumer_page *)map->data;
 }
 
-static struct rb_producer_page *prod_page(struct uebpf_map *map)
+static struct rb_producer_page *prod_page(struct map *map)
 {
 	return (struct rb_producer_page *)(map->data + PAGE);
 }
 
-static uint8_t *ring(struct uebpf_map *map)
+static uint8_t *ring(struct map *map)
 {
 	return map->data + 2 * PAGE;
 }
@@ -89,29 +89,29 @@ static int rb_check(struct map_hdr *hdr)
 	return 0;
 }
 
-static int rb_attach(struct uebpf_map *map)
+static int rb_attach(struct map *map)
 {
 	const struct map_hdr *hdr = map->seg.base;
 	return seg_mirror_tail(&map->seg, hdr->max_entries);
 }
 
-static int rb_unsupported(struct uebpf_map *map, const void *key, void *value, uint64_t flags)
+static int rb_unsupported(struct map *map, const void *key, void *value, uint64_t flags)
 {
 	return -ENOTSUPP;
 }
 
-static int rb_update(struct uebpf_map *map, const void *key, const void *value,
+static int rb_update(struct map *map, const void *key, const void *value,
 		     uint64_t flags, uint32_t cpu)
 {
 	return -ENOTSUPP;
 }
 
-static int rb_delete(struct uebpf_map *map, const void *key)
+static int rb_delete(struct map *map, const void *key)
 {
 	return -ENOTSUPP;
 }
 
-static int rb_get_next_key(struct uebpf_map *map, const void *key, void *next)
+static int rb_get_next_key(struct map *map, const void *key, void *next)
 {
 	return -ENOTSUPP;
 }
@@ -125,7 +125,7 @@ static void futex_wake_all(_Atomic uint32_t *word)
 
 /* Wakes consumers: those sleeping on the sequence word, in any process,
  * and this process's epoll-style consumers. */
-static void rb_wake(struct uebpf_map *map)
+static void rb_wake(struct map *map)
 {
 	struct rb_producer_page *pp = prod_page(map);
 	atomic_fetch_add(&pp->wake_seq, 1);
@@ -142,7 +142,7 @@ static void rb_wake(struct uebpf_map *map)
 	}
 }
 
-void *ringbuf_reserve(struct uebpf_map *map, uint64_t size, uint64_t flags)
+void *ringbuf_reserve(struct map *map, uint64_t size, uint64_t flags)
 {
 	uint64_t mask = map->hdr->max_entries - 1;
 	if (flags || size > UINT32_MAX / 4)
@@ -180,7 +180,7 @@ void *ringbuf_reserve(struct uebpf_map *map, uint64_t size, uint64_t flags)
 	return (uint8_t *)h + RB_HDR;
 }
 
-void ringbuf_commit(struct uebpf_map *map, void *sample, uint64_t flags, int discard)
+void ringbuf_commit(struct map *map, void *sample, uint64_t flags, int discard)
 {
 	struct rb_hdr *h = (struct rb_hdr *)((uint8_t *)sample - RB_HDR);
 	uint32_t len = atomic_load_explicit(&h->len, memory_order_relaxed) & ~RB_BUSY;
@@ -199,7 +199,7 @@ void ringbuf_commit(struct uebpf_map *map, void *sample, uint64_t flags, int dis
 		rb_wake(map);
 }
 
-int ringbuf_output(struct uebpf_map *map, const void *data, uint64_t size, uint64_t flags)
+int ringbuf_output(struct map *map, const void *data, uint64_t size, uint64_t flags)
 {
 	if (flags & ~(uint64_t)(BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP))
 		return -EINVAL;
@@ -211,7 +211,7 @@ int ringbuf_output(struct uebpf_map *map, const void *data, uint64_t size, uint6
 	return 0;
 }
 
-uint64_t ringbuf_query(struct uebpf_map *map, uint64_t flags)
+uint64_t ringbuf_query(struct map *map, uint64_t flags)
 {
 	uint64_t cons = atomic_load(&cons_page(map)->consumer_pos);
 	uint64_t prod = atomic_load(&prod_page(map)->producer_pos);
@@ -224,7 +224,7 @@ uint64_t ringbuf_query(struct uebpf_map *map, uint64_t flags)
 	}
 }
 
-int ringbuf_owns(struct uebpf_map *map, const void *sample, uint64_t size)
+int ringbuf_owns(struct map *map, const void *sample, uint64_t size)
 {
 	const uint8_t *p = sample, *lo = ring(map);
 	uint64_t ring_size = map->hdr->max_entries;
@@ -245,7 +245,7 @@ const struct map_ops ringbuf_map_ops = {
 /* ---- consuming ---- */
 
 struct rb_ring {
-	struct uebpf_map *map;
+	struct map *map;
 	int fd;
 	uebpf_ringbuf_sample_fn fn;
 	void *ctx;
@@ -258,7 +258,7 @@ struct uebpf_ringbuf {
 	int event_fd; /* signalled by producers in this process */
 };
 
-static int waiters_add(struct uebpf_map *map, int fd)
+static int waiters_add(struct map *map, int fd)
 {
 	if (!map->waiters) {
 		struct map_waiters *w = calloc(1, sizeof(*w));
@@ -276,7 +276,7 @@ static int waiters_add(struct uebpf_map *map, int fd)
 	return err;
 }
 
-static void waiters_remove(struct uebpf_map *map, int fd)
+static void waiters_remove(struct map *map, int fd)
 {
 	struct map_waiters *w = map->waiters;
 	if (!w)
@@ -291,7 +291,7 @@ static void waiters_remove(struct uebpf_map *map, int fd)
 int uebpf_ringbuf_add(struct uebpf_ringbuf *rb, int map_fd, uebpf_ringbuf_sample_fn fn,
 		      void *ctx)
 {
-	struct uebpf_map *map = map_from_fd(map_fd);
+	struct map *map = map_from_fd(map_fd);
 	if (!map)
 		return -EBADF;
 	if (map->hdr->type != BPF_MAP_TYPE_RINGBUF || !fn)
@@ -355,7 +355,7 @@ void uebpf_ringbuf_free(struct uebpf_ringbuf *rb)
  * record that returned it). */
 static int64_t consume_ring(struct rb_ring *r)
 {
-	struct uebpf_map *map = r->map;
+	struct map *map = r->map;
 	uint64_t mask = map->hdr->max_entries - 1;
 	_Atomic uint64_t *cons_pos = &cons_page(map)->consumer_pos;
 	uint64_t cons = atomic_load_explicit(cons_pos, memory_order_acquire);

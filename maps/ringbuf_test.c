@@ -132,7 +132,7 @@ static void test_reservations_space_rules_and_wrapping(void)
 	struct collected c = { .n = 0 };
 	struct uebpf_ringbuf *rb = uebpf_ringbuf_new(fd, collect, &c);
 	/* Through the helpers' producer functions directly. */
-	struct uebpf_map *m = map_from_fd(fd);
+	struct map *m = map_from_fd(fd);
 	CHECK(ringbuf_reserve(m, 4088, 0) == NULL); /* a 4096-byte record never fits */
 	void *big = ringbuf_reserve(m, 4080, 0);
 	CHECK(big != NULL);

@@ -110,7 +110,7 @@ static int sm_check(struct map_hdr *hdr)
 
 /* The layout of this map, or -EFAULT when the header no longer matches
  * what this process mapped (another process scribbled on it). */
-static int sm_layout(const struct uebpf_map *map, struct sm_layout *l)
+static int sm_layout(const struct map *map, struct sm_layout *l)
 {
 	const struct map_hdr *hdr = map->hdr;
 	uint32_t max_entries = hdr->max_entries, value_size = hdr->value_size;
@@ -124,18 +124,18 @@ static int sm_layout(const struct uebpf_map *map, struct sm_layout *l)
 	return l->size <= mapped ? 0 : -EFAULT;
 }
 
-static struct sm_data *sm_data(struct uebpf_map *map)
+static struct sm_data *sm_data(struct map *map)
 {
 	return (struct sm_data *)map->data;
 }
 
-static struct sm_bucket *sm_bucket(struct uebpf_map *map, const struct sm_layout *l, uint32_t id)
+static struct sm_bucket *sm_bucket(struct map *map, const struct sm_layout *l, uint32_t id)
 {
 	return (struct sm_bucket *)(map->data + l->buckets_off) + id;
 }
 
 /* Element ref (index + 1), which must be in range. */
-static struct sm_elem *sm_elem(struct uebpf_map *map, const struct sm_layout *l, uint32_t ref)
+static struct sm_elem *sm_elem(struct map *map, const struct sm_layout *l, uint32_t ref)
 {
 	return (struct sm_elem *)(map->data + l->elems_off + (uint64_t)(ref - 1) * l->elem_size);
 }
@@ -146,7 +146,7 @@ static int ref_ok(const struct sm_layout *l, uint32_t ref)
 }
 
 /* A free element's ref, or 0 when all max_entries are in use. */
-static uint32_t sm_pop(struct uebpf_map *map, const struct sm_layout *l)
+static uint32_t sm_pop(struct map *map, const struct sm_layout *l)
 {
 	struct sm_data *d = sm_data(map);
 	uint32_t ref = 0;
@@ -164,7 +164,7 @@ static uint32_t sm_pop(struct uebpf_map *map, const struct sm_layout *l)
 	return ref;
 }
 
-static void sm_push(struct uebpf_map *map, const struct sm_layout *l, uint32_t ref)
+static void sm_push(struct map *map, const struct sm_layout *l, uint32_t ref)
 {
 	struct sm_data *d = sm_data(map);
 	seg_lock(&d->free_lock);
@@ -207,7 +207,7 @@ static void fill_records(uint8_t *dst, const uint64_t *ips, const struct bpf_sta
 	}
 }
 
-int stackmap_store(struct uebpf_map *map, const uint64_t *ips,
+int stackmap_store(struct map *map, const uint64_t *ips,
 		   const struct bpf_stack_build_id *ids, uint32_t n, uint64_t flags)
 {
 	struct sm_layout l;
@@ -277,7 +277,7 @@ nomem:
 }
 
 /* Copies (and with take, removes) the trace with id key. */
-static int sm_extract(struct uebpf_map *map, const void *key, void *value, int take)
+static int sm_extract(struct map *map, const void *key, void *value, int take)
 {
 	struct sm_layout l;
 	uint32_t id;
@@ -305,12 +305,12 @@ static int sm_extract(struct uebpf_map *map, const void *key, void *value, int t
 	return 0;
 }
 
-static int sm_lookup(struct uebpf_map *map, const void *key, void *value, uint64_t flags)
+static int sm_lookup(struct map *map, const void *key, void *value, uint64_t flags)
 {
 	return sm_extract(map, key, value, 0);
 }
 
-static int sm_lookup_and_delete(struct uebpf_map *map, const void *key, void *value,
+static int sm_lookup_and_delete(struct map *map, const void *key, void *value,
 				uint64_t flags)
 {
 	if (flags) /* only BPF_F_LOCK exists, and a trace has no lock */
@@ -319,13 +319,13 @@ static int sm_lookup_and_delete(struct uebpf_map *map, const void *key, void *va
 }
 
 /* Traces are added by programs only. */
-static int sm_update(struct uebpf_map *map, const void *key, const void *value,
+static int sm_update(struct map *map, const void *key, const void *value,
 		     uint64_t flags, uint32_t cpu)
 {
 	return -EINVAL;
 }
 
-static int sm_delete(struct uebpf_map *map, const void *key)
+static int sm_delete(struct map *map, const void *key)
 {
 	struct sm_layout l;
 	uint32_t id;
@@ -348,7 +348,7 @@ static int sm_delete(struct uebpf_map *map, const void *key)
 
 /* The next occupied id after key; from the start when key is NULL, out
  * of range or empty. */
-static int sm_get_next_key(struct uebpf_map *map, const void *key, void *next_key)
+static int sm_get_next_key(struct map *map, const void *key, void *next_key)
 {
 	struct sm_layout l;
 	uint32_t id = 0;

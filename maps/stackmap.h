@@ -19,7 +19,7 @@
 
 /* Bytes per frame in a map's values: a u64 ip, or a struct
  * bpf_stack_build_id with BPF_F_STACK_BUILD_ID. */
-static inline uint32_t stackmap_frame_size(const struct uebpf_map *map)
+static inline uint32_t stackmap_frame_size(const struct map *map)
 {
 	return map->hdr->map_flags & BPF_F_STACK_BUILD_ID ? sizeof(struct bpf_stack_build_id)
 							   : sizeof(uint64_t);
@@ -39,7 +39,7 @@ static inline uint32_t stackmap_frame_size(const struct uebpf_map *map)
  * -EEXIST (the bucket holds another trace), -ENOMEM (no free element),
  * -EFAULT (n == 0, an empty stack).
  */
-int stackmap_store(struct uebpf_map *map, const uint64_t *ips,
+int stackmap_store(struct map *map, const uint64_t *ips,
 		   const struct bpf_stack_build_id *ids, uint32_t n, uint64_t flags);
 
 /* ---- stack sources (implemented in helpers/stack_helpers.c) ---- */

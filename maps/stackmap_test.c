@@ -163,7 +163,7 @@ static void test_syscall_side_on_an_empty_map(void)
 static void test_store_lookup_delete_walk(void)
 {
 	int fd = create(4, 32, 6, 0, 0); /* 8 buckets, 4 frames */
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	uint64_t traces[4][3] = {
 		{ 0x401000, 0x402000, 0x403000 },
 		{ 0x401001, 0x402000, 0x403000 },
@@ -279,7 +279,7 @@ static void test_collisions(void)
 {
 	uint64_t a = 0x401234, b = same_bucket(a, 4), c, d, v[2];
 	int fd = create(4, 16, 4, 0, 0);
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	uint32_t id = id_of(&a, 1, 4);
 	CHECK_EQ(stackmap_store(map, &a, NULL, 1, 0), id);
 	CHECK_EQ(stackmap_store(map, &b, NULL, 1, 0), -EEXIST);
@@ -855,7 +855,7 @@ struct worker {
 static void *worker_run(void *p)
 {
 	struct worker *w = p;
-	struct uebpf_map *map = map_from_fd(w->fd);
+	struct map *map = map_from_fd(w->fd);
 	for (int i = 0; i < 20000; i++) {
 		w->seed = w->seed * 1103515245 + 12345;
 		unsigned r = w->seed >> 8, t = r % POOL;
@@ -904,7 +904,7 @@ static void make_pool(void)
 /* One trace per bucket of 16: storing all proves no element was lost. */
 static void fill_every_bucket(int fd)
 {
-	struct uebpf_map *map = map_from_fd(fd);
+	struct map *map = map_from_fd(fd);
 	uint64_t ip[1];
 	int filled = 0;
 	for (ip[0] = 0x7000; filled < 16; ip[0]++) {
@@ -955,7 +955,7 @@ static void test_two_processes_share_a_map(void)
 	fflush(stdout); /* the child must not print what is buffered again */
 	pid_t pid = fork();
 	if (pid == 0) {
-		struct uebpf_map *map = map_from_fd(fd);
+		struct map *map = map_from_fd(fd);
 		int bad = 0;
 		for (int i = 0; i < 8; i++)
 			bad += stackmap_store(map, pool.ips[i], NULL, pool.len[i],

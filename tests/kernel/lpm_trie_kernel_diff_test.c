@@ -288,7 +288,7 @@ static int run_sequence(const struct shape *s, int kfd, int ufd, int steps)
 	uint8_t key[KEY_MAX], knext[KEY_MAX], unext[KEY_MAX], last_next[KEY_MAX];
 	char a[600], b[600];
 	int have_last = 0;
-	struct uebpf_map *umap = map_from_fd(ufd);
+	struct map *umap = map_from_fd(ufd);
 	int frozen_at = below(6) == 0 ? (int)below((unsigned)steps + 1) : -1;
 
 	cur = s;

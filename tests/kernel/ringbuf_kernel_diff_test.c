@@ -324,7 +324,7 @@ struct side {
 	const _Atomic uint64_t *prod;  /* producer_pos */
 	const uint8_t *data;           /* the ring, mapped twice */
 	void *k_cons_map, *k_prod_map;
-	struct uebpf_map *map;
+	struct map *map;
 	struct uebpf_ringbuf *ring; /* uebpf's consumer, once used */
 };
 
