@@ -348,8 +348,8 @@ int uebpf_code_run(const struct uebpf_code *code, uint64_t r1, uint64_t r2,
 
 	int err = interp_run(code, &ex, r1, r2, ret);
 
-	if (ex.added)
-		free(ex.added);
+	free(ex.added);
+	free(ex.inner_maps);
 	if (opts) {
 		opts->insn_count = ex.insn_count;
 		opts->fault_pc = ex.fault_pc;

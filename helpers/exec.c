@@ -100,5 +100,24 @@ int exec_map_ok(const struct uebpf_exec *exec, const void *ptr)
 	for (size_t i = 0; i < exec->map_cnt; i++)
 		if ((const void *)exec->maps[i] == ptr)
 			return 1;
+	for (size_t i = 0; i < exec->inner_cnt; i++)
+		if ((const void *)exec->inner_maps[i] == ptr)
+			return 1;
+	return 0;
+}
+
+int exec_add_inner_map(struct uebpf_exec *exec, struct map *map)
+{
+	if (!exec->checked || exec_map_ok(exec, map))
+		return 0;
+	if (exec->inner_cnt == exec->inner_cap) {
+		size_t cap = exec->inner_cap ? exec->inner_cap * 2 : 8;
+		struct map **m = realloc(exec->inner_maps, cap * sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		exec->inner_maps = m;
+		exec->inner_cap = cap;
+	}
+	exec->inner_maps[exec->inner_cnt++] = map;
 	return 0;
 }

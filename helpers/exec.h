@@ -35,6 +35,10 @@ struct uebpf_exec {
 	size_t region_cnt;
 	struct uebpf_region *added; /* from helpers, freed after the run */
 	size_t added_cnt, added_cap;
+	/* Checked mode: inner maps the program got from maps of maps, which
+	 * it may then pass to map helpers; freed after the run. */
+	struct map **inner_maps;
+	size_t inner_cnt, inner_cap;
 	uint64_t insn_count, insn_limit;
 	const uint8_t *packet;
 	size_t packet_len;
@@ -52,6 +56,8 @@ struct uebpf_exec {
 /* Checked mode: is ptr one of the program's maps? (Always in normal mode,
  * where the verifier has proven it.) */
 int exec_map_ok(const struct uebpf_exec *exec, const void *ptr);
+/* Checked mode: lets the program use an inner map it looked up. */
+int exec_add_inner_map(struct uebpf_exec *exec, struct map *map);
 
 /* The CPU this run is on, asked once per run: the kernel keeps a program
  * on one CPU, so every helper of a run (per-CPU values, the CPU id) sees

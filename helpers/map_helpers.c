@@ -41,10 +41,17 @@ HELPER(map_lookup_elem)
 	if (!map || !map->ops->lookup_ptr)
 		return 0;
 	void *value = map->ops->lookup_ptr(map, key, exec_map_cpu(exec, map->hdr->ncpus));
-	if (value && exec->checked)
-		uebpf_exec_add_region(exec, value, map->hdr->value_size,
-				      map->hdr->map_flags & BPF_F_RDONLY_PROG ? UEBPF_MEM_READ
-									   : UEBPF_MEM_RW);
+	if (!value || !exec->checked)
+		return (uintptr_t)value;
+	uint32_t type = map->hdr->type;
+	if (type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS) {
+		/* Not memory: a map the program may pass to map helpers. */
+		if (exec_add_inner_map(exec, value))
+			uebpf_exec_fault(exec, "out of memory tracking inner maps");
+		return (uintptr_t)value;
+	}
+	uebpf_exec_add_region(exec, value, map->hdr->value_size,
+			      map->hdr->map_flags & BPF_F_RDONLY_PROG ? UEBPF_MEM_READ : UEBPF_MEM_RW);
 	return (uintptr_t)value;
 }
 

@@ -84,10 +84,13 @@ static struct uebpf_code *load(const char *fmt, ...)
 	return code;
 }
 
+static bool run_checked; /* run programs in the checked mode */
+
 static uint64_t run(struct uebpf_code *code, uint64_t r1)
 {
 	uint64_t r0 = 0;
-	struct uebpf_run_opts o = { .sz = sizeof(o), .err_buf = err, .err_size = sizeof(err) };
+	struct uebpf_run_opts o = { .sz = sizeof(o), .checked = run_checked,
+				    .err_buf = err, .err_size = sizeof(err) };
 	if (uebpf_code_run(code, r1, 0, &o, &r0))
 		CHECK_REPORT(0, "running: %s", err);
 	return r0;
@@ -293,9 +296,13 @@ static void test_hash_of_maps_commands(void)
 
 /* An inner map whose fds are all closed lives on in its slot; programs
  * reach it and change it; it goes with its last slot. */
+/* In both modes: the checked mode lets a program pass the inner maps it
+ * looked up to map helpers, and use their values. */
 static void test_programs_use_inner_maps(void)
 {
-	for (uint32_t type = BPF_MAP_TYPE_ARRAY_OF_MAPS; type <= BPF_MAP_TYPE_HASH_OF_MAPS; type++) {
+	for (int mode = 0; mode < 4; mode++) {
+		uint32_t type = mode & 1 ? BPF_MAP_TYPE_HASH_OF_MAPS : BPF_MAP_TYPE_ARRAY_OF_MAPS;
+		run_checked = mode & 2;
 		int tmpl = create(BPF_MAP_TYPE_HASH, 4, 8, 16, 0, 0);
 		int outer = create(type, 4, 4, 4, 0, tmpl);
 		struct uebpf_code *code = load(via_outer_prog, outer);
@@ -326,6 +333,7 @@ static void test_programs_use_inner_maps(void)
 		uebpf_map_close(outer);
 		uebpf_map_close(tmpl);
 	}
+	run_checked = false;
 }
 
 /* One process builds the maps, pins the outer ones and exits; another,
