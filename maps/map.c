@@ -187,6 +187,28 @@ static int map_register(struct map *map)
 	return err ? err : fd;
 }
 
+/* Copies the template inner map of a map of maps into the header. 0 is
+ * "none given"; an fd that is not open is EBADF, one that is not a map
+ * EINVAL, as in the kernel. */
+static int32_t inner_template(struct map_hdr *hdr, int fd)
+{
+	if (fd == 0)
+		return 0;
+	if (fd < 0)
+		return -EBADF;
+	struct map *inner = map_from_fd(fd);
+	if (!inner)
+		return fcntl(fd, F_GETFD) < 0 ? -EBADF : -EINVAL;
+	hdr->inner.given = 1;
+	hdr->inner.type = inner->hdr->type;
+	hdr->inner.key_size = inner->hdr->key_size;
+	hdr->inner.value_size = inner->hdr->value_size;
+	hdr->inner.max_entries = inner->hdr->max_entries;
+	hdr->inner.map_flags = inner->hdr->map_flags;
+	hdr->inner.map_extra = inner->hdr->map_extra;
+	return 0;
+}
+
 int uebpf_map_create(enum bpf_map_type type, const char *name,
 		     uint32_t key_size, uint32_t value_size,
 		     uint32_t max_entries,
@@ -209,20 +231,9 @@ int uebpf_map_create(enum bpf_map_type type, const char *name,
 		kind = opts->segment;
 		pin_dir = opts->pin_dir;
 		mode = opts->mode;
-		if (opts->inner_map_fd > 0) {
-			/* The kernel: an fd that is not open is EBADF, one that
-			 * is not a map EINVAL. */
-			struct map *inner = map_from_fd(opts->inner_map_fd);
-			if (!inner)
-				return fcntl(opts->inner_map_fd, F_GETFD) < 0 ? -EBADF : -EINVAL;
-			hdr.inner.given = 1;
-			hdr.inner.type = inner->hdr->type;
-			hdr.inner.key_size = inner->hdr->key_size;
-			hdr.inner.value_size = inner->hdr->value_size;
-			hdr.inner.max_entries = inner->hdr->max_entries;
-			hdr.inner.map_flags = inner->hdr->map_flags;
-			hdr.inner.map_extra = inner->hdr->map_extra;
-		}
+		/* Other types ignore the fd, as the kernel does. */
+		if (type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS)
+			hdr.inner.fd_err = inner_template(&hdr, opts->inner_map_fd);
 		if (opts->sz >= offsetof(struct uebpf_map_create_opts, spin_lock_off) +
 				   sizeof(opts->spin_lock_off) && opts->value_has_spin_lock) {
 			/* Only hash and array values may hold a lock. */

@@ -23,7 +23,7 @@
 #endif
 
 #define MAP_MAGIC "uebpfmap"
-#define MAP_LAYOUT_VERSION 1
+#define MAP_LAYOUT_VERSION 2
 #define MAP_HDR_SIZE 4096
 
 /* Fields shared by all processes. Written at creation, read-only after,
@@ -47,10 +47,13 @@ struct map_hdr {
 	_Atomic uint32_t frozen; /* changes: set once by freeze */
 	int32_t spin_lock_off;   /* struct bpf_spin_lock in the value, or -1 */
 	/* Maps of maps: the inner map given at creation (inner_map_fd), as a
-	 * template (inner.given = 0: none given). */
+	 * template (inner.given = 0: none given); fd_err: what was wrong with
+	 * the fd, reported where the kernel checks it (after the outer map's
+	 * own attributes). */
 	struct {
 		uint32_t given, type, key_size, value_size, max_entries, map_flags;
 		uint64_t map_extra;
+		int32_t fd_err;
 	} inner;
 	/* Type-specific shared state (counters, list heads). */
 	union {

@@ -449,6 +449,8 @@ struct outer_shared {
  * outer map's attributes, before its size limits. */
 static int check_template(const struct map_hdr *hdr)
 {
+	if (hdr->inner.fd_err)
+		return hdr->inner.fd_err;
 	if (!hdr->inner.given)
 		return -EINVAL; /* no inner map: the kernel's fd 0 is not a map */
 	if (hdr->inner.type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||

@@ -37,11 +37,6 @@
 #include "tests/kernel/kernel_bpf.h"
 #include "uebpf/uebpf.h"
 
-/* uebpf checks the inner map's fd when it reads the create options,
- * before the outer map's own attributes; the kernel checks the
- * attributes first. Until that order is the kernel's, wrong inner fds
- * are tried with otherwise valid attributes only. */
-#define INNER_FD_ORDER_LIKE_KERNEL 0
 
 static uint64_t rng_state;
 
@@ -571,8 +566,6 @@ static struct shape random_outer(int *bad_inner)
 			s.flags |= BPF_F_ZERO_SEED;
 	}
 	*bad_inner = below(12) == 0 ? 1 + (int)below(3) : 0;
-	if (*bad_inner && !INNER_FD_ORDER_LIKE_KERNEL)
-		return s;
 	switch (below(50)) {
 	case 0: s.value_size = below(2) ? 8 : 0; break;
 	case 1: s.key_size = below(2) ? 8 : 0; break;
