@@ -39,5 +39,31 @@ int cmd_run(int argc, char **argv);
 int cmd_conformance_plugin(int argc, char **argv);
 int cmd_map(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_prog(int argc, char **argv);
+
+/*
+ * JSON output laid out as bpftool's json_writer lays it out (-j, and -p
+ * for pretty): values are separated by commas, names start new lines
+ * when pretty, containers that hold something close on their own line.
+ */
+struct cli_js {
+	bool on, pretty;
+	int depth;
+	char sep; /* printed before the next value: ',' or nothing */
+};
+extern struct cli_js cli_js;
+
+void cli_json_begin(int c); /* '{' or '[' */
+void cli_json_end(int c);   /* '}' or ']' */
+void cli_json_name(const char *name);
+void cli_json_string(const char *s);
+void cli_json_uint(uint64_t v);
+void cli_json_bool(bool v);
+void cli_json_null(void);
+/* bpftool's byte arrays: ["0x01","0x00"]. */
+void cli_json_hex(const uint8_t *data, size_t len);
+/* True when nothing has been printed yet (an error may print its own
+ * {"error": ...} object). */
+bool cli_json_empty(void);
 
 #endif /* UEBPF_CLI_CLI_H */

@@ -2,6 +2,7 @@
 /* File, hex and program input shared by the subcommands. */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,4 +174,110 @@ int cli_parse_syntax(const char *s, bool allow_auto, enum uebpf_syntax *out)
 		return cli_error("unknown syntax '%s' (llvm, kernel, conformance%s)", s,
 				 allow_auto ? " or auto" : "");
 	return 0;
+}
+
+/* ---- JSON output (bpftool's json_writer layout) ---- */
+
+struct cli_js cli_js;
+
+static void cli_json_newline(void)
+{
+	if (!cli_js.pretty)
+		return;
+	putchar('\n');
+	for (int i = 0; i < cli_js.depth; i++)
+		fputs("    ", stdout);
+}
+
+static void cli_json_next(void)
+{
+	if (cli_js.sep)
+		putchar(cli_js.sep);
+	cli_js.sep = ',';
+}
+
+void cli_json_begin(int c)
+{
+	cli_json_next();
+	putchar(c);
+	cli_js.depth++;
+	cli_js.sep = 0;
+}
+
+void cli_json_end(int c)
+{
+	cli_js.depth--;
+	if (cli_js.sep) /* a non-empty container closes on its own line */
+		cli_json_newline();
+	putchar(c);
+	cli_js.sep = ',';
+}
+
+static void cli_json_quoted(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c == '\t')
+			fputs("\\t", stdout);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+void cli_json_name(const char *name)
+{
+	cli_json_next();
+	cli_json_newline();
+	cli_js.sep = 0;
+	cli_json_quoted(name);
+	putchar(':');
+	if (cli_js.pretty)
+		putchar(' ');
+}
+
+void cli_json_string(const char *s)
+{
+	cli_json_next();
+	cli_json_quoted(s);
+}
+
+void cli_json_uint(uint64_t v)
+{
+	cli_json_next();
+	printf("%" PRIu64, v);
+}
+
+void cli_json_bool(bool v)
+{
+	cli_json_next();
+	fputs(v ? "true" : "false", stdout);
+}
+
+void cli_json_null(void)
+{
+	cli_json_next();
+	fputs("null", stdout);
+}
+
+void cli_json_hex(const uint8_t *data, size_t len)
+{
+	cli_json_begin('[');
+	for (size_t i = 0; i < len; i++) {
+		cli_json_next();
+		printf("\"0x%02x\"", data[i]);
+	}
+	cli_json_end(']');
+}
+
+bool cli_json_empty(void)
+{
+	return cli_js.depth == 0 && !cli_js.sep;
 }
