@@ -25,6 +25,9 @@ static const struct command {
 	  "map { show | list | create | dump | lookup | update | delete | getnext | freeze |\n"
 	  "      pin | peek | push | pop } ...\n"
 	  "        inspect and change maps (see uebpf map help)" },
+	{ "prog", cmd_prog,
+	  "prog { show | list | dump xlated | help } ...\n"
+	  "        list the programs processes have loaded, dump their instructions" },
 	{ "trace", cmd_trace,
 	  "trace pipe\n"
 	  "        print what programs write with bpf_trace_printk, as it comes" },
