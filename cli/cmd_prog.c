@@ -21,6 +21,7 @@
 
 #include "cli/cli.h"
 #include "object/prog.h"
+#include "object/sec_def.h"
 
 /* Exit statuses: an operation failed; the command line is wrong. */
 #define EXIT_FAIL 1
@@ -235,7 +236,7 @@ static int parse_prog(struct args *a, struct progs *ps, bool many)
 
 static void header_plain(const struct prog_record *r)
 {
-	const char *type = prog_type_name(r->info.type);
+	const char *type = sec_def_prog_type_name(r->info.type);
 	char tag[17];
 	printf("%u: ", r->info.id);
 	if (type)
@@ -250,7 +251,7 @@ static void header_plain(const struct prog_record *r)
 
 static void header_json(const struct prog_record *r)
 {
-	const char *type = prog_type_name(r->info.type);
+	const char *type = sec_def_prog_type_name(r->info.type);
 	char tag[17];
 	cli_json_name("id");
 	cli_json_uint(r->info.id);

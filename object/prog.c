@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "object/prog.h"
+#include "object/sec_def.h"
 #include "object/sha256.h"
 #include "uebpf/engine.h"
 #include "uebpf/maps.h"
@@ -34,17 +35,10 @@
 /* The kernel's "operation not supported" errno (not in libc). */
 #define ENOTSUPP 524
 
-/* UAPI numbers newer than the headers of this system. */
-#define PROG_TYPE_NETFILTER 32
-#define PROG_TYPE_COUNT 33
-enum {
-	ATTACH_NETFILTER = 45,
-	ATTACH_CGROUP_UNIX_CONNECT = 49,
-	ATTACH_CGROUP_UNIX_SENDMSG = 50,
-	ATTACH_CGROUP_UNIX_RECVMSG = 51,
-	ATTACH_CGROUP_UNIX_GETPEERNAME = 52,
-	ATTACH_CGROUP_UNIX_GETSOCKNAME = 53,
-};
+/* The program types this kernel knows: up to netfilter (Linux 6.4 on). */
+#define PROG_TYPE_COUNT (UEBPF_BPF_PROG_TYPE_NETFILTER + 1)
+
+/* Load flags newer than the <linux/bpf.h> installed here. */
 #define F_XDP_DEV_BOUND_ONLY (1u << 6)
 #define F_TEST_REG_INVARIANTS (1u << 7)
 #define F_TOKEN_FD (1u << 16)
@@ -157,46 +151,6 @@ static int log_error(const struct log *log, int err, const char *fmt, ...)
 
 /* ---- types, attach types, licenses, names ---- */
 
-static const char *const type_names[PROG_TYPE_COUNT] = {
-	[BPF_PROG_TYPE_SOCKET_FILTER] = "socket_filter",
-	[BPF_PROG_TYPE_KPROBE] = "kprobe",
-	[BPF_PROG_TYPE_SCHED_CLS] = "sched_cls",
-	[BPF_PROG_TYPE_SCHED_ACT] = "sched_act",
-	[BPF_PROG_TYPE_TRACEPOINT] = "tracepoint",
-	[BPF_PROG_TYPE_XDP] = "xdp",
-	[BPF_PROG_TYPE_PERF_EVENT] = "perf_event",
-	[BPF_PROG_TYPE_CGROUP_SKB] = "cgroup_skb",
-	[BPF_PROG_TYPE_CGROUP_SOCK] = "cgroup_sock",
-	[BPF_PROG_TYPE_LWT_IN] = "lwt_in",
-	[BPF_PROG_TYPE_LWT_OUT] = "lwt_out",
-	[BPF_PROG_TYPE_LWT_XMIT] = "lwt_xmit",
-	[BPF_PROG_TYPE_SOCK_OPS] = "sock_ops",
-	[BPF_PROG_TYPE_SK_SKB] = "sk_skb",
-	[BPF_PROG_TYPE_CGROUP_DEVICE] = "cgroup_device",
-	[BPF_PROG_TYPE_SK_MSG] = "sk_msg",
-	[BPF_PROG_TYPE_RAW_TRACEPOINT] = "raw_tracepoint",
-	[BPF_PROG_TYPE_CGROUP_SOCK_ADDR] = "cgroup_sock_addr",
-	[BPF_PROG_TYPE_LWT_SEG6LOCAL] = "lwt_seg6local",
-	[BPF_PROG_TYPE_LIRC_MODE2] = "lirc_mode2",
-	[BPF_PROG_TYPE_SK_REUSEPORT] = "sk_reuseport",
-	[BPF_PROG_TYPE_FLOW_DISSECTOR] = "flow_dissector",
-	[BPF_PROG_TYPE_CGROUP_SYSCTL] = "cgroup_sysctl",
-	[BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE] = "raw_tracepoint_writable",
-	[BPF_PROG_TYPE_CGROUP_SOCKOPT] = "cgroup_sockopt",
-	[BPF_PROG_TYPE_TRACING] = "tracing",
-	[BPF_PROG_TYPE_STRUCT_OPS] = "struct_ops",
-	[BPF_PROG_TYPE_EXT] = "ext",
-	[BPF_PROG_TYPE_LSM] = "lsm",
-	[BPF_PROG_TYPE_SK_LOOKUP] = "sk_lookup",
-	[BPF_PROG_TYPE_SYSCALL] = "syscall",
-	[PROG_TYPE_NETFILTER] = "netfilter",
-};
-
-const char *prog_type_name(uint32_t type)
-{
-	return type < PROG_TYPE_COUNT ? type_names[type] : NULL;
-}
-
 /* Types that need an expected attach type get a default where the kernel
  * gives one (bpf_prog_load_fixup_attach_type). */
 static uint32_t fixup_attach_type(uint32_t type, uint32_t eat)
@@ -222,15 +176,15 @@ static bool attach_type_ok(uint32_t type, uint32_t eat)
 		switch (eat) {
 		case BPF_CGROUP_INET4_BIND: case BPF_CGROUP_INET6_BIND:
 		case BPF_CGROUP_INET4_CONNECT: case BPF_CGROUP_INET6_CONNECT:
-		case ATTACH_CGROUP_UNIX_CONNECT:
+		case UEBPF_BPF_CGROUP_UNIX_CONNECT:
 		case BPF_CGROUP_INET4_GETPEERNAME: case BPF_CGROUP_INET6_GETPEERNAME:
-		case ATTACH_CGROUP_UNIX_GETPEERNAME:
+		case UEBPF_BPF_CGROUP_UNIX_GETPEERNAME:
 		case BPF_CGROUP_INET4_GETSOCKNAME: case BPF_CGROUP_INET6_GETSOCKNAME:
-		case ATTACH_CGROUP_UNIX_GETSOCKNAME:
+		case UEBPF_BPF_CGROUP_UNIX_GETSOCKNAME:
 		case BPF_CGROUP_UDP4_SENDMSG: case BPF_CGROUP_UDP6_SENDMSG:
-		case ATTACH_CGROUP_UNIX_SENDMSG:
+		case UEBPF_BPF_CGROUP_UNIX_SENDMSG:
 		case BPF_CGROUP_UDP4_RECVMSG: case BPF_CGROUP_UDP6_RECVMSG:
-		case ATTACH_CGROUP_UNIX_RECVMSG:
+		case UEBPF_BPF_CGROUP_UNIX_RECVMSG:
 			return true;
 		default:
 			return false;
@@ -243,8 +197,8 @@ static bool attach_type_ok(uint32_t type, uint32_t eat)
 		return eat == BPF_SK_LOOKUP;
 	case BPF_PROG_TYPE_SK_REUSEPORT:
 		return eat == BPF_SK_REUSEPORT_SELECT || eat == BPF_SK_REUSEPORT_SELECT_OR_MIGRATE;
-	case PROG_TYPE_NETFILTER:
-		return eat == ATTACH_NETFILTER;
+	case UEBPF_BPF_PROG_TYPE_NETFILTER:
+		return eat == UEBPF_BPF_NETFILTER;
 	case BPF_PROG_TYPE_SYSCALL:
 	case BPF_PROG_TYPE_EXT:
 		return eat == 0;
@@ -717,15 +671,18 @@ int prog_load(enum bpf_prog_type type, const char *name, const char *license,
 	if (insn_cnt == 0 || insn_cnt > PROG_MAX_INSNS)
 		return log_error(&log, -E2BIG, "a program has 1 to %u instructions, not %zu",
 				 PROG_MAX_INSNS, insn_cnt);
-	if (!attach_type_ok(type, eat))
-		return log_error(&log, -EINVAL, "%s programs cannot have expected attach type %u",
-				 prog_type_name(type) ? prog_type_name(type) : "these", eat);
+	if (!attach_type_ok(type, eat)) {
+		const char *tname = sec_def_prog_type_name(type);
+		const char *aname = sec_def_attach_type_name(eat);
+		return log_error(&log, -EINVAL, "%s programs cannot have expected attach type "
+				 "%u (%s)", tname ? tname : "these", eat, aname ? aname : "unknown");
+	}
 	if (!insns)
 		return log_error(&log, -EFAULT, "no instructions (NULL)");
 	if (!license)
 		return log_error(&log, -EFAULT, "no license (NULL); \"GPL\" lets a program "
 				 "use every helper");
-	if (!prog_type_name(type) || type == BPF_PROG_TYPE_UNSPEC)
+	if (type == BPF_PROG_TYPE_UNSPEC || (uint32_t)type >= PROG_TYPE_COUNT)
 		return log_error(&log, -EINVAL, "unknown program type %u", type);
 	if (type == BPF_PROG_TYPE_LIRC_MODE2)
 		return log_error(&log, -EINVAL, "lirc_mode2 programs are not supported "

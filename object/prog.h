@@ -49,10 +49,6 @@ int prog_load(enum bpf_prog_type type, const char *name, const char *license,
  * it used SHA-1, so their tags for the same code differ. */
 void prog_tag(const struct uebpf_insn *insns, size_t insn_cnt, uint8_t tag[8]);
 
-/* bpftool's (libbpf's) name of a program type ("xdp", "socket_filter"),
- * or NULL. */
-const char *prog_type_name(uint32_t type);
-
 /* ---- published programs ---- */
 
 /* A program as its record describes it, read by any process. */

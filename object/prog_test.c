@@ -200,6 +200,16 @@ static void test_errors_name_the_instruction(void)
 	CHECK_EQ(uebpf_prog_load(BPF_PROG_TYPE_XDP, "x", NULL, ret0, 2, NULL), -EFAULT);
 	CHECK_EQ(uebpf_prog_load(BPF_PROG_TYPE_XDP, "x", "GPL", NULL, 2, NULL), -EFAULT);
 	CHECK_EQ(uebpf_prog_load(BPF_PROG_TYPE_LSM, "x", "GPL", ret0, 2, NULL), -EINVAL);
+	struct uebpf_prog_load_opts skb = { .sz = sizeof(skb), .log_buf = log,
+					    .log_size = sizeof(log),
+					    .expected_attach_type = BPF_CGROUP_INET4_BIND };
+	CHECK_EQ(uebpf_prog_load(BPF_PROG_TYPE_CGROUP_SKB, "x", "GPL", ret0, 2, &skb), -EINVAL);
+	CHECK_CONTAINS(log, "cgroup_skb programs cannot have expected attach type 8 "
+			    "(cgroup_inet4_bind)");
+	skb.expected_attach_type = 0;
+	CHECK_EQ(uebpf_prog_load(BPF_PROG_TYPE_CGROUP_SKB + 100, "x", "GPL", ret0, 2, &skb),
+		 -EINVAL);
+	CHECK_CONTAINS(log, "unknown program type 108");
 	struct uebpf_prog_load_opts lsm = { .sz = sizeof(lsm), .attach_target = "file_open" };
 	int fd = uebpf_prog_load(BPF_PROG_TYPE_LSM, "x", "GPL", ret0, 2, &lsm);
 	CHECK(fd >= 0);
