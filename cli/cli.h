@@ -41,6 +41,13 @@ int cmd_map(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_prog(int argc, char **argv);
 
+/* True when the file starts as an ELF file does. */
+bool cli_is_elf(const char *path);
+/* uebpf disasm OBJ.o [--prog NAME]: the object's programs (or the one
+ * named) in llvm-objdump -S's layout. Returns 0 or 1 (error printed). */
+int cli_disasm_object(const char *path, const char *prog_name,
+		      const struct uebpf_disasm_opts *opts);
+
 /*
  * JSON output laid out as bpftool's json_writer lays it out (-j, and -p
  * for pretty): values are separated by commas, names start new lines

@@ -76,11 +76,13 @@ int cmd_disasm(int argc, char **argv)
 		{ "syntax", required_argument, NULL, 's' },
 		{ "symbol", required_argument, NULL, 'n' },
 		{ "no-raw", no_argument, NULL, 'r' },
+		{ "prog", required_argument, NULL, 'p' },
 		{ 0 },
 	};
 	struct uebpf_disasm_opts opts = {
 		.sz = sizeof(opts), .syntax = UEBPF_SYNTAX_LLVM, .show_raw = true,
 	};
+	const char *prog_name = NULL;
 	int c;
 
 	optind = 1;
@@ -96,12 +98,22 @@ int cmd_disasm(int argc, char **argv)
 		case 'r':
 			opts.show_raw = false;
 			break;
+		case 'p':
+			prog_name = optarg;
+			break;
 		default:
-			return cli_error("usage: uebpf disasm [--syntax S] [--no-raw] [--symbol NAME] FILE");
+			return cli_error("usage: uebpf disasm [--syntax S] [--no-raw] "
+					 "{ [--symbol NAME] FILE | OBJ.o [--prog NAME] }");
 		}
 	}
 	if (optind != argc - 1)
-		return cli_error("usage: uebpf disasm [--syntax S] [--no-raw] [--symbol NAME] FILE");
+		return cli_error("usage: uebpf disasm [--syntax S] [--no-raw] "
+				 "{ [--symbol NAME] FILE | OBJ.o [--prog NAME] }");
+	if (cli_is_elf(argv[optind]))
+		return cli_disasm_object(argv[optind], prog_name, &opts);
+	if (prog_name)
+		return cli_error("%s is not an ELF object: --prog picks a program of one",
+				 argv[optind]);
 
 	struct uebpf_insn *insns;
 	size_t cnt;

@@ -16,7 +16,9 @@ static const struct command {
 	  "        assemble (any syntax, - for stdin) into raw bytecode" },
 	{ "disasm", cmd_disasm,
 	  "disasm [--syntax llvm|kernel|conformance] [--no-raw] [--symbol NAME] FILE\n"
-	  "        disassemble raw bytecode (as llvm-objdump -d prints it by default)" },
+	  "disasm [--syntax S] [--no-raw] OBJ.o [--prog NAME]\n"
+	  "        disassemble raw bytecode (as llvm-objdump -d prints it by default),\n"
+	  "        or the programs of an ELF object with their source lines (-S)" },
 	{ "run", cmd_run,
 	  "run PROG [--data-in FILE | --mem HEX] [--unchecked] [--repeat N] [-j]\n"
 	  "        run a program (bytecode or assembly) with r1 = data, r2 = its length,\n"
