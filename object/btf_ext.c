@@ -22,7 +22,8 @@
  * and count the blocks, once to group the blocks by section name and
  * count the records of each section, once to decode and check the
  * records into arrays of exactly the right size. Every count is bounded
- * by the data, so all work is linear in the size of the section.
+ * by the data and section names by SEC_NAME_MAX, so the work is at most
+ * n log n in the section's size, whatever the input.
  */
 #include "object/btf_ext.h"
 
@@ -42,6 +43,10 @@
 #define INSN_SZ 8
 #define ACCESS_MAX 64   /* libbpf's BPF_CORE_SPEC_MAX_LEN */
 #define MOD_CHAIN_MAX 64 /* typedef/const/... hops to an enum, against cycles */
+/* Longer than any real section name ("uprobe/" PATH ":" function); a
+ * bound on the cost of comparing names, which may otherwise be whole
+ * suffixes of one huge string. */
+#define SEC_NAME_MAX 8192
 
 enum part { PART_FUNC, PART_LINE, PART_CORE, PART_CNT };
 
@@ -61,6 +66,18 @@ struct block {
 	uint32_t num;
 };
 
+/* A block of any part, for grouping blocks by section name. */
+struct named_block {
+	const char *name;
+	uint64_t off;   /* of its header, for messages */
+	/* In the file: func_info's, line_info's, core_relo's. Below 2^30:
+	 * each part is at most 4 GiB of blocks of 16 bytes or more. */
+	uint32_t order;
+	uint32_t part;
+	uint32_t num;
+	uint32_t sec;   /* the section it belongs to */
+};
+
 struct parser {
 	const uint8_t *data;
 	size_t size;
@@ -75,8 +92,7 @@ struct parser {
 	struct btf_ext *ext;
 	int64_t *sec_bytes;  /* per section: its size from sec_size, or -1 */
 	size_t *counts[PART_CNT]; /* per section: records of each part */
-	uint32_t *slots;     /* name hash: section index + 1, 0 = free */
-	size_t slot_mask;
+	struct named_block *blocks; /* every block, in file order */
 };
 
 static int fail(struct parser *p, int errnum, const char *fmt, ...)
@@ -299,96 +315,116 @@ static int count_blocks(struct parser *p)
 
 /* ---- sections by name ---- */
 
-static uint64_t name_hash(const char *s)
+/* Blocks are grouped by section name by sorting (name, then file order):
+ * linear-logarithmic whatever the names are. */
+static int by_name_then_order(const void *a, const void *b)
 {
-	uint64_t h = 14695981039346656037ull; /* FNV-1a */
+	const struct named_block *x = a, *y = b;
+	/* the same string offset (clang's usual) needs no comparison */
+	int c = x->name == y->name ? 0 : strcmp(x->name, y->name);
 
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 1099511628211ull;
-	return h;
+	if (c)
+		return c;
+	return (x->order > y->order) - (x->order < y->order);
 }
 
-/* The index of the section of that name, added (and checked against the
- * object's sections) when new. */
-static int section_index(struct parser *p, int part, const struct block *b, const char *name,
-			 size_t *index)
+static int by_order(const void *a, const void *b)
 {
-	struct btf_ext *ext = p->ext;
-	size_t slot = name_hash(name) & p->slot_mask;
-	int64_t bytes = -1;
-	int i;
+	const struct named_block *x = a, *y = b;
 
-	for (; p->slots[slot]; slot = (slot + 1) & p->slot_mask) {
-		size_t k = p->slots[slot] - 1;
-
-		if (!strcmp(ext->secs[k].sec_name, name)) {
-			*index = k;
-			return 0;
-		}
-	}
-	if (p->sec_size) {
-		bytes = p->sec_size(p->ctx, name);
-		if (bytes < 0)
-			return fail(p, ENOENT, "BTF.ext %s: block at offset 0x%llx: section '%s': the object has no code section of that name",
-				    part_names[part], (unsigned long long)b->off, name);
-	}
-	*index = ext->sec_cnt++;
-	p->slots[slot] = (uint32_t)(*index + 1);
-	ext->secs[*index].sec_name = name;
-	p->sec_bytes[*index] = bytes;
-	for (i = 0; i < PART_CNT; i++)
-		p->counts[i][*index] = 0;
-	return 0;
+	return (x->order > y->order) - (x->order < y->order);
 }
 
+static void *alloc_array(size_t n, size_t size)
+{
+	return calloc(n ? n : 1, size);
+}
+
+/* Sections in the order the file first names them; each block's sec. */
 static int group_sections(struct parser *p)
 {
-	size_t total = 0, slots = 2, k;
-	struct btf_ext_sec *sec;
-	const char *name;
+	struct btf_ext *ext = p->ext;
+	struct named_block *nb;
+	size_t total = 0, n = 0, k, *sec_of_leader;
 	struct block b;
 	uint64_t pos;
 	int i, err;
 
 	for (i = 0; i < PART_CNT; i++)
 		total += p->parts[i].block_cnt;
-	while (slots < 2 * total)
-		slots *= 2;
-	p->ext->secs = calloc(total ? total : 1, sizeof(*p->ext->secs));
-	p->sec_bytes = calloc(total ? total : 1, sizeof(*p->sec_bytes));
-	p->slots = calloc(slots, sizeof(*p->slots));
+	p->blocks = alloc_array(total, sizeof(*p->blocks));
+	ext->secs = alloc_array(total, sizeof(*ext->secs));
+	p->sec_bytes = alloc_array(total, sizeof(*p->sec_bytes));
 	for (i = 0; i < PART_CNT; i++)
-		p->counts[i] = calloc(total ? total : 1, sizeof(*p->counts[i]));
-	if (!p->ext->secs || !p->sec_bytes || !p->slots || !p->counts[0] || !p->counts[1] ||
+		p->counts[i] = alloc_array(total, sizeof(*p->counts[i]));
+	if (!p->blocks || !ext->secs || !p->sec_bytes || !p->counts[0] || !p->counts[1] ||
 	    !p->counts[2])
 		return fail(p, ENOMEM, "BTF.ext: out of memory");
-	p->slot_mask = slots - 1;
 
 	for (i = 0; i < PART_CNT; i++) {
 		struct part_info *pi = &p->parts[i];
 
 		if (!pi->end)
 			continue;
-		for (pos = pi->start + 4; pos < pi->end;) {
+		for (pos = pi->start + 4; pos < pi->end; n++) {
 			err = read_block(p, i, &pos, &b);
 			if (err)
 				return err;
-			name = btf__name_by_offset(p->btf, b.name_off);
-			if (!name)
+			nb = &p->blocks[n];
+			nb->name = btf__name_by_offset(p->btf, b.name_off);
+			if (!nb->name)
 				return fail(p, EINVAL, "BTF.ext %s: block at offset 0x%llx: section name offset 0x%x is outside the BTF strings",
 					    part_names[i], (unsigned long long)b.off, b.name_off);
-			if (!*name)
+			if (!*nb->name)
 				return fail(p, EINVAL, "BTF.ext %s: block at offset 0x%llx: the section name is empty",
 					    part_names[i], (unsigned long long)b.off);
-			err = section_index(p, i, &b, name, &k);
-			if (err)
-				return err;
-			p->counts[i][k] += b.num;
+			if (strnlen(nb->name, SEC_NAME_MAX + 1) > SEC_NAME_MAX)
+				return fail(p, EINVAL, "BTF.ext %s: block at offset 0x%llx: the section name (string offset 0x%x, \"%.40s...\") is longer than %u bytes",
+					    part_names[i], (unsigned long long)b.off, b.name_off,
+					    nb->name, SEC_NAME_MAX);
+			nb->off = b.off;
+			nb->order = n;
+			nb->part = (uint32_t)i;
+			nb->num = b.num;
 		}
 	}
 
-	for (k = 0; k < p->ext->sec_cnt; k++) {
-		sec = &p->ext->secs[k];
+	/* Each block points at the first block of its name (the leader)... */
+	qsort(p->blocks, total, sizeof(*p->blocks), by_name_then_order);
+	for (n = 0; n < total; n++) {
+		nb = &p->blocks[n];
+		nb->sec = (n && !strcmp(nb[-1].name, nb->name)) ? nb[-1].sec : nb->order;
+	}
+	qsort(p->blocks, total, sizeof(*p->blocks), by_order);
+
+	/* ...and leaders, in file order, become the sections. */
+	sec_of_leader = alloc_array(total, sizeof(*sec_of_leader));
+	if (!sec_of_leader)
+		return fail(p, ENOMEM, "BTF.ext: out of memory");
+	for (n = 0; n < total; n++) {
+		nb = &p->blocks[n];
+		if (nb->sec == nb->order) {
+			int64_t bytes = -1;
+
+			if (p->sec_size && (bytes = p->sec_size(p->ctx, nb->name)) < 0) {
+				free(sec_of_leader);
+				return fail(p, ENOENT, "BTF.ext %s: block at offset 0x%llx: section '%s': the object has no code section of that name",
+					    part_names[nb->part], (unsigned long long)nb->off,
+					    nb->name);
+			}
+			k = ext->sec_cnt++;
+			ext->secs[k].sec_name = nb->name;
+			p->sec_bytes[k] = bytes;
+			sec_of_leader[n] = k;
+		}
+		nb->sec = (uint32_t)sec_of_leader[nb->sec];
+		p->counts[nb->part][nb->sec] += nb->num;
+	}
+	free(sec_of_leader);
+
+	for (k = 0; k < ext->sec_cnt; k++) {
+		struct btf_ext_sec *sec = &ext->secs[k];
+
 		if (p->counts[PART_FUNC][k] &&
 		    !(sec->funcs = calloc(p->counts[PART_FUNC][k], sizeof(*sec->funcs))))
 			return fail(p, ENOMEM, "BTF.ext: out of memory");
@@ -595,7 +631,7 @@ static int decode_records(struct parser *p)
 	struct rec_ctx r;
 	struct block b;
 	uint64_t pos;
-	size_t k;
+	size_t k, n = 0;
 	int i, err;
 
 	for (i = 0; i < PART_CNT; i++) {
@@ -607,10 +643,7 @@ static int decode_records(struct parser *p)
 			err = read_block(p, i, &pos, &b);
 			if (err)
 				return err;
-			/* Known to be a valid name of a known section now. */
-			err = section_index(p, i, &b, btf__name_by_offset(p->btf, b.name_off), &k);
-			if (err)
-				return err;
+			k = p->blocks[n++].sec;
 			sec = &p->ext->secs[k];
 			r.part = i;
 			r.sec_name = sec->sec_name;
@@ -660,7 +693,7 @@ int btf_ext_parse(const void *data, size_t size, const struct btf *btf,
 		ret = decode_records(&p);
 
 	free(p.sec_bytes);
-	free(p.slots);
+	free(p.blocks);
 	for (i = 0; i < PART_CNT; i++)
 		free(p.counts[i]);
 	if (ret) {

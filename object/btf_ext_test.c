@@ -693,6 +693,141 @@ static void test_truncation_and_corruption(void)
 	printf("  corruptions that still parse: %d\n", ok);
 }
 
+/* Many blocks over many sections (a linked object, or a hostile one):
+ * grouped correctly, in little time. */
+static void test_many_blocks(void)
+{
+	enum { NAMES = 1000, BLOCKS = 60000 };
+	size_t size = 32 + 4 + (size_t)BLOCKS * (8 + 16);
+	uint32_t *w = calloc(size / 4, 4), *q, name_off[NAMES];
+	struct btf_ext *ext = NULL;
+	char name[32];
+
+	if (!w) {
+		CHECK(!"calloc");
+		return;
+	}
+	for (int i = 0; i < NAMES; i++) {
+		snprintf(name, sizeof(name), "kprobe/fn_%d", i);
+		name_off[i] = (uint32_t)btf__add_str(btf, name);
+	}
+	w[0] = 0x0001eb9f;
+	w[1] = 32;
+	w[4] = 0;                  /* line_info_off */
+	w[5] = (uint32_t)size - 32; /* line_info_len */
+	q = w + 8;
+	*q++ = 16;
+	for (int j = 0; j < BLOCKS; j++) {
+		*q++ = name_off[j % NAMES];
+		*q++ = 1;
+		*q++ = (uint32_t)(j / NAMES) * 8; /* each section's next instruction */
+		*q++ = (uint32_t)ids.s_file_a;
+		*q++ = (uint32_t)ids.s_text1;
+		*q++ = (uint32_t)j << 10;
+	}
+	CHECK_EQ(btf_ext_parse(w, size, btf, NULL, NULL, &ext, err, sizeof(err)), 0);
+	if (ext) {
+		CHECK_EQ(ext->sec_cnt, NAMES);
+		const struct btf_ext_sec *s = btf_ext_section(ext, "kprobe/fn_7");
+		CHECK(s && s == &ext->secs[7] && s->line_cnt == BLOCKS / NAMES);
+		if (s && s->line_cnt == BLOCKS / NAMES) {
+			CHECK_EQ(s->lines[0].line, 7);
+			CHECK_EQ(s->lines[59].insn_off, 59);
+			CHECK_EQ(s->lines[59].line, 59 * NAMES + 7);
+		}
+	}
+	btf_ext_free(ext);
+	free(w);
+}
+
+/* line_info only: one record per block, block j naming name_off[j] at
+ * instruction insn[j], line 100 + j. */
+static uint32_t *line_blocks(const uint32_t *name_off, const uint32_t *insn, int cnt,
+			     size_t *size)
+{
+	uint32_t *w, *q;
+
+	*size = 32 + 4 + (size_t)cnt * (8 + 16);
+	w = calloc(*size / 4, 4);
+	if (!w)
+		return NULL;
+	w[0] = 0x0001eb9f;
+	w[1] = 32;
+	w[5] = (uint32_t)*size - 32; /* line_info_len */
+	q = w + 8;
+	*q++ = 16;
+	for (int j = 0; j < cnt; j++) {
+		*q++ = name_off[j];
+		*q++ = 1;
+		*q++ = insn[j] * 8;
+		*q++ = (uint32_t)ids.s_file_a;
+		*q++ = (uint32_t)ids.s_text1;
+		*q++ = (uint32_t)(100 + j) << 10;
+	}
+	return w;
+}
+
+/* Names are compared by their text, not their string offset: "kprobe/f"
+ * as a string of its own and as the tail of "xkprobe/f" is one section.
+ * Names beyond 8 KiB are refused (they would make grouping slow). */
+static void test_section_names(void)
+{
+	uint32_t whole = (uint32_t)btf__add_str(btf, "kprobe/f");
+	uint32_t longer = (uint32_t)btf__add_str(btf, "xkprobe/f");
+	uint32_t names[4] = { whole, longer + 1, longer, longer + 1 };
+	uint32_t insns[4] = { 0, 1, 0, 3 };
+	struct btf_ext *ext = NULL;
+	size_t size;
+	uint32_t *w = line_blocks(names, insns, 4, &size);
+	char *huge;
+
+	CHECK(whole != longer + 1);
+	if (!w)
+		return;
+	CHECK_EQ(btf_ext_parse(w, size, btf, NULL, NULL, &ext, err, sizeof(err)), 0);
+	if (ext) {
+		CHECK_EQ(ext->sec_cnt, 2);
+		CHECK(!strcmp(ext->secs[0].sec_name, "kprobe/f"));
+		CHECK(!strcmp(ext->secs[1].sec_name, "xkprobe/f"));
+		CHECK_EQ(ext->secs[0].line_cnt, 3);
+		if (ext->secs[0].line_cnt == 3) {
+			CHECK_EQ(ext->secs[0].lines[1].insn_off, 1);
+			CHECK_EQ(ext->secs[0].lines[1].line, 101);
+			CHECK_EQ(ext->secs[0].lines[2].line, 103);
+		}
+		CHECK_EQ(ext->secs[1].line_cnt, 1);
+	}
+	btf_ext_free(ext);
+	/* insn 0 twice in one section, from blocks naming it differently */
+	w[9 + 6 + 2] = 0; /* block 1's insn_off */
+	ext = (struct btf_ext *)1;
+	CHECK_EQ(btf_ext_parse(w, size, btf, NULL, NULL, &ext, err, sizeof(err)), -EINVAL);
+	CHECK(ext == NULL);
+	CHECK_CONTAINS(err, "section 'kprobe/f' record 0 at offset 0x44: insn 0 does not come after");
+	free(w);
+
+	huge = malloc(8194);
+	if (!huge)
+		return;
+	memset(huge, 'a', 8193);
+	huge[8193] = '\0';
+	names[0] = (uint32_t)btf__add_str(btf, huge);
+	names[1] = names[0] + 1; /* 8192 bytes: still allowed */
+	insns[1] = 1;
+	w = line_blocks(names, insns, 2, &size);
+	free(huge);
+	if (!w)
+		return;
+	CHECK_EQ(btf_ext_parse(w, size, btf, NULL, NULL, &ext, err, sizeof(err)), -EINVAL);
+	CHECK_CONTAINS(err, "BTF.ext line_info: block at offset 0x24: the section name (string offset");
+	CHECK_CONTAINS(err, "is longer than 8192 bytes");
+	w[9] = names[1]; /* block 0's name */
+	CHECK_EQ(btf_ext_parse(w, size, btf, NULL, NULL, &ext, err, sizeof(err)), 0);
+	CHECK(ext && ext->sec_cnt == 1 && ext->secs[0].line_cnt == 2);
+	btf_ext_free(ext);
+	free(w);
+}
+
 static void test_bad_arguments(void)
 {
 	struct btf_ext *ext = (struct btf_ext *)1;
@@ -879,6 +1014,8 @@ int main(int argc, char **argv)
 	RUN(test_bad_records);
 	RUN(test_access_strings);
 	RUN(test_truncation_and_corruption);
+	RUN(test_many_blocks);
+	RUN(test_section_names);
 	RUN(test_bad_arguments);
 	if (obj_cnt)
 		RUN(test_real_objects);
