@@ -943,7 +943,8 @@ static void test_real_objects(void)
 			}
 			printf("  %s: %zu sections, %zu functions, %zu line records\n", obj_paths[i],
 			       ext ? ext->sec_cnt : 0, funcs, lines);
-			CHECK(funcs >= 2 && lines > funcs);
+			/* a function has one line at least */
+			CHECK(funcs >= 1 && lines >= funcs);
 			btf_ext_free(ext);
 		}
 		elf_close(&o);
