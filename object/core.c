@@ -188,7 +188,7 @@ static const char *kind_word(const struct btf_type *t)
 	return k < sizeof(words) / sizeof(words[0]) ? words[k] : "type";
 }
 
-/* "struct foo", "enum <anon>", "type [12]" for a bad id. */
+/* "struct foo", "enum <anon>", "unsigned int", "type [12]" for a bad id. */
 static const char *type_str(const struct btf *btf, uint32_t id, char *buf, size_t size)
 {
 	const struct btf_type *t = btf__type_by_id(btf, id);
@@ -197,7 +197,10 @@ static const char *type_str(const struct btf *btf, uint32_t id, char *buf, size_
 		return buf;
 	}
 	const char *name = name_at(btf, t->name_off);
-	snprintf(buf, size, "%s %s", kind_word(t), *name ? name : "<anon>");
+	if ((btf_is_int(t) || btf_is_float(t)) && *name)
+		snprintf(buf, size, "%s", name); /* "unsigned long" */
+	else
+		snprintf(buf, size, "%s %s", kind_word(t), *name ? name : "<anon>");
 	return buf;
 }
 

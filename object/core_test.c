@@ -459,7 +459,7 @@ static void test_types_and_enums(void)
 
 /* Bitfields: iphdr's ihl is bits 0-3 and version bits 4-7 of byte 0
  * (little-endian bitfields of <linux/ip.h>), tos byte 1; tcphdr's flags
- * are in the u16 at 12: res1 0-3, doff 4-7, fin 8, syn 9, rst 10, psh 11,
+ * are in the u16 at 12: ae 0, res1 1-3, doff 4-7, fin 8, syn 9, rst 10, psh 11,
  * ack 12, urg 13, ece 14, cwr 15. Loads are of the field's type (u8 or
  * u16) at its aligned offset; shifts bring the bits to the top, then down. */
 static void test_bitfields(void)
@@ -599,6 +599,106 @@ static void test_malformed(void)
 	object_free(o);
 }
 
+/* A program's BTF built to loop: typedefs and arrays that refer to
+ * themselves, a struct that contains itself, deep anonymous nesting.
+ * Every relocation ends, with an error or a value. */
+static void test_hostile_btf(void)
+{
+	const struct btf *target = progtypes_btf();
+	struct btf *b = btf__new_empty();
+	int ul = btf__add_int(b, "unsigned long", 8, 0);                /* 1 */
+	int td = btf__add_typedef(b, "pt_regs", 2);                      /* 2: itself */
+	int arr = btf__add_array(b, ul, 3, 4);                           /* 3: of itself */
+	int self = btf__add_struct(b, "pt_regs", 8);                     /* 4 */
+	btf__add_field(b, "di", self, 0, 0);                             /* contains itself */
+	btf__add_field(b, "si", arr, 0, 0);
+	int anon = btf__add_struct(b, NULL, 8);                          /* 5 */
+	btf__add_field(b, NULL, anon, 0, 0);                             /* anonymous in itself */
+	int outer = btf__add_struct(b, "trace_entry", 8);                /* 6 */
+	btf__add_field(b, NULL, anon, 0, 0);
+	btf__add_field(b, "pid", 99, 0, 0);                              /* bad type id */
+	int e = btf__add_enum(b, "xdp_action", 4);                       /* 7 */
+	btf__add_enum_value(b, "XDP_PASS", 2);
+	int ptr = btf__add_ptr(b, 8);                                    /* 8: to itself */
+	int fp = btf__add_func_proto(b, self);                           /* 9 */
+	btf__add_func_param(b, "x", fp);
+	CHECK(td == 2 && arr == 3 && self == 4 && anon == 5 && outer == 6 && e == 7 && ptr == 8 &&
+	      fp == 9);
+
+	static const struct { uint32_t type; const char *access; } cases[] = {
+		{ 2, "0" }, { 2, "0:0" }, { 3, "0" }, { 3, "0:1" }, { 4, "0:0:0:0:0:0:0:0:0:0:0" },
+		{ 4, "0:1:2" }, { 4, "0:0:1:3" }, { 5, "0:0:0:0:0:0:0:0" }, { 6, "0:1" },
+		{ 6, "0:0:0:0" }, { 7, "0" }, { 8, "0" }, { 9, "0" },
+	};
+	int done = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (uint32_t kind = 0; kind <= BPF_CORE_TYPE_MATCHES; kind++) {
+			struct uebpf_insn insns[2] = {
+				{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .imm = 0 },
+				{ .code = BPF_JMP | BPF_EXIT },
+			};
+			struct core_relo r = { 0, cases[i].type, cases[i].access, kind };
+			char msg[256];
+			int rc = core_relo_apply(b, target, &r, insns, 2, msg, sizeof(msg));
+			if (getenv("CORE_TEST_VERBOSE"))
+				printf("%d %s\n", rc, msg);
+			CHECK_REPORT(rc <= 0 && rc > -4096, "type %u %s kind %u: %d", cases[i].type,
+				     cases[i].access, kind, rc);
+			CHECK_REPORT(rc == 0 || !strncmp(msg, "insn 0: CO-RE ", 14),
+				     "type %u %s kind %u: message \"%s\"", cases[i].type,
+				     cases[i].access, kind, msg);
+			done++;
+		}
+	}
+	CHECK_EQ(done, 13 * 13);
+	btf__free(b);
+}
+
+/* Random records over a real program's BTF: never a crash (ASan builds),
+ * always 0 or a negative errno with a message. */
+static void test_random_records(void)
+{
+	struct object *o = object_open(obj_path("core_bitfields"), NULL);
+	const struct btf *target = progtypes_btf();
+	struct prog *p = &o->progs[0];
+	struct uebpf_insn *insns = malloc(p->cnt * sizeof(*insns));
+	uint32_t ntypes = btf__type_cnt(o->btf);
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	int ok = 0, errors = 0, bad = 0;
+
+	for (int i = 0; i < 20000; i++) {
+		char access[64];
+		size_t n = 0;
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		int steps = 1 + (int)(seed >> 60) % 5;
+		for (int s = 0; s < steps; s++)
+			n += (size_t)snprintf(access + n, sizeof(access) - n, "%s%u", s ? ":" : "",
+					      (unsigned)(seed >> (8 * s)) % (s ? 12 : 2));
+		struct core_relo r = {
+			.insn_idx = (uint32_t)(seed >> 20) % (uint32_t)(p->cnt + 1),
+			.type_id = (uint32_t)(seed >> 32) % (ntypes + 2),
+			.access_str = access,
+			.kind = (uint32_t)(seed >> 40) % 14,
+		};
+		char msg[256] = "";
+		memcpy(insns, p->orig, p->cnt * sizeof(*insns));
+		int rc = core_relo_apply(o->btf, target, &r, insns, p->cnt, msg, sizeof(msg));
+		if (rc == 0) {
+			ok++;
+		} else if (rc < 0 && msg[0]) {
+			errors++;
+		} else if (bad++ == 0) {
+			printf("rc %d for type %u %s kind %u: \"%s\"\n", rc, r.type_id, access,
+			       r.kind, msg);
+		}
+	}
+	printf("random records: %d relocated, %d refused\n", ok, errors);
+	CHECK_EQ(bad, 0);
+	CHECK(ok > 100 && errors > 100);
+	free(insns);
+	object_free(o);
+}
+
 /* ---- libbpf: the same instructions ---- */
 
 static char target_file[] = "/tmp/uebpf-core-target-XXXXXX";
@@ -678,6 +778,8 @@ int main(int argc, char **argv)
 		RUN(test_bitfields);
 		RUN(test_missing);
 		RUN(test_malformed);
+		RUN(test_hostile_btf);
+		RUN(test_random_records);
 		return check_summary("core_test unit");
 	}
 

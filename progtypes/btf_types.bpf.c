@@ -11,8 +11,9 @@
  *     and PT_REGS_*_CORE use them) and the user-space names of
  *     <asm/ptrace.h> at the same offsets;
  *   - tracepoint records with the kernel's layouts;
- *   - the packet headers programs parse (UAPI headers), since vmlinux.h
- *     marks every struct for CO-RE, these too are relocated.
+ *   - the packet headers programs parse (UAPI headers, tcphdr as current
+ *     kernels have it): vmlinux.h marks every struct for CO-RE, so these
+ *     too are relocated.
  * Each type is used by a dummy global below, so that clang emits it.
  */
 #include <linux/bpf.h>
@@ -20,7 +21,6 @@
 #include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
-#include <linux/tcp.h>
 #include <linux/udp.h>
 
 /*
@@ -120,6 +120,20 @@ struct icmphdr {
 		} frag;
 		__u8 reserved[4];
 	} un;
+};
+
+/* include/uapi/linux/tcp.h of current kernels (the running kernel's BTF
+ * has it): the AccECN flag ae took the first bit of res1, which older
+ * headers (Linux 6.1's, installed here) still have 4 bits wide. */
+struct tcphdr {
+	__be16 source;
+	__be16 dest;
+	__be32 seq;
+	__be32 ack_seq;
+	__u16 ae:1, res1:3, doff:4, fin:1, syn:1, rst:1, psh:1, ack:1, urg:1, ece:1, cwr:1;
+	__be16 window;
+	__sum16 check;
+	__be16 urg_ptr;
 };
 
 /* 802.1Q tag after the MAC addresses: include/linux/if_vlan.h. */
