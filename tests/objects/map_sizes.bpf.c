@@ -55,7 +55,7 @@ struct {
 SEC("tc")
 int sizes(struct __sk_buff *skb)
 {
-	struct flow_key k = { .proto = 6, .saddr = skb->local_ip4, .sport = 80 };
+	struct flow_key k = { .proto = 6, .saddr = skb->hash, .sport = 80 };
 	port_t p = 443;
 	enum color c = GREEN;
 	char key12[KEYSZ] = { 1, 2, 3 };
