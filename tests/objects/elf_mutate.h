@@ -360,20 +360,21 @@ static inline size_t elf_mutate_kind(uint64_t *rng, uint8_t *buf, size_t len, in
 			 * or off the 8-byte grid. */
 			size_t funcs[512], nf = 0;
 			for (size_t k = 0; k < nsyms && nf < 512; k++) {
-				const Elf64_Sym *s = (const Elf64_Sym *)(syms + k * sizeof(Elf64_Sym));
-				if (ELF64_ST_TYPE(s->st_info) == STT_FUNC)
+				Elf64_Sym s;
+				memcpy(&s, syms + k * sizeof(Elf64_Sym), sizeof(s));
+				if (ELF64_ST_TYPE(s.st_info) == STT_FUNC)
 					funcs[nf++] = k;
 			}
 			if (!nf)
 				return len;
 			size_t k = funcs[em_below(rng, nf)], o = funcs[em_below(rng, nf)];
-			Elf64_Sym *s = (Elf64_Sym *)(syms + k * sizeof(Elf64_Sym));
-			const Elf64_Sym *other = (const Elf64_Sym *)(syms + o * sizeof(Elf64_Sym));
-			Elf64_Sym ns;
+			uint8_t *s = syms + k * sizeof(Elf64_Sym);
+			Elf64_Sym ns, other;
 			memcpy(&ns, s, sizeof(ns));
+			memcpy(&other, syms + o * sizeof(Elf64_Sym), sizeof(other));
 			switch (em_below(rng, 5)) {
-			case 0: ns.st_value = other->st_value; ns.st_shndx = other->st_shndx; break;
-			case 1: ns.st_value = other->st_value + 8 * em_below(rng, 4); break;
+			case 0: ns.st_value = other.st_value; ns.st_shndx = other.st_shndx; break;
+			case 1: ns.st_value = other.st_value + 8 * em_below(rng, 4); break;
 			case 2: ns.st_size = ns.st_size + 8 * (1 + em_below(rng, 64)); break;
 			case 3: ns.st_value += 1 + em_below(rng, 7); break;
 			default: ns.st_size += 1 + em_below(rng, 7); break;
@@ -417,7 +418,7 @@ static inline size_t elf_mutate_kind(uint64_t *rng, uint8_t *buf, size_t len, in
 		if (!nrel)
 			return len;
 		size_t k = em_below(rng, nrel);
-		Elf64_Rel *r = (Elf64_Rel *)(buf + v.sh[ri].sh_offset + k * sizeof(Elf64_Rel));
+		uint8_t *r = buf + v.sh[ri].sh_offset + k * sizeof(Elf64_Rel);
 		Elf64_Rel nr;
 		memcpy(&nr, r, sizeof(nr));
 		uint64_t sym = ELF64_R_SYM(nr.r_info), type = ELF64_R_TYPE(nr.r_info);

@@ -59,7 +59,8 @@ static inline int object_walk(const struct uebpf_object *obj, bool loaded, char 
 		size_t cnt = uebpf_program_insn_cnt(p);
 		struct uebpf_line_info li;
 
-		if (!name || !name[0] || !sec)
+		/* An empty name is what libbpf gives a symbol named "". */
+		if (!name || !sec)
 			return object_walk_fail(why, size, "program without a name or section");
 		sink += object_walk_touch(sec, strlen(sec));
 		if (!insns || !cnt)
