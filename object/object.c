@@ -339,24 +339,6 @@ static bool opts_valid(const struct uebpf_object_open_opts *opts)
 	return !opts || opts->sz >= sizeof(size_t);
 }
 
-struct uebpf_object *uebpf_object_open_mem(const void *buf, size_t size,
-					   const struct uebpf_object_open_opts *opts)
-{
-	uint8_t *copy;
-
-	if (!buf || !size || !opts_valid(opts)) {
-		errno = EINVAL;
-		return NULL;
-	}
-	copy = malloc(size);
-	if (!copy) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	memcpy(copy, buf, size);
-	return open_buf(copy, size, NULL, "mem", opts);
-}
-
 static void open_error(const struct uebpf_object_open_opts *opts, const char *path,
 		       const char *what, int err)
 {
@@ -364,6 +346,28 @@ static void open_error(const struct uebpf_object_open_opts *opts, const char *pa
 	    opts->err_buf && opts->err_size)
 		snprintf(opts->err_buf, opts->err_size, "%s: %s: %s", path, what, strerror(err));
 	errno = err;
+}
+
+struct uebpf_object *uebpf_object_open_mem(const void *buf, size_t size,
+					   const struct uebpf_object_open_opts *opts)
+{
+	uint8_t *copy;
+
+	if (!opts_valid(opts)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!buf || !size) {
+		open_error(opts, "mem", "empty object", EINVAL);
+		return NULL;
+	}
+	copy = malloc(size);
+	if (!copy) {
+		open_error(opts, "mem", "cannot copy", ENOMEM);
+		return NULL;
+	}
+	memcpy(copy, buf, size);
+	return open_buf(copy, size, NULL, "mem", opts);
 }
 
 struct uebpf_object *uebpf_object_open_file(const char *path,
