@@ -20,11 +20,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "uebpf/object.h"
 
 struct btf;
 struct btf_ext;
+struct btf_ext_sec;
+struct btf_core_rec;
+struct btf_line_rec;
 
 #define INSN_SZ 8
 /* The kernel's BPF_OBJ_NAME_LEN: names of kernel objects (maps). */
@@ -82,16 +86,59 @@ enum relo_type {
 	RELO_SUBPROG_ADDR, /* lddw of a function's address (callbacks) */
 	RELO_EXTERN_VAR,   /* lddw of an extern variable (.kconfig, ksym) */
 	RELO_EXTERN_FUNC,  /* call of an extern function (kfunc) */
-	RELO_CORE,         /* CO-RE record from .BTF.ext */
 };
 
 struct relo {
 	enum relo_type type;
-	size_t insn_idx;   /* in the program (its own instructions, then appended ones) */
-	size_t map_idx;    /* RELO_LD64, RELO_DATA */
+	uint32_t insn_idx; /* in the program's own instructions */
+	uint32_t idx;      /* RELO_LD64, RELO_DATA: map; RELO_EXTERN_*: extern */
 	uint64_t sym_off;  /* RELO_CALL, RELO_SUBPROG_ADDR, RELO_DATA: symbol value */
-	size_t sym_idx;    /* for messages */
-	const char *what;  /* RELO_EXTERN_*: why it is refused (static string) */
+};
+
+/* A CO-RE record of .BTF.ext for one of the program's instructions. */
+struct core_ref {
+	uint32_t insn_idx; /* in the program's own instructions */
+	uint32_t rec_idx;  /* in its section's records (for messages) */
+	const struct btf_core_rec *rec;
+};
+
+/* Part of a loaded program: the instructions of program prog_idx (the
+ * program itself, then the subprograms appended) at offset off. */
+struct prog_part {
+	size_t prog_idx;
+	size_t off;
+	size_t cnt;
+};
+
+/* Externs (extern variables and functions the loader resolves). */
+enum extern_type {
+	EXT_KCFG, /* .kconfig: CONFIG_*, LINUX_* values */
+	EXT_KSYM, /* .ksyms: kernel variables and functions (kfuncs) */
+};
+
+enum kcfg_type {
+	KCFG_UNKNOWN,
+	KCFG_CHAR,
+	KCFG_BOOL,
+	KCFG_INT,
+	KCFG_TRISTATE,
+	KCFG_CHAR_ARR,
+};
+
+struct extern_desc {
+	char *name;
+	enum extern_type type;
+	size_t sym_idx;
+	uint32_t btf_id;
+	bool is_weak;
+	bool is_func;
+	bool is_set; /* while loading */
+	/* EXT_KCFG */
+	enum kcfg_type kcfg_type;
+	bool is_signed;
+	uint32_t sz;
+	uint32_t align;
+	uint32_t data_off; /* in the .kconfig map's value */
 };
 
 struct uebpf_program {
@@ -115,9 +162,14 @@ struct uebpf_program {
 	bool mark_btf_static;
 	struct relo *relos; /* sorted by insn_idx */
 	size_t nr_relos;
-	/* While relocating a main program: where this subprogram was
-	 * appended to it (0: not yet). */
-	size_t sub_insn_off;
+	struct core_ref *cores; /* in the order of the file */
+	size_t nr_cores;
+	/* The .BTF.ext records of the program's section, or NULL. */
+	const struct btf_ext_sec *ext_sec;
+	/* After load: the parts of the loaded instructions (the program,
+	 * then each subprogram appended), NULL before. */
+	struct prog_part *parts;
+	size_t nr_parts;
 	int fd;
 };
 
@@ -186,10 +238,14 @@ struct uebpf_object {
 	size_t nr_maps;
 	struct btf *btf;
 	struct btf_ext *btf_ext;
+	struct extern_desc *externs; /* .kconfig ones first, in libbpf's order */
+	size_t nr_externs;
+	/* The .kconfig map, when there are .kconfig externs; -1: none. */
+	ssize_t kconfig_map_idx;
 	char *pin_root_path;
 	char *err_buf;
 	size_t err_size;
-	bool loaded;
+	bool loaded; /* load was attempted (once only, as with libbpf) */
 	size_t text_sec_idx; /* .text, whose functions are subprograms; 0: none */
 	struct elf_state elf; /* only while opening */
 };
@@ -210,6 +266,39 @@ const char *elf_sym_name(const struct uebpf_object *obj, const Elf64_Sym *sym);
 /* A symbol's name for messages: the section's name for section symbols. */
 const char *elf_sym_display_name(const struct uebpf_object *obj, const Elf64_Sym *sym);
 const char *elf_sec_name(const struct uebpf_object *obj, size_t idx);
+
+/* externs.c */
+/* Externs from the symbol table and BTF, as libbpf collects them at open
+ * (before the BTF DATASECs are fixed up); lays out .kconfig. */
+int externs_collect(struct uebpf_object *obj);
+/* Fills in the .kconfig map's initial value (LINUX_KERNEL_VERSION,
+ * CONFIG_* from the kernel's config, ...) at load. */
+int externs_resolve(struct uebpf_object *obj);
+void externs_free(struct uebpf_object *obj);
+
+/* relo.c */
+/* At open: the relocations of code sections and of .maps (initial
+ * slots of prog-arrays and maps of maps), and the .BTF.ext records. */
+int relo_collect(struct uebpf_object *obj);
+/* At load, once the maps have fds: every autoload program relocated
+ * (CO-RE, subprograms appended, maps and data resolved) into
+ * new_insns[i] / new_cnt[i] / parts for program i (NULL for the others).
+ * On error the message is in the object's err_buf. */
+struct relo_result {
+	struct uebpf_insn *insns;
+	size_t insn_cnt;
+	struct prog_part *parts;
+	size_t nr_parts;
+};
+int relo_programs(struct uebpf_object *obj, struct relo_result *res);
+void relo_results_free(struct uebpf_object *obj, struct relo_result *res);
+/* The line record of instruction insn_idx of a program whose parts are
+ * given (NULL: the program alone), or NULL. */
+const struct btf_line_rec *relo_line_at(const struct uebpf_object *obj,
+					const struct uebpf_program *prog, size_t insn_idx);
+/* "file.c:12: source text" for messages, into buf (empty when unknown). */
+void relo_describe_insn(const struct uebpf_object *obj, const struct uebpf_program *prog,
+			size_t insn_idx, char *buf, size_t size);
 
 /* maps_def.c */
 int btf_fixup_datasecs(struct uebpf_object *obj);
