@@ -13,6 +13,8 @@ set -uo pipefail
 
 uebpf=$1
 objdump=$2
+# llvm-dwarfdump of the same LLVM: the source file the object names.
+dwarfdump=${objdump%objdump*}dwarfdump${objdump##*objdump}
 shift 2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -83,7 +85,7 @@ for obj in "${objs[@]}"; do
   [[ $bad -eq 0 && $ok -gt 0 ]] && pass "$name: each of its $ok programs alone (--prog)"
 
   # Source lines: text of the source file, each before an instruction.
-  src=$("$objdump" --dwarf=info "$obj" 2>/dev/null |
+  src=$("$dwarfdump" --debug-info "$obj" 2>/dev/null |
     sed -n 's/.*DW_AT_name.*("\(.*\.c\)")$/\1/p' | head -1)
   n=$(grep -c '^; ' "$tmp/got")
   lines_total=$((lines_total + n))

@@ -172,6 +172,34 @@ static void test_loading_refuses_what_cannot_run(void)
 	uebpf_vm_free(vm);
 }
 
+/* libbpf's poisoned instruction loads where a program cannot reach it,
+ * and ends the run as a fault where it does. */
+static void test_core_poison_loads_and_faults_when_reached(void)
+{
+	struct uebpf_vm *vm = uebpf_vm_new();
+	const char *text = "  if r1 == 0 goto +2\n"
+			   "  call 195896080\n"
+			   "  r0 = 1\n"
+			   "  r0 = 2\n"
+			   "  exit\n";
+	for (int checked = 0; checked < 2; checked++) {
+		struct uebpf_code *code = load(vm, text);
+		uint64_t r0 = 0;
+		struct uebpf_run_opts opts = { .sz = sizeof(opts), .checked = checked,
+					       .err_buf = err, .err_size = sizeof(err) };
+		CHECK(code != NULL);
+		if (!code)
+			break;
+		CHECK_EQ(uebpf_code_run(code, 0, 0, &opts, &r0), 0);
+		CHECK_EQ(r0, 2);
+		CHECK_EQ(uebpf_code_run(code, 1, 0, &opts, &r0), -EFAULT);
+		CHECK_CONTAINS(err, "CO-RE relocation could not be resolved");
+		CHECK_EQ(opts.fault_pc, 1);
+		uebpf_code_free(code);
+	}
+	uebpf_vm_free(vm);
+}
+
 static void test_running_past_the_end_is_an_error_in_both_modes(void)
 {
 	struct uebpf_vm *vm = uebpf_vm_new();
@@ -358,6 +386,7 @@ int main(void)
 	RUN(test_calls_preserve_r6_to_r9_and_give_each_frame_its_stack);
 	RUN(test_helpers_get_arguments_user_data_and_can_stop_the_program);
 	RUN(test_loading_refuses_what_cannot_run);
+	RUN(test_core_poison_loads_and_faults_when_reached);
 	RUN(test_running_past_the_end_is_an_error_in_both_modes);
 	RUN(test_checked_mode_stops_out_of_bounds_accesses);
 	RUN(test_helpers_can_grant_memory_in_checked_mode);

@@ -25,6 +25,17 @@ void uebpf_vm_free(struct uebpf_vm *vm)
 	free(vm);
 }
 
+/* Stands for libbpf's poisoned instruction: the program reached code
+ * whose CO-RE relocation failed, which a verifier would have refused. */
+static uint64_t helper_core_poison(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+				   uint64_t r5, struct uebpf_exec *ex)
+{
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	uebpf_exec_fault(ex, "reached an instruction whose CO-RE relocation could not be "
+			 "resolved (call 0x%x)", UEBPF_CORE_POISON_HELPER);
+	return 0;
+}
+
 int uebpf_vm_set_helper(struct uebpf_vm *vm, int32_t id, const char *name,
 			uebpf_helper_fn fn)
 {
@@ -218,6 +229,8 @@ int uebpf_code_load(struct uebpf_vm *vm, const struct uebpf_insn *insns,
 				break;
 			}
 			uebpf_helper_fn fn = vm_helper(vm, (uint32_t)in->imm);
+			if (in->imm == UEBPF_CORE_POISON_HELPER)
+				fn = helper_core_poison;
 			if (in->imm < 0 || !fn) {
 				const char *name = uebpf_helper_name(in->imm);
 				uebpf_code_free(code);

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "uebpf/engine.h"
 #include "uebpf/isa.h"
 
 struct btf;
@@ -35,7 +36,7 @@ struct core_relo {
 
 /* The call that replaces an instruction whose relocation cannot be
  * satisfied: helper 0xbad2310 ("bad relo"), as libbpf writes it. */
-#define CORE_POISON_HELPER 195896080
+#define CORE_POISON_HELPER UEBPF_CORE_POISON_HELPER
 
 /*
  * Resolves relo (local_btf: the program's BTF) against target_btf and

@@ -46,6 +46,12 @@ typedef uint64_t (*uebpf_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3,
 				    uint64_t r4, uint64_t r5,
 				    struct uebpf_exec *exec);
 
+/* The helper id libbpf writes into an instruction whose CO-RE relocation
+ * it could not resolve ("0xbad2310"). Programs may contain such calls
+ * where they cannot reach them: they load, and a run that reaches one
+ * ends with a fault. */
+#define UEBPF_CORE_POISON_HELPER 195896080
+
 struct uebpf_vm *uebpf_vm_new(void);
 void uebpf_vm_free(struct uebpf_vm *vm);
 
