@@ -15,6 +15,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "object/btf_ext.h"
 #include "object/object.h"
 #include "object/sec_def.h"
 #include "uebpf/maps.h"
@@ -250,6 +251,8 @@ static void free_program(struct uebpf_program *prog)
 	free(prog->insns);
 	free(prog->attach_target);
 	free(prog->relos);
+	free(prog->cores);
+	free(prog->parts);
 }
 
 void uebpf_object_close(struct uebpf_object *obj)
@@ -260,6 +263,8 @@ void uebpf_object_close(struct uebpf_object *obj)
 		return;
 	elf_close(obj);
 	for (i = 0; i < obj->nr_progs; i++) {
+		if (obj->progs[i].fd >= 0)
+			uebpf_prog_close(obj->progs[i].fd);
 		free_program(&obj->progs[i]);
 	}
 	for (i = 0; i < obj->nr_maps; i++) {
@@ -269,6 +274,7 @@ void uebpf_object_close(struct uebpf_object *obj)
 	}
 	free(obj->progs);
 	free(obj->maps);
+	btf_ext_free(obj->btf_ext);
 	btf__free(obj->btf);
 	free(obj->pin_root_path);
 	free(obj->path);
@@ -324,6 +330,7 @@ static struct uebpf_object *open_buf(uint8_t *buf, size_t size, const char *path
 	err = err ? err : btf_fixup_datasecs(obj);
 	err = err ? err : maps_init(obj);
 	err = err ? err : init_programs(obj);
+	err = err ? err : relo_collect(obj);
 	if (err)
 		goto fail;
 	elf_close(obj);
@@ -426,15 +433,6 @@ struct uebpf_object *uebpf_object_open_file(const char *path,
 	obj = open_buf(buf, done, path, basename(base), opts);
 	free(base);
 	return obj;
-}
-
-int uebpf_object_load(struct uebpf_object *obj)
-{
-	if (!obj)
-		return -EINVAL;
-	if (obj->loaded)
-		return obj_err(obj, EBUSY, "the object is already loaded");
-	return obj_err(obj, EOPNOTSUPP, "loading objects is not available yet");
 }
 
 const char *uebpf_object_name(const struct uebpf_object *obj)
@@ -603,10 +601,16 @@ int uebpf_program_fd(const struct uebpf_program *prog)
 int uebpf_program_line_info(const struct uebpf_program *prog, size_t insn_idx,
 			    struct uebpf_line_info *info)
 {
-	(void)prog;
-	(void)insn_idx;
-	(void)info;
-	return -ENOENT;
+	const struct uebpf_object *obj = prog->obj;
+	const struct btf_line_rec *rec = relo_line_at(obj, prog, insn_idx);
+
+	if (!rec)
+		return -ENOENT;
+	info->file = btf_ext_line_file(obj->btf_ext, rec);
+	info->line_text = btf_ext_line_text(obj->btf_ext, rec);
+	info->line = rec->line;
+	info->column = rec->col;
+	return 0;
 }
 
 /* ---- maps ---- */
