@@ -690,7 +690,7 @@ static Elf64_Rel *rel_to(const struct elf_view *v, const char *name)
  * message naming the section and the offset of the relocation. */
 static void test_bad_slots(void)
 {
-	enum { OFF_ADD4, SYM_RANGE, OFF_OUTSIDE, OFF_DEF, SYM_MAP, SYM_PROG, NOT_MIM };
+	enum { OFF_ADD4, SYM_RANGE, OFF_OUTSIDE, OFF_WRAP, OFF_DEF, SYM_MAP, SYM_PROG, NOT_MIM };
 	static const struct {
 		int what;
 		const char *target;
@@ -699,6 +699,7 @@ static void test_bad_slots(void)
 		{ OFF_ADD4, "prog_two", "8-byte slot" },
 		{ SYM_RANGE, "prog_two", "out of range" },
 		{ OFF_OUTSIDE, "prog_two", "inside no map" },
+		{ OFF_WRAP, "prog_two", "inside no map" },
 		{ OFF_DEF, "prog_two", "before 'values'" },
 		{ SYM_MAP, "prog_two", "not a program" },
 		{ SYM_PROG, "in_b", "not a BTF-defined map" },
@@ -729,6 +730,10 @@ static void test_bad_slots(void)
 			break;
 		case OFF_OUTSIDE:
 			rel->r_offset = 0xfffff0;
+			break;
+		case OFF_WRAP:
+			/* offset + 8 wraps around */
+			rel->r_offset = ~0ull - 3;
 			break;
 		case OFF_DEF:
 			rel->r_offset = v.syms[sym_by_name(&v, "progs")].st_value;

@@ -958,7 +958,8 @@ static int map_slot_relo(struct uebpf_object *obj, const struct elf_sec *rsec,
 		if (obj->maps[j].kind != MAP_BTF || obj->maps[j].btf_var_idx >= btf_vlen(datasec))
 			continue;
 		v = btf_var_secinfos(datasec) + obj->maps[j].btf_var_idx;
-		if (v->offset <= off && off + ptr_sz <= (uint64_t)v->offset + v->size) {
+		/* The 8 bytes at off inside the variable (no overflow). */
+		if (v->size >= ptr_sz && off >= v->offset && off - v->offset <= v->size - ptr_sz) {
 			map = &obj->maps[j];
 			vi = v;
 			break;
