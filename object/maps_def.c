@@ -855,8 +855,228 @@ static int init_data_maps(struct uebpf_object *obj)
 	return 0;
 }
 
+/* ---- .kconfig ---- */
+
+/*
+ * The values of the .kconfig externs (laid out by externs_collect) live
+ * in an internal map as global data does: an array of one read-only
+ * value, named as libbpf names it ("obj.kconfig" cut to fit), its type
+ * the .kconfig DATASEC. Its contents are zeros until load fills them in.
+ */
+static int init_kconfig_map(struct uebpf_object *obj)
+{
+	const struct extern_desc *last = NULL;
+	char kern_name[OBJ_NAME_LEN];
+	struct uebpf_map *map;
+	size_t i;
+	int id;
+
+	for (i = 0; i < obj->nr_externs; i++)
+		if (obj->externs[i].type == EXT_KCFG)
+			last = &obj->externs[i];
+	if (!last)
+		return 0;
+	map = obj_add_map(obj);
+	if (!map)
+		return obj_err(obj, ENOMEM, "out of memory for map '.kconfig'");
+	map->kind = MAP_KCONFIG;
+	map->sec_idx = obj->elf.symtab_idx;
+	internal_kern_name(obj->name, ".kconfig", kern_name);
+	map->kern_name = strdup(kern_name);
+	map->name = strdup(kern_name);
+	map->real_name = strdup(".kconfig");
+	map->def.type = BPF_MAP_TYPE_ARRAY;
+	map->def.key_size = sizeof(uint32_t);
+	map->def.value_size = last->data_off + last->sz;
+	map->def.max_entries = 1;
+	map->def.map_flags = BPF_F_RDONLY_PROG;
+	map->initial = calloc(1, map->def.value_size);
+	if (!map->kern_name || !map->name || !map->real_name || !map->initial)
+		return obj_err(obj, ENOMEM, "out of memory for map '.kconfig'");
+	id = obj->btf ? btf_find_by_name(obj, ".kconfig") : -ENOENT;
+	if (id == -ENOMEM)
+		return obj_err(obj, ENOMEM, "out of memory");
+	if (id > 0)
+		map->def.btf_value_type_id = id;
+	/* Its variables are allocated globals now: mmapable, as libbpf
+	 * makes it. */
+	if (data_map_mmapable(obj, map->def.btf_value_type_id))
+		map->def.map_flags |= BPF_F_MMAPABLE;
+	obj->kconfig_map_idx = obj->nr_maps - 1;
+	return 0;
+}
+
+/* ---- initial slots of prog-arrays and maps of maps (.rel.maps) ---- */
+
+/* The .maps DATASEC, or NULL. */
+static const struct btf_type *maps_datasec(const struct uebpf_object *obj)
+{
+	uint32_t n = btf__type_cnt(obj->btf), i;
+
+	for (i = 1; i < n; i++) {
+		const struct btf_type *t = btf__type_by_id(obj->btf, i);
+
+		if (btf_is_datasec(t) && strcmp(btf_name(obj->btf, t->name_off), ".maps") == 0)
+			return t;
+	}
+	return NULL;
+}
+
+/*
+ * One relocation of .rel.maps: `.values = { [i] = &x }` in the definition
+ * of a BTF-defined map puts the address of x (a map or a program) at
+ * slot i of its zero-sized `values` array; the relocation tells which
+ * map's variable, which slot (the offset) and what x is (the symbol).
+ */
+static int map_slot_relo(struct uebpf_object *obj, const struct elf_sec *rsec,
+			 const struct btf_type *datasec, size_t i, const Elf64_Rel *rel)
+{
+	const size_t ptr_sz = 8; /* a BPF pointer, whatever the host's */
+	const char *rname = rsec->name;
+	size_t rel_off = i * sizeof(*rel), sym_idx = ELF64_R_SYM(rel->r_info), j, slot;
+	const struct btf_var_secinfo *vi = NULL;
+	const struct btf_type *var, *def;
+	const struct btf_member *m;
+	struct uebpf_map *map = NULL;
+	struct map_slot *slots;
+	const Elf64_Sym *sym;
+	const char *name;
+	uint64_t moff, off = rel->r_offset;
+	bool mim, prog_array;
+	size_t target;
+
+	if (sym_idx >= obj->elf.sym_cnt)
+		return obj_err(obj, EINVAL, "section '%s', offset 0x%zx: relocation #%zu: symbol "
+			       "index %zu out of range (%zu symbols)", rname, rel_off, i, sym_idx,
+			       obj->elf.sym_cnt);
+	sym = &obj->elf.syms[sym_idx];
+	name = elf_sym_display_name(obj, sym);
+
+	for (j = 0; j < obj->nr_maps; j++) {
+		const struct btf_var_secinfo *v;
+
+		if (obj->maps[j].kind != MAP_BTF || obj->maps[j].btf_var_idx >= btf_vlen(datasec))
+			continue;
+		v = btf_var_secinfos(datasec) + obj->maps[j].btf_var_idx;
+		/* The 8 bytes at off inside the variable (no overflow). */
+		if (v->size >= ptr_sz && off >= v->offset && off - v->offset <= v->size - ptr_sz) {
+			map = &obj->maps[j];
+			vi = v;
+			break;
+		}
+	}
+	if (!map)
+		return obj_err(obj, EINVAL, "section '%s', offset 0x%zx: relocation #%zu of '%s' "
+			       "at offset 0x%llx of '.maps' is inside no map's definition", rname,
+			       rel_off, i, name, (unsigned long long)off);
+
+	mim = is_map_in_map(map->def.type);
+	prog_array = map->def.type == BPF_MAP_TYPE_PROG_ARRAY;
+	if (mim) {
+		const struct uebpf_map *targ;
+
+		if (sym->st_shndx != obj->elf.btf_maps_idx)
+			return obj_err(obj, EINVAL, "section '%s', offset 0x%zx: map '%s': slot "
+				       "value '%s' is not a BTF-defined map (in '.maps')", rname,
+				       rel_off, map->name, name);
+		if (map->def.type == BPF_MAP_TYPE_HASH_OF_MAPS && map->def.key_size != 4)
+			return obj_err(obj, EINVAL, "section '%s', offset 0x%zx: hash of maps '%s' "
+				       "with initial values must have 4-byte keys, not %u", rname,
+				       rel_off, map->name, map->def.key_size);
+		targ = uebpf_object_find_map(obj, name);
+		if (!targ)
+			return obj_err(obj, ESRCH, "section '%s', offset 0x%zx: map '%s': slot "
+				       "value '%s' is not a map of the object", rname, rel_off,
+				       map->name, name);
+		target = targ - obj->maps;
+	} else if (prog_array) {
+		const struct uebpf_program *prog = uebpf_object_find_program(obj, name);
+
+		if (!prog)
+			return obj_err(obj, ESRCH, "section '%s', offset 0x%zx: map '%s': slot "
+				       "value '%s' is not a program of the object", rname, rel_off,
+				       map->name, name);
+		if (prog->sec_idx != sym->st_shndx || prog->sec_insn_off * INSN_SZ != sym->st_value)
+			return obj_err(obj, EINVAL, "section '%s', offset 0x%zx: map '%s': slot "
+				       "value '%s' is not an entry-point program", rname, rel_off,
+				       map->name, name);
+		target = prog - obj->progs;
+	} else {
+		return obj_err(obj, EINVAL, "section '%s', offset 0x%zx: map '%s' (type %u) has "
+			       "an initial value for '%s', but only prog-arrays and maps of maps "
+			       "take initial values", rname, rel_off, map->name, map->def.type,
+			       name);
+	}
+
+	/* The slot: the offset into the last member, `values`. */
+	var = btf__type_by_id(obj->btf, vi->type);
+	def = var ? skip_mods(obj->btf, var->type, NULL) : NULL;
+	if (!def || !btf_is_struct(def) || btf_vlen(def) == 0)
+		return obj_err(obj, EINVAL, "section '%s', offset 0x%zx: map '%s': its definition "
+			       "is not a struct with members", rname, rel_off, map->name);
+	m = btf_members(def) + btf_vlen(def) - 1;
+	if (strcmp(btf_name(obj->btf, m->name_off), "values") != 0)
+		return obj_err(obj, EINVAL, "section '%s', offset 0x%zx: map '%s': initial value "
+			       "'%s' but the definition's last member is '%s', not 'values'", rname,
+			       rel_off, map->name, name, btf_name(obj->btf, m->name_off));
+	moff = btf_member_bit_offset(def, btf_vlen(def) - 1) / 8;
+	if (off - vi->offset < moff)
+		return obj_err(obj, EINVAL, "section '%s', offset 0x%zx: map '%s': relocation at "
+			       "offset 0x%llx is before 'values' (at 0x%llx)", rname, rel_off,
+			       map->name, (unsigned long long)off,
+			       (unsigned long long)(vi->offset + moff));
+	moff = off - vi->offset - moff;
+	if (moff % ptr_sz)
+		return obj_err(obj, EINVAL, "section '%s', offset 0x%zx: map '%s': relocation at "
+			       "offset 0x%llx is not at an 8-byte slot of 'values'", rname, rel_off,
+			       map->name, (unsigned long long)off);
+	slot = moff / ptr_sz;
+	if (slot >= map->nr_slots) {
+		slots = reallocarray(map->slots, slot + 1, sizeof(*slots));
+		if (!slots)
+			return obj_err(obj, ENOMEM, "out of memory for the slots of map '%s'",
+				       map->name);
+		memset(slots + map->nr_slots, 0, (slot + 1 - map->nr_slots) * sizeof(*slots));
+		map->slots = slots;
+		map->nr_slots = slot + 1;
+	}
+	map->slots[slot].set = true;
+	map->slots[slot].idx = target;
+	return 0;
+}
+
+static int init_map_slots(struct uebpf_object *obj)
+{
+	const struct btf_type *datasec;
+	size_t i, j;
+	int err;
+
+	if (!obj->elf.btf_maps_idx)
+		return 0;
+	for (i = 1; i < obj->elf.sec_cnt; i++) {
+		const struct elf_sec *rsec = &obj->elf.secs[i];
+
+		if (rsec->kind != SEC_RELO || rsec->shdr->sh_info != obj->elf.btf_maps_idx)
+			continue;
+		datasec = obj->btf ? maps_datasec(obj) : NULL;
+		if (!datasec)
+			return obj_err(obj, EINVAL, "section '%s': relocations of '.maps' without a "
+				       "DATASEC '.maps' in BTF", rsec->name);
+		for (j = 0; j < rsec->size / sizeof(Elf64_Rel); j++) {
+			Elf64_Rel rel;
+
+			memcpy(&rel, rsec->data + j * sizeof(rel), sizeof(rel));
+			err = map_slot_relo(obj, rsec, datasec, j, &rel);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
 /* Maps in libbpf's order: legacy (as libbpf before 1.0 read them),
- * BTF-defined, global data. */
+ * BTF-defined, global data, .kconfig; then the initial slots, once all
+ * are known. */
 int maps_init(struct uebpf_object *obj)
 {
 	int err;
@@ -864,5 +1084,7 @@ int maps_init(struct uebpf_object *obj)
 	err = init_legacy_maps(obj);
 	err = err ? err : init_btf_maps(obj);
 	err = err ? err : init_data_maps(obj);
+	err = err ? err : init_kconfig_map(obj);
+	err = err ? err : init_map_slots(obj);
 	return err;
 }

@@ -275,6 +275,7 @@ void uebpf_object_close(struct uebpf_object *obj)
 	free(obj->progs);
 	free(obj->maps);
 	btf_ext_free(obj->btf_ext);
+	externs_free(obj);
 	btf__free(obj->btf);
 	free(obj->pin_root_path);
 	free(obj->path);
@@ -296,6 +297,7 @@ static struct uebpf_object *open_buf(uint8_t *buf, size_t size, const char *path
 		errno = ENOMEM;
 		return NULL;
 	}
+	obj->kconfig_map_idx = -1;
 	if (opts && opts->sz >= offsetof(struct uebpf_object_open_opts, err_size) + sizeof(size_t)) {
 		obj->err_buf = opts->err_buf;
 		obj->err_size = opts->err_buf ? opts->err_size : 0;
@@ -327,6 +329,7 @@ static struct uebpf_object *open_buf(uint8_t *buf, size_t size, const char *path
 	err = elf_open(obj, buf, size);
 	obj->text_sec_idx = obj->elf.text_idx;
 	err = err ? err : init_btf(obj);
+	err = err ? err : externs_collect(obj);
 	err = err ? err : btf_fixup_datasecs(obj);
 	err = err ? err : maps_init(obj);
 	err = err ? err : init_programs(obj);
