@@ -159,6 +159,8 @@ void map_put(struct map *map)
 {
 	if (atomic_fetch_sub(&map->refs, 1) != 1)
 		return;
+	if (map->ops->detach)
+		map->ops->detach(map);
 	for (uint32_t i = 0; map->progs && i < map->hdr->max_entries; i++)
 		prog_array_set(map, i, NULL, 0, map->prog_put);
 	free(map->progs);

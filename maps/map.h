@@ -88,6 +88,8 @@ struct map_ops {
 	/* Sets up this process's view of a segment just mapped (created or
 	 * opened), before the map is used: e.g. a ring's mirrored data. */
 	int (*attach)(struct map *map);
+	/* This process lets go of the map (its last reference here). */
+	void (*detach)(struct map *map);
 	void *(*lookup_ptr)(struct map *map, const void *key, uint32_t cpu);
 	int (*lookup)(struct map *map, const void *key, void *value, uint64_t flags);
 	/* cpu: MAP_USER for user space (per-CPU maps get every CPU's copy),
@@ -166,6 +168,10 @@ int array_get_next_key(struct map *map, const void *key, void *next_key);
 int prog_array_set(struct map *map, uint32_t index, void *prog, uint32_t id,
 		   void (*put)(void *prog));
 void *prog_array_get(struct map *map, uint32_t index);
+/* Puts the program behind fd in a slot, for user space's updates of
+ * program arrays; set by the engine once programs have fds (NULL
+ * before: every fd is then "not a program"). */
+extern int (*prog_array_fd_set)(struct map *map, uint32_t index, int fd);
 
 /* The map behind fd, or NULL (not a map of this process). */
 struct map *map_from_fd(int fd);

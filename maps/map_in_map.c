@@ -319,6 +319,13 @@ static void view_retire(uint32_t id, uint64_t now)
 	if (!v)
 		return;
 	atomic_store_explicit(link, atomic_load(&v->next), memory_order_release);
+	/* Used here by nothing but the view: its file (and the mark that
+	 * says "open here") goes now; the memory stays mapped through the
+	 * grace period, for programs that looked the map up just before. */
+	if (atomic_load(&v->map->refs) == 1 && v->map->seg.fd >= 0) {
+		close(v->map->seg.fd);
+		v->map->seg.fd = -1;
+	}
 	v->retired_ns = now;
 	v->retired_next = retired;
 	retired = v;
@@ -576,8 +583,41 @@ static int aom_delete(struct map *map, const void *key)
 	return 0;
 }
 
+/* ---- an outer map that goes ---- */
+
+/* Every process that uses an outer map marks it, so that the last one to
+ * let go of an unnamed one knows the map goes with it. */
+static int outer_attach(struct map *map)
+{
+	mark_open(map);
+	return 0;
+}
+
+/* Is this the end of the map: an unnamed file nobody else has open? */
+static bool outer_gone(struct map *map)
+{
+	struct stat st;
+
+	return map->seg.kind == UEBPF_SEGMENT_DEFAULT && map->seg.fd >= 0 &&
+	       fstat(map->seg.fd, &st) == 0 && st.st_nlink == 0 && !open_elsewhere(map->seg.fd);
+}
+
+/* As the kernel frees an outer map: its slots let go of their maps. */
+static void aom_detach(struct map *map)
+{
+	if (!outer_gone(map))
+		return;
+	for (uint32_t i = 0; i < map->hdr->max_entries; i++) {
+		uint32_t old = atomic_exchange_explicit(aom_slot(map, i), 0, memory_order_acq_rel);
+		if (old)
+			release(old);
+	}
+}
+
 const struct map_ops array_of_maps_map_ops = {
 	.check = aom_check,
+	.attach = outer_attach,
+	.detach = aom_detach,
 	.batch = MAP_BATCH_LOOKUP | MAP_BATCH_UPDATE,
 	.lookup_ptr = aom_lookup_ptr,
 	.lookup = aom_lookup,
@@ -673,9 +713,28 @@ static int hom_get_next_key(struct map *map, const void *key, void *next_key)
 	return htab_map_ops.get_next_key(map, key, next_key);
 }
 
+static void hom_detach(struct map *map)
+{
+	uint8_t *key = malloc(map->hdr->key_size), *next = malloc(map->hdr->key_size);
+	if (key && next && outer_gone(map)) {
+		const void *prev = NULL;
+		while (htab_map_ops.get_next_key(map, prev, next) == 0) {
+			uint32_t id = 0;
+			if (htab_map_ops.lookup(map, next, &id, 0) == 0 && id)
+				release(id);
+			memcpy(key, next, map->hdr->key_size);
+			prev = key;
+		}
+	}
+	free(key);
+	free(next);
+}
+
 const struct map_ops hash_of_maps_map_ops = {
 	.check = hom_check,
 	.init = hom_init,
+	.attach = outer_attach,
+	.detach = hom_detach,
 	.batch = MAP_BATCH_LOOKUP | MAP_BATCH_LOOKUP_AND_DELETE | MAP_BATCH_UPDATE |
 		 MAP_BATCH_DELETE,
 	.lookup_batch = hom_lookup_batch,
