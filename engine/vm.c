@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Helper tables, loading (pre-decoding) programs, and the run entry point. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,6 +280,31 @@ void uebpf_code_free(struct uebpf_code *code)
 size_t uebpf_code_insn_cnt(const struct uebpf_code *code)
 {
 	return code ? code->insn_cnt : 0;
+}
+
+static struct uebpf_code *(*prog_fd_lookup)(int fd);
+
+static int prog_array_set_fd(struct map *map, uint32_t index, int fd)
+{
+	struct uebpf_code *code = prog_fd_lookup(fd);
+	if (!code)
+		return fcntl(fd, F_GETFD) < 0 ? -EBADF : -EINVAL; /* not a program */
+	atomic_fetch_add(&code->refs, 1);
+	int err = prog_array_set(map, index, code, code->id, code_put);
+	if (err)
+		atomic_fetch_sub(&code->refs, 1);
+	return err;
+}
+
+void uebpf_set_prog_fd_lookup(struct uebpf_code *(*lookup)(int fd))
+{
+	prog_fd_lookup = lookup;
+	prog_array_fd_set = lookup ? prog_array_set_fd : NULL;
+}
+
+void uebpf_code_set_id(struct uebpf_code *code, uint32_t id)
+{
+	code->id = id;
 }
 
 int uebpf_prog_array_set(int map_fd, uint32_t index, struct uebpf_code *code)

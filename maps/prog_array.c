@@ -45,8 +45,9 @@ static int pa_lookup(struct map *map, const void *key, void *value, uint64_t fla
 	return 0;
 }
 
-/* User space puts programs in by fd; programs have no fds yet (they get
- * them with the object loader): uebpf_prog_array_set() does it. */
+int (*prog_array_fd_set)(struct map *map, uint32_t index, int fd);
+
+/* User space puts programs in by fd (uebpf_prog_load's). */
 static int pa_update(struct map *map, const void *key, const void *value,
 		     uint64_t flags, uint32_t cpu)
 {
@@ -58,6 +59,8 @@ static int pa_update(struct map *map, const void *key, const void *value,
 		return -EINVAL;
 	if (index >= map->hdr->max_entries)
 		return -E2BIG;
+	if (prog_array_fd_set)
+		return prog_array_fd_set(map, index, fd);
 	return fcntl(fd, F_GETFD) < 0 ? -EBADF : -EINVAL; /* not a program */
 }
 

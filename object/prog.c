@@ -122,6 +122,8 @@ static void vm_create(void)
 		vm = NULL;
 	}
 	shared_vm = vm;
+	/* Program arrays take these programs by fd. */
+	uebpf_set_prog_fd_lookup(uebpf_prog_code);
 }
 
 static struct uebpf_vm *vm_get(void)
@@ -757,6 +759,7 @@ int prog_load(enum bpf_prog_type type, const char *name, const char *license,
 		log_error(&log, err, "cannot make the program's fd: %s", strerror(-err));
 		goto fail;
 	}
+	uebpf_code_set_id(prog->code, prog->info.id);
 	err = registry_set(prog->fd, prog);
 	if (err) {
 		log_error(&log, err, "cannot register the program's fd");

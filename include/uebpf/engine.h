@@ -95,6 +95,11 @@ void uebpf_code_free(struct uebpf_code *code);
  * array empties when its fd is closed, as in the kernel. Returns 0,
  * -EBADF, -EINVAL (not a program array), -E2BIG (index), -EPERM. */
 int uebpf_prog_array_set(int map_fd, uint32_t index, struct uebpf_code *code);
+/* How uebpf_map_update_elem on a program array finds the code behind the
+ * program fd it is given (the object layer registers uebpf_prog_code),
+ * and the id lookups of the array then return for it (its program id). */
+void uebpf_set_prog_fd_lookup(struct uebpf_code *(*lookup)(int fd));
+void uebpf_code_set_id(struct uebpf_code *code, uint32_t id);
 size_t uebpf_code_insn_cnt(const struct uebpf_code *code);
 
 /* Access rights of a memory region. */
