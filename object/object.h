@@ -3,11 +3,12 @@
  * The object layer's view of an ELF object: its programs, maps and the
  * ELF state used while opening it.
  *
- * Opening (elf.c, maps_def.c, relo.c) reads everything from the file
- * into these structures and frees the ELF afterwards: programs keep a
- * copy of their instructions and their relocations, maps their
- * definition and initial contents, the object its BTF. Loading
- * (object.c, relo.c) works from these copies only.
+ * Opening (elf.c, externs.c, maps_def.c, relo.c) reads everything from
+ * the file into these structures and frees the ELF afterwards: programs
+ * keep a copy of their instructions and their relocations, maps their
+ * definition, initial contents and slots, the object its BTF and
+ * .BTF.ext. Loading (load.c, relo.c, externs.c) works from these copies
+ * only.
  *
  * The order of programs and maps, and the names, sizes and flags of maps,
  * are libbpf's (see docs/object.md).
@@ -277,13 +278,13 @@ int externs_resolve(struct uebpf_object *obj);
 void externs_free(struct uebpf_object *obj);
 
 /* relo.c */
-/* At open: the relocations of code sections and of .maps (initial
- * slots of prog-arrays and maps of maps), and the .BTF.ext records. */
+/* At open: the relocations of code sections and the .BTF.ext records
+ * (.maps' own relocations are maps_def.c's). */
 int relo_collect(struct uebpf_object *obj);
-/* At load, once the maps have fds: every autoload program relocated
- * (CO-RE, subprograms appended, maps and data resolved) into
- * new_insns[i] / new_cnt[i] / parts for program i (NULL for the others).
- * On error the message is in the object's err_buf. */
+/* At load, once the maps have fds: every autoload main program
+ * relocated (CO-RE, subprograms appended, maps, data and externs
+ * resolved) into res[i] (zeroed for the others). On error the message
+ * is in the object's err_buf and res is freed. */
 struct relo_result {
 	struct uebpf_insn *insns;
 	size_t insn_cnt;
@@ -292,8 +293,8 @@ struct relo_result {
 };
 int relo_programs(struct uebpf_object *obj, struct relo_result *res);
 void relo_results_free(struct uebpf_object *obj, struct relo_result *res);
-/* The line record of instruction insn_idx of a program whose parts are
- * given (NULL: the program alone), or NULL. */
+/* The line record of instruction insn_idx of a program (as loaded, when
+ * it has parts; as in the file otherwise), or NULL. */
 const struct btf_line_rec *relo_line_at(const struct uebpf_object *obj,
 					const struct uebpf_program *prog, size_t insn_idx);
 /* "file.c:12: source text" for messages, into buf (empty when unknown). */
