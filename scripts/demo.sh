@@ -52,7 +52,30 @@ for mode in normal checked; do
   "$build/tests/conformance_test" tests/conformance/suite $mode | tail -n 1
 done
 
-section "6. Speed (quick run; make bench for the full one)"
+section "6. Maps shared across processes, with bpftool's grammar"
+export UEBPF_PIN_DIR=$tmp/pins
+run "$uebpf" map create counts type hash key 4 value 8 entries 64 name counts
+run "$uebpf" map update pinned counts key 1 0 0 0 value hex 2a00000000000000
+run "$uebpf" map dump pinned counts
+
+section "7. A C program compiled with clang -target bpf: opened and loaded as libbpf does"
+obj=$build/examples/flow_stats.bpf.o
+if [[ -f $obj ]]; then
+  echo "(examples/flow_stats.bpf.c: an XDP program counting packets per IP protocol)"
+  printf '$ %s
+' "$uebpf disasm $obj    # with its source lines, as llvm-objdump -S"
+  "$uebpf" disasm "$obj" >"$tmp/flow.txt"
+  head -n 22 "$tmp/flow.txt"
+  echo "   ... ($(grep -c '^ *[0-9]*:' "$tmp/flow.txt") instructions)"
+  echo
+  echo "Loaded from C (examples/load_object.c): maps created, the subprogram appended,"
+  echo "map and global data references resolved, line info kept for other processes:"
+  run "$build/examples/load-object" "$obj" "$uebpf"
+else
+  echo "(clang-19 not found: examples not built)"
+fi
+
+section "8. Speed (quick run; make bench for the full one)"
 if [[ -x $build/bench/uebpf-bench ]]; then
   "$build/bench/uebpf-bench" --quick
 fi

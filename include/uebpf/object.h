@@ -74,7 +74,7 @@ int uebpf_prog_load(enum bpf_prog_type type, const char *name, const char *licen
 struct uebpf_prog_info {
 	uint32_t type;   /* enum bpf_prog_type */
 	uint32_t id;
-	uint8_t tag[8];  /* the kernel's program tag (SHA-1 of the code, maps masked) */
+	uint8_t tag[8];  /* the kernel's program tag (SHA-256 of the code, maps masked) */
 	uint32_t insn_cnt;
 	char name[16];   /* BPF_OBJ_NAME_LEN, as the kernel shortens it */
 	uint32_t nr_map_ids;
