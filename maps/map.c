@@ -365,7 +365,7 @@ int uebpf_obj_pin(int fd, const char *path)
 	return seg_pin(&map->seg, path, NULL);
 }
 
-int uebpf_map_close(int fd)
+int map_close(int fd)
 {
 	struct map *map = map_from_fd(fd);
 	if (!map)
@@ -382,6 +382,15 @@ int uebpf_map_close(int fd)
 		close(fd);
 	map_put(map);
 	return 0;
+}
+
+int uebpf_map_close(int fd)
+{
+	int err = map_close(fd);
+
+	if (!err)
+		inner_views_settle();
+	return err;
 }
 
 void map_value_copy_in(const struct map_hdr *hdr, uint8_t *dst, const void *src, int locked)

@@ -163,6 +163,14 @@ extern const struct map_ops devmap_map_ops, devmap_hash_map_ops; /* maps/devmap.
 /* Array-style key walk: NULL or out of range -> 0, the last -> ENOENT. */
 int array_get_next_key(struct map *map, const void *key, void *next_key);
 
+/* After user space closes a map: views of inner maps that are now used
+ * by nothing else here and in no slot let go of their files at once,
+ * rather than at the next periodic sweep (maps/map_in_map.c). */
+void inner_views_settle(void);
+/* uebpf_map_close without that (for maps/map_in_map.c, which holds the
+ * views' lock). */
+int map_close(int fd);
+
 /* Program arrays (maps/prog_array.c): put prog (holding a reference the
  * map drops with put) in a slot, or NULL to clear it; read a slot. */
 int prog_array_set(struct map *map, uint32_t index, void *prog, uint32_t id,

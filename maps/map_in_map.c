@@ -226,6 +226,7 @@ static _Atomic(struct inner_view *) views[VIEW_BUCKETS];
 static pthread_mutex_t views_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct inner_view *retired;
 static uint64_t last_sweep_ns, last_scan_ns;
+static _Atomic size_t views_cnt; /* in the table or retired */
 
 static uint64_t now_ns(void)
 {
@@ -258,6 +259,7 @@ static struct map *view_add(struct map *map)
 		return NULL;
 	map_get(map);
 	mark_open(map);
+	atomic_fetch_add(&views_cnt, 1);
 	v->id = map->hdr->id;
 	v->map = map;
 	_Atomic(struct inner_view *) *head = view_bucket(v->id);
@@ -278,7 +280,7 @@ static struct map *open_by_id(uint32_t id)
 	struct map *map = map_from_fd(fd);
 	if (map)
 		map_get(map);
-	uebpf_map_close(fd); /* the view keeps the segment and its file */
+	map_close(fd); /* the view keeps the segment and its file */
 	if (map && map->hdr->id != id) {
 		map_put(map);
 		return NULL;
@@ -347,6 +349,7 @@ static void views_reclaim(void)
 		uint32_t id = v->id;
 		map_put(v->map); /* a last reference drops this process's mark too */
 		free(v);
+		atomic_fetch_sub(&views_cnt, 1);
 		collect_id(id);
 	}
 	if (now - last_sweep_ns < SWEEP_NS)
@@ -365,6 +368,16 @@ static void views_reclaim(void)
 		last_scan_ns = now;
 		collect_all();
 	}
+}
+
+void inner_views_settle(void)
+{
+	if (!atomic_load(&views_cnt))
+		return;
+	pthread_mutex_lock(&views_lock);
+	last_sweep_ns = 0;
+	views_reclaim();
+	pthread_mutex_unlock(&views_lock);
 }
 
 /* ---- putting maps in and taking them out ---- */

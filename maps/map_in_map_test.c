@@ -5,6 +5,7 @@
  * maps, another process reaching them through a pinned outer map, and
  * threads replacing inner maps under running programs. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -494,6 +495,48 @@ static void test_threads_replace_inner_maps(void)
 
 /* A slot id scribbled by another process names no map, or a map that
  * does not match the template: programs get NULL, never a wrong map. */
+static int open_fds(void)
+{
+	int n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	for (struct dirent *e; d && (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* An outer map closed while it still holds maps lets go of them, as the
+ * kernel frees an outer map's slots; in whichever order user space
+ * closes outer and inner maps, no file stays open here. */
+static void test_closing_an_outer_map_releases_its_slots(void)
+{
+	uint32_t zero = 0, one = 1;
+	for (int outer_first = 0; outer_first < 2; outer_first++) {
+		for (int hash = 0; hash < 2; hash++) {
+			int before = open_fds();
+			int a = create(BPF_MAP_TYPE_ARRAY, 4, 4, 1, 0, 0);
+			int b = create(BPF_MAP_TYPE_ARRAY, 4, 4, 1, 0, 0);
+			int outer = create(hash ? BPF_MAP_TYPE_HASH_OF_MAPS : BPF_MAP_TYPE_ARRAY_OF_MAPS,
+					   4, 4, 2, 0, a);
+			CHECK_EQ(uebpf_map_update_elem(outer, &zero, &a, 0), 0);
+			CHECK_EQ(uebpf_map_update_elem(outer, &one, &b, 0), 0);
+			uint32_t ida = id_of(a);
+			if (outer_first)
+				uebpf_map_close(outer);
+			uebpf_map_close(a);
+			uebpf_map_close(b);
+			if (!outer_first) {
+				CHECK(linked(ida)); /* still in a slot */
+				uebpf_map_close(outer);
+			}
+			CHECK_REPORT(open_fds() == before, "%s of maps closed %s: %d fds open before, %d after",
+				     hash ? "hash" : "array", outer_first ? "first" : "last", before,
+				     open_fds());
+		}
+	}
+}
+
 static void test_scribbled_slots(void)
 {
 	int tmpl = create(BPF_MAP_TYPE_ARRAY, 4, 8, 8, 0, 0);
@@ -531,6 +574,7 @@ int main(void)
 	RUN(test_another_process_reaches_inner_maps);
 	RUN(test_threads_replace_inner_maps);
 	RUN(test_scribbled_slots);
+	RUN(test_closing_an_outer_map_releases_its_slots);
 
 	uebpf_vm_free(vm);
 	collect();
