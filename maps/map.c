@@ -16,45 +16,22 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "maps/fd_table.h"
 #include "maps/lock.h"
 #include "maps/map.h"
 
 /* ---- the fd registry: fd -> map, for this process ---- */
 
-/* Two levels of 1024 so that the table never moves: lookups read it
- * without a lock while registrations add chunks. */
-#define FD_CHUNK 1024
-#define FD_CHUNKS 1024
-static _Atomic(struct map *) *_Atomic fd_chunks[FD_CHUNKS];
-static pthread_mutex_t fd_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fd_table map_fds = FD_TABLE_INIT;
 
 struct map *map_from_fd(int fd)
 {
-	if (fd < 0 || fd >= FD_CHUNK * FD_CHUNKS)
-		return NULL;
-	_Atomic(struct map *) *chunk = atomic_load(&fd_chunks[fd / FD_CHUNK]);
-	return chunk ? atomic_load(&chunk[fd % FD_CHUNK]) : NULL;
+	return fd_table_get(&map_fds, fd);
 }
 
 static int registry_set(int fd, struct map *map)
 {
-	if (fd < 0 || fd >= FD_CHUNK * FD_CHUNKS)
-		return -EMFILE;
-	_Atomic(struct map *) *chunk = atomic_load(&fd_chunks[fd / FD_CHUNK]);
-	if (!chunk) {
-		pthread_mutex_lock(&fd_lock);
-		chunk = atomic_load(&fd_chunks[fd / FD_CHUNK]);
-		if (!chunk) {
-			chunk = calloc(FD_CHUNK, sizeof(*chunk));
-			if (chunk)
-				atomic_store(&fd_chunks[fd / FD_CHUNK], chunk);
-		}
-		pthread_mutex_unlock(&fd_lock);
-		if (!chunk)
-			return -ENOMEM;
-	}
-	atomic_store(&chunk[fd % FD_CHUNK], map);
-	return 0;
+	return fd_table_set(&map_fds, fd, map);
 }
 
 /* ---- CPUs ---- */

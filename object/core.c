@@ -16,6 +16,7 @@
  * trusted: every type id is looked up with a NULL check, loops over
  * modifier chains and nested comparisons are bounded.
  */
+#include "object/btf_ext.h"
 #include "object/core.h"
 
 #include <bpf/btf.h>
@@ -78,26 +79,6 @@ struct ctx {
 };
 
 enum { CALC_POISON = 1 };
-
-const char *core_relo_kind_name(uint32_t kind)
-{
-	static const char *const names[] = {
-		[BPF_CORE_FIELD_BYTE_OFFSET] = "byte_off",
-		[BPF_CORE_FIELD_BYTE_SIZE] = "byte_sz",
-		[BPF_CORE_FIELD_EXISTS] = "field_exists",
-		[BPF_CORE_FIELD_SIGNED] = "signed",
-		[BPF_CORE_FIELD_LSHIFT_U64] = "lshift_u64",
-		[BPF_CORE_FIELD_RSHIFT_U64] = "rshift_u64",
-		[BPF_CORE_TYPE_ID_LOCAL] = "local_type_id",
-		[BPF_CORE_TYPE_ID_TARGET] = "target_type_id",
-		[BPF_CORE_TYPE_EXISTS] = "type_exists",
-		[BPF_CORE_TYPE_SIZE] = "type_size",
-		[BPF_CORE_ENUMVAL_EXISTS] = "enumval_exists",
-		[BPF_CORE_ENUMVAL_VALUE] = "enumval_value",
-		[BPF_CORE_TYPE_MATCHES] = "type_matches",
-	};
-	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "unknown";
-}
 
 static bool field_based(uint32_t kind)
 {
@@ -354,7 +335,7 @@ static void describe(struct ctx *c, const struct spec *s)
 
 	n = 0;
 	c->what[0] = '\0';
-	PUT("%s of %s", core_relo_kind_name(c->relo->kind),
+	PUT("%s of %s", btf_ext_core_kind_name(c->relo->kind),
 	    t ? type_str(s->btf, s->root_id, buf, sizeof(buf)) : "a bad type");
 	if (enumval_based(c->relo->kind) && s->len > 0) {
 		PUT("::%s", s->acc[0].name);
@@ -1078,7 +1059,7 @@ int core_relo_apply(const struct btf *local_btf, const struct btf *target_btf,
 	if (err && err_size)
 		err[0] = '\0';
 	snprintf(c.what, sizeof(c.what), "%s of type [%u] (access \"%s\")",
-		 core_relo_kind_name(relo->kind), relo->type_id,
+		 btf_ext_core_kind_name(relo->kind), relo->type_id,
 		 relo->access_str ? relo->access_str : "");
 	if (!local_btf || !target_btf || !insns)
 		return fail(&c, -EINVAL, "no BTF or no instructions");

@@ -73,8 +73,4 @@ int core_relo_apply(const struct btf *local_btf, const struct btf *target_btf,
 		    const struct core_relo *relo, struct uebpf_insn *insns, size_t insn_cnt,
 		    char *err, size_t err_size);
 
-/* libbpf's short name of a relocation kind ("byte_off", "field_exists",
- * "enumval_value", ...), "unknown" for others. */
-const char *core_relo_kind_name(uint32_t kind);
-
 #endif /* UEBPF_OBJECT_CORE_H */

@@ -20,6 +20,7 @@
  * libbpf's open (programs, one per section here) and a small .BTF.ext
  * reader below, not through uebpf's loader.
  */
+#include "object/btf_ext.h"
 #include "object/core.h"
 #include "progtypes/btf.h"
 #include "tests/check.h"
@@ -270,7 +271,7 @@ static struct relo_rec *find(struct object *o, const char *prog, uint32_t kind,
 		    !strcmp(r->access, access))
 			return r;
 	}
-	printf("no relocation %s %s %s in %s\n", core_relo_kind_name(kind), type, access, prog);
+	printf("no relocation %s %s %s in %s\n", btf_ext_core_kind_name(kind), type, access, prog);
 	return NULL;
 }
 
@@ -752,7 +753,7 @@ static void compare_with_libbpf(const char *path)
 		bool poisoned = is_poison(&p->theirs[r->r.insn_idx]) &&
 				!is_poison(&p->orig[r->r.insn_idx]);
 		CHECK_REPORT(r->rc == (poisoned ? -ESRCH : 0), "%s %s %s %s: rc %d: %s", path,
-			     p->name, core_relo_kind_name(r->r.kind), r->access, r->rc, r->msg);
+			     p->name, btf_ext_core_kind_name(r->r.kind), r->access, r->rc, r->msg);
 		relocs_total++;
 		relocs_poisoned += poisoned;
 	}

@@ -40,49 +40,12 @@
 #define KCONFIG_SEC ".kconfig"
 #define KSYMS_SEC ".ksyms"
 /* Longest chain of const/volatile/typedef/... followed. */
-#define MAX_MODS 32
 /* The largest .kconfig value accepted: the kernel refuses array values
  * larger than KMALLOC_MAX_SIZE (4 MiB on x86-64) anyway. */
 #define KCONFIG_MAX_SIZE (4u << 20)
 
 /* enum libbpf_tristate of bpf_helpers.h */
 enum { TRI_NO = 0, TRI_YES = 1, TRI_MODULE = 2 };
-
-static const char *btf_str(const struct btf *btf, uint32_t off)
-{
-	const char *s = btf__name_by_offset(btf, off);
-
-	return s ? s : "";
-}
-
-static const char *kind_name(const struct btf_type *t)
-{
-	static const char *const names[] = {
-		"void", "int", "ptr", "array", "struct", "union", "enum", "fwd",
-		"typedef", "volatile", "const", "restrict", "func", "func_proto",
-		"var", "datasec", "float", "decl_tag", "type_tag", "enum64",
-	};
-
-	if (!t)
-		return "missing type";
-	return btf_kind(t) < sizeof(names) / sizeof(names[0]) ? names[btf_kind(t)] : "unknown";
-}
-
-static const struct btf_type *skip_mods(const struct btf *btf, uint32_t id, uint32_t *res_id)
-{
-	const struct btf_type *t = btf__type_by_id(btf, id);
-	int i;
-
-	for (i = 0; t && (btf_is_mod(t) || btf_is_typedef(t)); i++) {
-		if (i == MAX_MODS)
-			return NULL;
-		id = t->type;
-		t = btf__type_by_id(btf, id);
-	}
-	if (res_id)
-		*res_id = id;
-	return t;
-}
 
 static bool has_prefix(const char *s, const char *prefix)
 {
@@ -103,8 +66,8 @@ static int cmp_named(const void *a_, const void *b_, void *btf_)
 {
 	const struct btf *btf = btf_;
 	uint32_t a = *(const uint32_t *)a_, b = *(const uint32_t *)b_;
-	int c = strcmp(btf_str(btf, btf__type_by_id(btf, a)->name_off),
-		       btf_str(btf, btf__type_by_id(btf, b)->name_off));
+	int c = strcmp(btf_name(btf, btf__type_by_id(btf, a)->name_off),
+		       btf_name(btf, btf__type_by_id(btf, b)->name_off));
 
 	return c ? c : (a < b ? -1 : a > b);
 }
@@ -153,13 +116,13 @@ static uint32_t btf_index_find(const struct btf_index *ix, const char *name)
 		size_t mid = lo + (hi - lo) / 2;
 		const struct btf_type *t = btf__type_by_id(ix->btf, ix->named[mid]);
 
-		if (strcmp(btf_str(ix->btf, t->name_off), name) < 0)
+		if (strcmp(btf_name(ix->btf, t->name_off), name) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (lo < ix->nr_named &&
-	    strcmp(btf_str(ix->btf, btf__type_by_id(ix->btf, ix->named[lo])->name_off), name) == 0)
+	    strcmp(btf_name(ix->btf, btf__type_by_id(ix->btf, ix->named[lo])->name_off), name) == 0)
 		return ix->named[lo];
 	return 0;
 }
@@ -208,13 +171,13 @@ static bool sym_is_extern(const Elf64_Sym *sym)
 static enum kcfg_type kcfg_type_of(const struct btf *btf, uint32_t id, bool *is_signed,
 				   bool elem)
 {
-	const struct btf_type *t = skip_mods(btf, id, NULL);
+	const struct btf_type *t = btf_skip_mods(btf, id, NULL);
 	const char *name;
 
 	*is_signed = false;
 	if (!t)
 		return KCFG_UNKNOWN;
-	name = btf_str(btf, t->name_off);
+	name = btf_name(btf, t->name_off);
 	switch (btf_kind(t)) {
 	case BTF_KIND_INT: {
 		uint8_t enc = btf_int_encoding(t);
@@ -348,15 +311,15 @@ static int collect_extern(struct uebpf_object *obj, const struct btf_index *ix, 
 	if ((btf_is_var(t) && btf_var(t)->linkage != BTF_VAR_GLOBAL_EXTERN) ||
 	    (btf_is_func(t) && btf_vlen(t) != BTF_FUNC_EXTERN))
 		return obj_err(obj, EINVAL, "extern '%s' (symbol #%zu): its BTF %s [%u] is not "
-			       "declared extern", name, sym_idx, kind_name(t), id);
+			       "declared extern", name, sym_idx, btf_kind_name(t), id);
 	ext->btf_id = id;
 	ext->is_func = btf_is_func(t);
 	sec_id = ix->sec_of[id];
 	if (!sec_id)
 		return obj_err(obj, ENOENT, "extern '%s': its BTF %s [%u] is in no DATASEC of "
-			       "section '.BTF'", name, kind_name(t), id);
+			       "section '.BTF'", name, btf_kind_name(t), id);
 	sec = (struct btf_type *)btf__type_by_id(obj->btf, sec_id);
-	sec_name = btf_str(obj->btf, sec->name_off);
+	sec_name = btf_name(obj->btf, sec->name_off);
 
 	if (strcmp(sec_name, KCONFIG_SEC) == 0) {
 		int64_t sz;
@@ -375,7 +338,7 @@ static int collect_extern(struct uebpf_object *obj, const struct btf_index *ix, 
 			return obj_err(obj, EOPNOTSUPP, "extern (kcfg) '%s': its type (a %s, "
 				       "BTF [%u]) is not supported: use char, bool, an integer of 1, "
 				       "2, 4 or 8 bytes, enum libbpf_tristate or a char array", name,
-				       kind_name(skip_mods(obj->btf, t->type, NULL)), t->type);
+				       btf_kind_name(btf_skip_mods(obj->btf, t->type, NULL)), t->type);
 		sz = btf__resolve_size(obj->btf, t->type);
 		if (sz <= 0 || sz > KCONFIG_MAX_SIZE)
 			return obj_err(obj, sz <= 0 ? EINVAL : E2BIG, "extern (kcfg) '%s': size "
@@ -416,18 +379,18 @@ static int layout_ksyms(struct uebpf_object *obj, struct btf_type *sec, const si
 	}
 	for (i = 0; i < btf_vlen(sec); i++, off += sizeof(int)) {
 		struct btf_type *vt = (struct btf_type *)btf__type_by_id(obj->btf, vs[i].type);
-		const char *name = vt ? btf_str(obj->btf, vt->name_off) : "";
+		const char *name = vt ? btf_name(obj->btf, vt->name_off) : "";
 		struct extern_desc *ext;
 
 		if (!vt || (!btf_is_var(vt) && !btf_is_func(vt)))
 			return obj_err(obj, EINVAL, "section '.BTF': DATASEC '%s' entry #%u is a "
 				       "%s (type [%u]), not a VAR or FUNC", KSYMS_SEC, i,
-				       kind_name(vt), vs[i].type);
+				       btf_kind_name(vt), vs[i].type);
 		ext = find_extern(obj, by_name, name);
 		if (!ext || ext->type != EXT_KSYM)
 			return obj_err(obj, ESRCH, "section '.BTF': DATASEC '%s' entry #%u, %s '%s', "
 				       "has no extern symbol of that name in '%s'", KSYMS_SEC, i,
-				       kind_name(vt), name, KSYMS_SEC);
+				       btf_kind_name(vt), name, KSYMS_SEC);
 		if (btf_is_func(vt)) {
 			const struct btf_type *proto = btf__type_by_id(obj->btf, vt->type);
 			struct btf_param *param;
@@ -478,12 +441,12 @@ static int layout_kconfig(struct uebpf_object *obj, struct btf_type *sec, const 
 	sec->size = off;
 	for (i = 0; i < btf_vlen(sec); i++) {
 		const struct btf_type *t = btf__type_by_id(obj->btf, vs[i].type);
-		const char *name = t ? btf_str(obj->btf, t->name_off) : "";
+		const char *name = t ? btf_name(obj->btf, t->name_off) : "";
 		struct extern_desc *ext;
 
 		if (!t || !btf_is_var(t))
 			return obj_err(obj, EINVAL, "section '.BTF': DATASEC '%s' entry #%zu is a "
-				       "%s (type [%u]), not a VAR", KCONFIG_SEC, i, kind_name(t),
+				       "%s (type [%u]), not a VAR", KCONFIG_SEC, i, btf_kind_name(t),
 				       vs[i].type);
 		ext = find_extern(obj, by_name, name);
 		if (!ext || ext->type != EXT_KCFG)

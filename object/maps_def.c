@@ -39,7 +39,7 @@ struct legacy_map_def {
 /* values of __uint(pinning, ...) (bpf_helpers.h) */
 enum { PIN_NONE, PIN_BY_NAME };
 
-static const char *btf_kind_name(const struct btf_type *t)
+const char *btf_kind_name(const struct btf_type *t)
 {
 	static const char *const names[] = {
 		"void", "int", "ptr", "array", "struct", "union", "enum", "fwd",
@@ -52,9 +52,7 @@ static const char *btf_kind_name(const struct btf_type *t)
 	return btf_kind(t) < sizeof(names) / sizeof(names[0]) ? names[btf_kind(t)] : "unknown";
 }
 
-/* The type behind modifiers and typedefs; NULL for a missing type or a
- * chain too long. */
-static const struct btf_type *skip_mods(const struct btf *btf, uint32_t id, uint32_t *res_id)
+const struct btf_type *btf_skip_mods(const struct btf *btf, uint32_t id, uint32_t *res_id)
 {
 	const struct btf_type *t = btf__type_by_id(btf, id);
 	int i;
@@ -70,7 +68,7 @@ static const struct btf_type *skip_mods(const struct btf *btf, uint32_t id, uint
 	return t;
 }
 
-static const char *btf_name(const struct btf *btf, uint32_t off)
+const char *btf_name(const struct btf *btf, uint32_t off)
 {
 	const char *s = btf__name_by_offset(btf, off);
 
@@ -330,12 +328,12 @@ static void find_spin_lock(struct uebpf_object *obj, struct uebpf_map *map)
 
 	if (!obj->btf || !map->def.btf_value_type_id)
 		return;
-	t = skip_mods(obj->btf, map->def.btf_value_type_id, NULL);
+	t = btf_skip_mods(obj->btf, map->def.btf_value_type_id, NULL);
 	if (!t || !btf_is_struct(t))
 		return;
 	m = btf_members(t);
 	for (i = 0; i < btf_vlen(t); i++) {
-		mt = skip_mods(obj->btf, m[i].type, NULL);
+		mt = btf_skip_mods(obj->btf, m[i].type, NULL);
 		if (mt && btf_is_struct(mt) &&
 		    strcmp(btf_name(obj->btf, mt->name_off), "bpf_spin_lock") == 0) {
 			map->value_has_spin_lock = true;
@@ -479,7 +477,7 @@ static int map_field_int(struct uebpf_object *obj, const char *map_name,
 			 const struct btf_member *m, uint32_t *res)
 {
 	const char *name = btf_name(obj->btf, m->name_off);
-	const struct btf_type *t = skip_mods(obj->btf, m->type, NULL), *arr;
+	const struct btf_type *t = btf_skip_mods(obj->btf, m->type, NULL), *arr;
 
 	if (!t || !btf_is_ptr(t))
 		return obj_err(obj, EINVAL, "section '.maps': map '%s': attribute '%s' is a %s, "
@@ -581,11 +579,11 @@ static int parse_btf_map_def(struct uebpf_object *obj, const char *map_name,
 			if (!t || !btf_is_array(t) || btf_array(t)->nelems)
 				return obj_err(obj, EINVAL, "section '.maps': map '%s': %s spec is not "
 					       "a zero-sized array", map_name, what);
-			t = skip_mods(obj->btf, btf_array(t)->type, NULL);
+			t = btf_skip_mods(obj->btf, btf_array(t)->type, NULL);
 			if (!t || !btf_is_ptr(t))
 				return obj_err(obj, EINVAL, "section '.maps': map '%s': %s is a %s, "
 					       "expected a pointer", map_name, what, btf_kind_name(t));
-			t = skip_mods(obj->btf, t->type, NULL);
+			t = btf_skip_mods(obj->btf, t->type, NULL);
 			if (prog_array) {
 				if (!t || !btf_is_func_proto(t))
 					return obj_err(obj, EINVAL, "section '.maps': map '%s': "
@@ -657,7 +655,7 @@ static int init_btf_map(struct uebpf_object *obj, const struct btf_type *sec, ui
 		return obj_err(obj, EOPNOTSUPP, "section '.maps': map '%s' is %s: maps must be "
 			       "global variables", name,
 			       btf_var(var)->linkage == BTF_VAR_STATIC ? "static" : "extern");
-	def = skip_mods(obj->btf, var->type, NULL);
+	def = btf_skip_mods(obj->btf, var->type, NULL);
 	if (!def || !btf_is_struct(def))
 		return obj_err(obj, EINVAL, "section '.maps': map '%s' is a %s, expected a struct",
 			       name, btf_kind_name(def));
@@ -1010,7 +1008,7 @@ static int map_slot_relo(struct uebpf_object *obj, const struct elf_sec *rsec,
 
 	/* The slot: the offset into the last member, `values`. */
 	var = btf__type_by_id(obj->btf, vi->type);
-	def = var ? skip_mods(obj->btf, var->type, NULL) : NULL;
+	def = var ? btf_skip_mods(obj->btf, var->type, NULL) : NULL;
 	if (!def || !btf_is_struct(def) || btf_vlen(def) == 0)
 		return obj_err(obj, EINVAL, "section '%s', offset 0x%zx: map '%s': its definition "
 			       "is not a struct with members", rname, rel_off, map->name);

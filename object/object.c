@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "object/btf_ext.h"
+#include "object/externs.h"
 #include "object/object.h"
 #include "object/sec_def.h"
 #include "uebpf/maps.h"
@@ -76,28 +76,6 @@ struct uebpf_map *obj_add_map(struct uebpf_object *obj)
 	map->obj = obj;
 	map->fd = -1;
 	return map;
-}
-
-/* The running kernel's version, as libbpf defaults the object's to it
- * (Ubuntu tells the real one in /proc/version_signature). */
-static uint32_t host_kernel_version(void)
-{
-	unsigned int major, minor, patch;
-	struct utsname u;
-	FILE *f;
-
-	f = fopen("/proc/version_signature", "r");
-	if (f) {
-		int n = fscanf(f, "%*s %*s %u.%u.%u", &major, &minor, &patch);
-
-		fclose(f);
-		if (n == 3)
-			goto done;
-	}
-	if (uname(&u) || sscanf(u.release, "%u.%u.%u", &major, &minor, &patch) != 3)
-		return 0;
-done:
-	return (major << 16) + (minor << 8) + (patch > 255 ? 255 : patch);
 }
 
 /* Type, attach type, flags and target from the section name, as libbpf
@@ -324,7 +302,8 @@ static struct uebpf_object *open_buf(uint8_t *buf, size_t size, const char *path
 		err = obj_err(obj, ENOMEM, "out of memory");
 		goto fail;
 	}
-	obj->kversion = host_kernel_version();
+	/* libbpf's default: the running kernel's version. */
+	obj->kversion = externs_kernel_version();
 
 	err = elf_open(obj, buf, size);
 	obj->text_sec_idx = obj->elf.text_idx;

@@ -26,6 +26,7 @@
 #include "uebpf/object.h"
 
 struct btf;
+struct btf_type;
 struct btf_ext;
 struct btf_ext_sec;
 struct btf_core_rec;
@@ -302,6 +303,12 @@ void relo_describe_insn(const struct uebpf_object *obj, const struct uebpf_progr
 			size_t insn_idx, char *buf, size_t size);
 
 /* maps_def.c */
+/* BTF lookups that never fail: a name ("" when none), a kind's name for
+ * messages, the type behind modifiers and typedefs (NULL for a missing
+ * type or too long a chain; *res_id its id). */
+const char *btf_name(const struct btf *btf, uint32_t off);
+const char *btf_kind_name(const struct btf_type *t);
+const struct btf_type *btf_skip_mods(const struct btf *btf, uint32_t id, uint32_t *res_id);
 int btf_fixup_datasecs(struct uebpf_object *obj);
 int maps_init(struct uebpf_object *obj);
 void map_free(struct uebpf_map *map);
