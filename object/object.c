@@ -479,9 +479,10 @@ struct uebpf_map *uebpf_object_find_map(const struct uebpf_object *obj, const ch
 	for (i = 0; i < obj->nr_maps; i++) {
 		const struct uebpf_map *map = &obj->maps[i];
 
-		/* ".rodata" names a global data map by its section. */
+		/* ".rodata" names a global data map by its section (and a
+		 * map of .maps whose name starts with a dot, by that name). */
 		if (name[0] == '.') {
-			if (map->real_name && strcmp(map->real_name, name) == 0)
+			if (strcmp(map->real_name ? map->real_name : map->name, name) == 0)
 				return &obj->maps[i];
 			continue;
 		}
