@@ -39,10 +39,6 @@
 
 #define KCONFIG_SEC ".kconfig"
 #define KSYMS_SEC ".ksyms"
-/* Longest chain of const/volatile/typedef/... followed. */
-/* The largest .kconfig value accepted: the kernel refuses array values
- * larger than KMALLOC_MAX_SIZE (4 MiB on x86-64) anyway. */
-#define KCONFIG_MAX_SIZE (4u << 20)
 
 /* enum libbpf_tristate of bpf_helpers.h */
 enum { TRI_NO = 0, TRI_YES = 1, TRI_MODULE = 2 };
@@ -340,10 +336,10 @@ static int collect_extern(struct uebpf_object *obj, const struct btf_index *ix, 
 				       "2, 4 or 8 bytes, enum libbpf_tristate or a char array", name,
 				       btf_kind_name(btf_skip_mods(obj->btf, t->type, NULL)), t->type);
 		sz = btf__resolve_size(obj->btf, t->type);
-		if (sz <= 0 || sz > KCONFIG_MAX_SIZE)
+		if (sz <= 0 || sz > MAP_VALUE_MAX)
 			return obj_err(obj, sz <= 0 ? EINVAL : E2BIG, "extern (kcfg) '%s': size "
 				       "%lld of its type [%u] is not one uebpf can lay out (1 to %u "
-				       "bytes)", name, (long long)sz, t->type, KCONFIG_MAX_SIZE);
+				       "bytes)", name, (long long)sz, t->type, MAP_VALUE_MAX);
 		align = btf__align_of(obj->btf, t->type);
 		if (align <= 0)
 			return obj_err(obj, EINVAL, "extern (kcfg) '%s': cannot tell the alignment "
@@ -434,9 +430,9 @@ static int layout_kconfig(struct uebpf_object *obj, struct btf_type *sec, const 
 		off = (off + ext->align - 1) / ext->align * ext->align;
 		ext->data_off = off;
 		off += ext->sz;
-		if (off > KCONFIG_MAX_SIZE)
+		if (off > MAP_VALUE_MAX)
 			return obj_err(obj, E2BIG, "extern (kcfg) '%s': the .kconfig externs take "
-				       "more than %u bytes", ext->name, KCONFIG_MAX_SIZE);
+				       "more than %u bytes", ext->name, MAP_VALUE_MAX);
 	}
 	sec->size = off;
 	for (i = 0; i < btf_vlen(sec); i++) {

@@ -795,9 +795,9 @@ static int init_data_map(struct uebpf_object *obj, size_t idx)
 	struct uebpf_map *map;
 	int id;
 
-	if (sec->size > UINT32_MAX)
+	if (sec->size > MAP_VALUE_MAX)
 		return obj_err(obj, E2BIG, "section '%s': %zu bytes of global data, more than a "
-			       "map value can hold", sec->name, sec->size);
+			       "map value can hold (%u)", sec->name, sec->size, MAP_VALUE_MAX);
 	map = obj_add_map(obj);
 	if (!map)
 		return obj_err(obj, ENOMEM, "out of memory for map '%s'", sec->name);

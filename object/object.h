@@ -33,6 +33,9 @@ struct btf_core_rec;
 struct btf_line_rec;
 
 #define INSN_SZ 8
+/* The largest array map value the kernel accepts (KMALLOC_MAX_SIZE on
+ * x86-64): larger global data or .kconfig could never load. */
+#define MAP_VALUE_MAX (4u << 20)
 /* The kernel's BPF_OBJ_NAME_LEN: names of kernel objects (maps). */
 #define OBJ_NAME_LEN 16
 
