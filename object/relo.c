@@ -393,7 +393,8 @@ static int build_append(struct uebpf_object *obj, struct build *b, size_t prog_i
 {
 	if (cnt > PROG_MAX_INSNS - b->cnt)
 		return obj_err(obj, E2BIG, "program '%s': more than %u instructions with its "
-			       "subprograms", obj->progs[b->parts[0].prog_idx].name,
+			       "subprograms",
+			       obj->progs[b->nr_parts ? b->parts[0].prog_idx : prog_idx].name,
 			       PROG_MAX_INSNS);
 	if (b->cnt + cnt > b->cap) {
 		size_t cap = b->cap ? b->cap : 64;
@@ -547,6 +548,9 @@ static int relocate_data(struct uebpf_object *obj, struct build *b)
 				break;
 			case RELO_EXTERN_VAR:
 				ext = &obj->externs[r->idx];
+				if (ext->type == EXT_KCFG && obj->kconfig_map_idx < 0)
+					return insn_err(obj, p, r->insn_idx, EINVAL,
+							"a .kconfig extern without a .kconfig map");
 				if (ext->type == EXT_KCFG) {
 					insn[0].src_reg = BPF_PSEUDO_MAP_VALUE;
 					insn[0].imm = obj->maps[obj->kconfig_map_idx].fd;
