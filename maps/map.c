@@ -102,6 +102,11 @@ const struct map_ops *map_ops_for(uint32_t type)
 	}
 }
 
+bool uebpf_map_type_supported(enum bpf_map_type type)
+{
+	return map_ops_for(type) != NULL;
+}
+
 /* The kernel's rule for object names: [A-Za-z0-9_.], at most 15. */
 static int valid_name(const char *name)
 {

@@ -7,6 +7,7 @@
  * of maps of maps and program arrays filled. On failure everything this
  * load created is released and the maps it pinned are unpinned.
  */
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -99,6 +100,12 @@ static int create_map(struct uebpf_map *map)
 	fd = create_one(map, pin_dir, inner_fd);
 	if (inner_fd >= 0)
 		uebpf_map_close(inner_fd);
+	if (fd < 0 && !uebpf_map_type_supported(map->def.type)) {
+		const char *type = libbpf_bpf_map_type_str(map->def.type);
+
+		return obj_err(map->obj, EOPNOTSUPP, "map '%s': uebpf has no maps of type %s (%u)",
+			       map->name, type ? type : "unknown", map->def.type);
+	}
 	if (fd < 0)
 		return map_err(map, -fd, "cannot create it");
 	map->fd = fd;

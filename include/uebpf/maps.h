@@ -159,6 +159,8 @@ void uebpf_ringbuf_free(struct uebpf_ringbuf *rb);
 
 /* Number of possible CPUs (the per-CPU copies of per-CPU maps). */
 int uebpf_num_possible_cpus(void);
+/* Whether uebpf has maps of this type (the others: EINVAL at create). */
+bool uebpf_map_type_supported(enum bpf_map_type type);
 
 #ifdef __cplusplus
 }
