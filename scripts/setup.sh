@@ -11,6 +11,7 @@ packages=(
   libelf-dev zlib1g-dev libbpf-dev # ELF + BTF
   linux-libc-dev                   # <linux/bpf.h> UAPI numbers
   bpftool                          # kernel-side oracle tooling
+  libbpf-tools                     # real-world BPF objects for the object tests
   libpcap-dev                      # pcap replay
   python3
 )
