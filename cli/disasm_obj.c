@@ -6,9 +6,11 @@
  * line (from BTF line info) before the first instruction it produced.
  *
  * The instructions are those of the file (relocations not applied, map
- * references read "r1 = 0x0 ll" as llvm-objdump shows them). Functions
- * of .text that other programs call are not shown: the object API lists
- * programs only (llvm-objdump shows them under "section .text").
+ * references read "r1 = 0x0 ll" as llvm-objdump shows them), every
+ * function of every code section, the subprograms of .text included.
+ * Jump targets are named after the function (<f+0x40>): local labels
+ * that old clang versions left in the symbol table (LBB0_7), which
+ * llvm-objdump shows, are not.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -97,29 +99,33 @@ int cli_disasm_object(const char *path, const char *prog_name,
 		return strstr(err, path) ? cli_error("%s", err) : cli_error("%s: %s", path, err);
 	}
 
-	if (prog_name && !uebpf_object_find_program(obj, prog_name)) {
+	struct uebpf_program *prog;
+
+	uebpf_object_for_each_function(prog, obj)
+		if (prog_name && !strcmp(uebpf_program_name(prog), prog_name))
+			break;
+	if (prog_name && !prog) {
 		uebpf_object_close(obj);
 		return cli_error("%s has no program named '%s' (uebpf disasm %s shows them all)",
 				 path, prog_name, path);
 	}
 
-	struct uebpf_program *prog;
-	const char *sec = NULL;
+	const char *sec = NULL, *sec_q = NULL;
 	size_t base = 0;
 	int ret = 0;
 
 	printf("\n%s:\tfile format elf64-bpf\n", path);
-	/* Programs come by section, then offset, and a section other than
-	 * .text holds nothing but programs: each starts where the one
+	/* Functions come by section, then offset, each where the one
 	 * before it ends. */
-	uebpf_object_for_each_program(prog, obj) {
+	uebpf_object_for_each_function(prog, obj) {
 		const char *s = uebpf_program_section_name(prog);
 		/* Freshly opened, a program that does not load is one of a
 		 * SEC("?...") section; the file's name has the '?'. */
 		const char *q = uebpf_program_autoload(prog) ? "" : "?";
-		if (!sec || strcmp(s, sec) != 0) {
+		if (!sec || strcmp(s, sec) != 0 || q != sec_q) {
 			base = 0;
 			sec = s;
+			sec_q = q; /* "?kprobe/f" and "kprobe/f" are two sections */
 			if (!prog_name)
 				printf("\nDisassembly of section %s%s:\n", q, s);
 		}

@@ -447,6 +447,24 @@ struct uebpf_program *uebpf_object_next_program(const struct uebpf_object *obj,
 	return NULL;
 }
 
+struct uebpf_program *uebpf_object_next_function(const struct uebpf_object *obj,
+						 const struct uebpf_program *prev)
+{
+	size_t i;
+
+	if (prev && prev->obj != obj) {
+		errno = EINVAL;
+		return NULL;
+	}
+	i = prev ? (size_t)(prev - obj->progs) + 1 : 0;
+	return i < obj->nr_progs ? &obj->progs[i] : NULL;
+}
+
+bool uebpf_program_is_subprog(const struct uebpf_program *prog)
+{
+	return prog_is_subprog(prog->obj, prog);
+}
+
 struct uebpf_program *uebpf_object_find_program(const struct uebpf_object *obj,
 						const char *name)
 {

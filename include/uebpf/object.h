@@ -132,9 +132,21 @@ struct uebpf_map *uebpf_object_next_map(const struct uebpf_object *obj,
 					const struct uebpf_map *prev);
 struct uebpf_map *uebpf_object_find_map(const struct uebpf_object *obj, const char *name);
 
+/* Every function of the object's code, programs and the subprograms of
+ * .text alike, by section, then offset (for tools that show the whole
+ * file: disassemblers, dumpers); the uebpf_program_* getters work on
+ * both. */
+struct uebpf_program *uebpf_object_next_function(const struct uebpf_object *obj,
+						 const struct uebpf_program *prev);
+/* A function of .text that programs call rather than a program. */
+bool uebpf_program_is_subprog(const struct uebpf_program *prog);
+
 #define uebpf_object_for_each_program(pos, obj)                   \
 	for ((pos) = uebpf_object_next_program((obj), NULL); (pos); \
 	     (pos) = uebpf_object_next_program((obj), (pos)))
+#define uebpf_object_for_each_function(pos, obj)                   \
+	for ((pos) = uebpf_object_next_function((obj), NULL); (pos); \
+	     (pos) = uebpf_object_next_function((obj), (pos)))
 #define uebpf_object_for_each_map(pos, obj)                   \
 	for ((pos) = uebpf_object_next_map((obj), NULL); (pos); \
 	     (pos) = uebpf_object_next_map((obj), (pos)))
