@@ -33,6 +33,26 @@ int cli_load_program(const char *path, struct uebpf_insn **insns, size_t *cnt);
 /* Parses "llvm", "kernel", "conformance" (and "auto" if allow_auto). */
 int cli_parse_syntax(const char *s, bool allow_auto, enum uebpf_syntax *out);
 
+/* bpftool's way with arguments (uebpf map, uebpf prog): words taken one
+ * by one; a keyword matches any non-empty prefix of it. */
+struct cli_args {
+	int argc;
+	char **argv;
+	int pos;
+};
+
+static inline const char *cli_peek_arg(const struct cli_args *a)
+{
+	return a->pos < a->argc ? a->argv[a->pos] : NULL;
+}
+
+static inline const char *cli_next_arg(struct cli_args *a)
+{
+	return a->pos < a->argc ? a->argv[a->pos++] : NULL;
+}
+
+bool cli_is_prefix(const char *arg, const char *keyword);
+
 int cmd_asm(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_run(int argc, char **argv);

@@ -29,106 +29,6 @@
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
 
-/* ---- JSON output, laid out as bpftool's json_writer lays it out ---- */
-
-static struct {
-	bool on, pretty;
-	int depth;
-	char sep; /* printed before the next value: ',' or nothing */
-} js;
-
-static void j_newline(void)
-{
-	if (!js.pretty)
-		return;
-	putchar('\n');
-	for (int i = 0; i < js.depth; i++)
-		fputs("    ", stdout);
-}
-
-static void j_next(void)
-{
-	if (js.sep)
-		putchar(js.sep);
-	js.sep = ',';
-}
-
-static void j_begin(int c)
-{
-	j_next();
-	putchar(c);
-	js.depth++;
-	js.sep = 0;
-}
-
-static void j_end(int c)
-{
-	js.depth--;
-	if (js.sep) /* a non-empty container closes on its own line */
-		j_newline();
-	putchar(c);
-	js.sep = ',';
-}
-
-static void j_quoted(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", stdout);
-		else if (c == '\t')
-			fputs("\\t", stdout);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-static void j_name(const char *name)
-{
-	j_next();
-	j_newline();
-	js.sep = 0;
-	j_quoted(name);
-	putchar(':');
-	if (js.pretty)
-		putchar(' ');
-}
-
-static void j_string(const char *s)
-{
-	j_next();
-	j_quoted(s);
-}
-
-static void j_uint(uint64_t v)
-{
-	j_next();
-	printf("%" PRIu64, v);
-}
-
-static void j_null(void)
-{
-	j_next();
-	fputs("null", stdout);
-}
-
-/* bpftool's byte arrays: ["0x01","0x00"]. */
-static void j_hex(const uint8_t *data, size_t len)
-{
-	j_begin('[');
-	for (size_t i = 0; i < len; i++) {
-		j_next();
-		printf("\"0x%02x\"", data[i]);
-	}
-	j_end(']');
-}
-
 /* ---- errors ---- */
 
 /*
@@ -143,11 +43,11 @@ static int fail(int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (js.on && js.depth == 0 && !js.sep) {
-		j_begin('{');
-		j_name("error");
-		j_string(msg);
-		j_end('}');
+	if (cli_js.on && cli_json_empty()) {
+		cli_json_begin('{');
+		cli_json_name("error");
+		cli_json_string(msg);
+		cli_json_end('}');
 	}
 	cli_error("map: %s", msg);
 	return status;
@@ -205,32 +105,9 @@ static const char *describe(const struct uebpf_map_info *info, char *buf, size_t
 
 /* ---- the command line ---- */
 
-struct args {
-	int argc;
-	char **argv;
-	int pos;
-};
-
-static const char *peek_arg(const struct args *a)
+static int no_more_args(const struct cli_args *a)
 {
-	return a->pos < a->argc ? a->argv[a->pos] : NULL;
-}
-
-static const char *next_arg(struct args *a)
-{
-	return a->pos < a->argc ? a->argv[a->pos++] : NULL;
-}
-
-/* bpftool's keyword matching: any non-empty prefix of the keyword. */
-static bool is_prefix(const char *arg, const char *keyword)
-{
-	size_t n = arg ? strlen(arg) : 0;
-	return n > 0 && n <= strlen(keyword) && memcmp(arg, keyword, n) == 0;
-}
-
-static int no_more_args(const struct args *a)
-{
-	const char *extra = peek_arg(a);
+	const char *extra = cli_peek_arg(a);
 	return extra ? fail(EXIT_USAGE, "unexpected argument '%s'", extra) : 0;
 }
 
@@ -466,15 +343,15 @@ static int find_maps(const uint32_t *id, const char *name, bool keep_open,
  * MAP := { id MAP_ID | pinned FILE | name MAP_NAME }. A name may match
  * several maps; commands that act on one map pass many = false.
  */
-static int parse_map(struct args *a, struct targets *ts, bool many, bool keep_open)
+static int parse_map(struct cli_args *a, struct targets *ts, bool many, bool keep_open)
 {
-	const char *kw = next_arg(a);
+	const char *kw = cli_next_arg(a);
 	if (!kw)
 		return fail(EXIT_USAGE, "expected a map: id MAP_ID, pinned FILE or name MAP_NAME");
-	bool by_id = is_prefix(kw, "id"), by_name = is_prefix(kw, "name");
-	if (!by_id && !by_name && !is_prefix(kw, "pinned"))
+	bool by_id = cli_is_prefix(kw, "id"), by_name = cli_is_prefix(kw, "name");
+	if (!by_id && !by_name && !cli_is_prefix(kw, "pinned"))
 		return fail(EXIT_USAGE, "expected 'id', 'name' or 'pinned', got: '%s'", kw);
-	const char *arg = next_arg(a);
+	const char *arg = cli_next_arg(a);
 	if (!arg)
 		return fail(EXIT_USAGE, "'%s' needs an argument", kw);
 	if (!by_id && !by_name)
@@ -522,8 +399,8 @@ static bool is_keyword(const char *s)
 
 static bool is_keyword_prefix(const char *s)
 {
-	return is_prefix(s, "key") || is_prefix(s, "value") || is_prefix(s, "any") ||
-	       is_prefix(s, "exist") || is_prefix(s, "noexist");
+	return cli_is_prefix(s, "key") || cli_is_prefix(s, "value") || cli_is_prefix(s, "any") ||
+	       cli_is_prefix(s, "exist") || cli_is_prefix(s, "noexist");
 }
 
 static int hexval(int c)
@@ -587,16 +464,16 @@ static int data_token(const char *tok, bool hex, uint8_t *buf, size_t size, size
 }
 
 /* Reads exactly size bytes of DATA for `what` ("key", "value"). */
-static int parse_data(struct args *a, const char *what, uint8_t *buf, uint32_t size)
+static int parse_data(struct cli_args *a, const char *what, uint8_t *buf, uint32_t size)
 {
 	bool hex = false;
 	size_t got = 0;
-	const char *tok = peek_arg(a);
-	if (tok && is_prefix(tok, "hex")) {
+	const char *tok = cli_peek_arg(a);
+	if (tok && cli_is_prefix(tok, "hex")) {
 		hex = true;
 		a->pos++;
 	}
-	while ((tok = peek_arg(a)) && !is_keyword(tok)) {
+	while ((tok = cli_peek_arg(a)) && !is_keyword(tok)) {
 		int kind = data_token(tok, hex, buf, size, &got);
 		if (kind == TOK_RANGE)
 			return fail(EXIT_USAGE, "%s: byte '%s' is out of range (0 to 255; "
@@ -628,7 +505,7 @@ struct elem {
 	bool have_key, have_value;
 };
 
-static int parse_elem(struct args *a, const struct uebpf_map_info *info, struct elem *e,
+static int parse_elem(struct cli_args *a, const struct uebpf_map_info *info, struct elem *e,
 		      uint32_t value_size)
 {
 	bool have_flags = false;
@@ -636,8 +513,8 @@ static int parse_elem(struct args *a, const struct uebpf_map_info *info, struct 
 	char desc[64];
 	int err;
 
-	while ((tok = next_arg(a))) {
-		if (is_prefix(tok, "key")) {
+	while ((tok = cli_next_arg(a))) {
+		if (cli_is_prefix(tok, "key")) {
 			if (!info->key_size)
 				return fail(EXIT_FAIL, "unnecessary key: the %s has no keys",
 					    describe(info, desc, sizeof(desc)));
@@ -649,7 +526,7 @@ static int parse_elem(struct args *a, const struct uebpf_map_info *info, struct 
 			if (err)
 				return err;
 			e->have_key = true;
-		} else if (is_prefix(tok, "value")) {
+		} else if (cli_is_prefix(tok, "value")) {
 			if (!e->value)
 				return fail(EXIT_USAGE, "unexpected argument 'value'");
 			if (e->have_value)
@@ -658,13 +535,13 @@ static int parse_elem(struct args *a, const struct uebpf_map_info *info, struct 
 			if (err)
 				return err;
 			e->have_value = true;
-		} else if (e->flags && (is_prefix(tok, "any") || is_prefix(tok, "noexist") ||
-					is_prefix(tok, "exist"))) {
+		} else if (e->flags && (cli_is_prefix(tok, "any") || cli_is_prefix(tok, "noexist") ||
+					cli_is_prefix(tok, "exist"))) {
 			if (have_flags)
 				return fail(EXIT_USAGE, "flags specified multiple times: %s", tok);
 			have_flags = true;
-			*e->flags = is_prefix(tok, "any") ? BPF_ANY
-				    : is_prefix(tok, "noexist") ? BPF_NOEXIST : BPF_EXIST;
+			*e->flags = cli_is_prefix(tok, "any") ? BPF_ANY
+				    : cli_is_prefix(tok, "noexist") ? BPF_NOEXIST : BPF_EXIST;
 		} else {
 			return fail(EXIT_USAGE, "expected %s, got: '%s'",
 				    e->flags ? "key, value or any|exist|noexist"
@@ -708,27 +585,27 @@ static void print_entry(const struct uebpf_map_info *info, const uint8_t *key,
 {
 	uint32_t ncpus = info->ncpus ? info->ncpus : 1;
 
-	if (js.on) {
-		j_begin('{');
-		j_name("key");
-		j_hex(key, info->key_size);
+	if (cli_js.on) {
+		cli_json_begin('{');
+		cli_json_name("key");
+		cli_json_hex(key, info->key_size);
 		if (!is_percpu(info->type)) {
-			j_name("value");
-			j_hex(value, info->value_size);
+			cli_json_name("value");
+			cli_json_hex(value, info->value_size);
 		} else {
-			j_name("values");
-			j_begin('[');
+			cli_json_name("values");
+			cli_json_begin('[');
 			for (uint32_t cpu = 0; cpu < ncpus; cpu++) {
-				j_begin('{');
-				j_name("cpu");
-				j_uint(cpu);
-				j_name("value");
-				j_hex(value + cpu * value_stride(info), info->value_size);
-				j_end('}');
+				cli_json_begin('{');
+				cli_json_name("cpu");
+				cli_json_uint(cpu);
+				cli_json_name("value");
+				cli_json_hex(value + cpu * value_stride(info), info->value_size);
+				cli_json_end('}');
 			}
-			j_end(']');
+			cli_json_end(']');
 		}
-		j_end('}');
+		cli_json_end('}');
 		return;
 	}
 	if (!is_percpu(info->type)) {
@@ -763,16 +640,16 @@ static void print_entry(const struct uebpf_map_info *info, const uint8_t *key,
 /* An element that could be listed but not read (deleted meanwhile). */
 static void print_entry_error(const struct uebpf_map_info *info, const uint8_t *key, int err)
 {
-	if (js.on) {
-		j_begin('{');
-		j_name("key");
-		j_hex(key, info->key_size);
-		j_name("value");
-		j_begin('{');
-		j_name("error");
-		j_string(err_text(err));
-		j_end('}');
-		j_end('}');
+	if (cli_js.on) {
+		cli_json_begin('{');
+		cli_json_name("key");
+		cli_json_hex(key, info->key_size);
+		cli_json_name("value");
+		cli_json_begin('{');
+		cli_json_name("error");
+		cli_json_string(err_text(err));
+		cli_json_end('}');
+		cli_json_end('}');
 		return;
 	}
 	const char *msg = err == -ENOENT ? "<no entry>" : err_text(err);
@@ -826,19 +703,19 @@ static void show_header_plain(const struct uebpf_map_info *info)
 static void show_header_json(const struct uebpf_map_info *info)
 {
 	const char *t = type_name(info->type);
-	j_name("id");
-	j_uint(info->id);
-	j_name("type");
+	cli_json_name("id");
+	cli_json_uint(info->id);
+	cli_json_name("type");
 	if (t)
-		j_string(t);
+		cli_json_string(t);
 	else
-		j_uint(info->type);
+		cli_json_uint(info->type);
 	if (info->name[0]) {
-		j_name("name");
-		j_string(info->name);
+		cli_json_name("name");
+		cli_json_string(info->name);
 	}
-	j_name("flags");
-	j_uint(info->map_flags);
+	cli_json_name("flags");
+	cli_json_uint(info->map_flags);
 }
 
 /* Calls fn for each path the map is pinned at. */
@@ -865,24 +742,24 @@ static void print_pin_plain(const char *path)
 static void show_map(const struct target *t)
 {
 	const struct uebpf_map_info *info = &t->info;
-	if (js.on) {
-		j_begin('{');
+	if (cli_js.on) {
+		cli_json_begin('{');
 		show_header_json(info);
-		j_name("bytes_key");
-		j_uint(info->key_size);
-		j_name("bytes_value");
-		j_uint(info->value_size);
-		j_name("max_entries");
-		j_uint(info->max_entries);
-		j_name("bytes_memlock");
-		j_uint(info->memory_size);
-		j_name("frozen");
-		j_uint(info->frozen);
-		j_name("pinned");
-		j_begin('[');
-		for_each_pin(t, j_string);
-		j_end(']');
-		j_end('}');
+		cli_json_name("bytes_key");
+		cli_json_uint(info->key_size);
+		cli_json_name("bytes_value");
+		cli_json_uint(info->value_size);
+		cli_json_name("max_entries");
+		cli_json_uint(info->max_entries);
+		cli_json_name("bytes_memlock");
+		cli_json_uint(info->memory_size);
+		cli_json_name("frozen");
+		cli_json_uint(info->frozen);
+		cli_json_name("pinned");
+		cli_json_begin('[');
+		for_each_pin(t, cli_json_string);
+		cli_json_end(']');
+		cli_json_end('}');
 		return;
 	}
 	show_header_plain(info);
@@ -894,10 +771,10 @@ static void show_map(const struct target *t)
 	putchar('\n');
 }
 
-static int do_show(struct args *a)
+static int do_show(struct cli_args *a)
 {
 	struct targets ts = { 0 };
-	bool all = !peek_arg(a);
+	bool all = !cli_peek_arg(a);
 	int err = all ? find_maps(NULL, NULL, false, &ts) : parse_map(a, &ts, true, false);
 	if (!err)
 		err = no_more_args(a);
@@ -906,12 +783,12 @@ static int do_show(struct args *a)
 	if (!err) {
 		/* One map named: an object; a list: an array. */
 		bool array = all || ts.n > 1;
-		if (js.on && array)
-			j_begin('[');
+		if (cli_js.on && array)
+			cli_json_begin('[');
 		for (size_t i = 0; i < ts.n; i++)
 			show_map(&ts.v[i]);
-		if (js.on && array)
-			j_end(']');
+		if (cli_js.on && array)
+			cli_json_end(']');
 	}
 	close_targets(&ts);
 	return err;
@@ -937,13 +814,13 @@ static int dump_map(const struct target *t, bool header)
 	err = alloc_elem(info, &key, &next, &value);
 	if (err)
 		return err;
-	if (js.on) {
+	if (cli_js.on) {
 		if (header) {
-			j_begin('{');
+			cli_json_begin('{');
 			show_header_json(info);
-			j_name("elements");
+			cli_json_name("elements");
 		}
-		j_begin('[');
+		cli_json_begin('[');
 	} else if (header) {
 		show_header_plain(info);
 	}
@@ -995,10 +872,10 @@ static int dump_map(const struct target *t, bool header)
 		}
 	}
 
-	if (js.on) {
-		j_end(']');
+	if (cli_js.on) {
+		cli_json_end(']');
 		if (header)
-			j_end('}');
+			cli_json_end('}');
 	} else if (info->key_size == 0 && count) {
 		printf("Found 1 element (the next one: a %s shows no others "
 		       "without taking them out)\n", type_name(info->type));
@@ -1011,7 +888,7 @@ static int dump_map(const struct target *t, bool header)
 	return err ? EXIT_FAIL : 0;
 }
 
-static int do_dump(struct args *a)
+static int do_dump(struct cli_args *a)
 {
 	struct targets ts = { 0 };
 	int err = parse_map(a, &ts, true, true);
@@ -1019,15 +896,15 @@ static int do_dump(struct args *a)
 		err = no_more_args(a);
 	if (!err) {
 		bool many = ts.n > 1;
-		if (js.on && many)
-			j_begin('[');
+		if (cli_js.on && many)
+			cli_json_begin('[');
 		for (size_t i = 0; i < ts.n && !err; i++) {
-			if (!js.on && i)
+			if (!cli_js.on && i)
 				putchar('\n');
 			err = dump_map(&ts.v[i], many);
 		}
-		if (js.on && many)
-			j_end(']');
+		if (cli_js.on && many)
+			cli_json_end(']');
 	}
 	close_targets(&ts);
 	return err;
@@ -1036,7 +913,7 @@ static int do_dump(struct args *a)
 /* ---- element commands ---- */
 
 /* Opens the one map of a command; *t is valid when 0 is returned. */
-static int open_one(struct args *a, struct targets *ts, struct target **t)
+static int open_one(struct cli_args *a, struct targets *ts, struct target **t)
 {
 	int err = parse_map(a, ts, false, true);
 	*t = err ? NULL : &ts->v[0];
@@ -1060,7 +937,7 @@ static const char *update_hint(const struct uebpf_map_info *info, int err)
 	return "";
 }
 
-static int do_update(struct args *a)
+static int do_update(struct cli_args *a)
 {
 	struct targets ts = { 0 };
 	struct target *t;
@@ -1094,8 +971,8 @@ static int do_update(struct args *a)
 		err = fail(EXIT_FAIL, "update failed: %s%s", err_text(err), update_hint(info, err));
 		goto out;
 	}
-	if (js.on)
-		j_null();
+	if (cli_js.on)
+		cli_json_null();
 out:
 	free(key);
 	free(value);
@@ -1105,7 +982,7 @@ out:
 
 /* lookup and peek: a key's value; keyless maps' next value; a bloom
  * filter's answer for a value. */
-static int do_lookup(struct args *a)
+static int do_lookup(struct cli_args *a)
 {
 	struct targets ts = { 0 };
 	struct target *t;
@@ -1133,8 +1010,8 @@ static int do_lookup(struct args *a)
 	}
 	err = uebpf_map_lookup_elem(t->fd, info->key_size ? key : NULL, value);
 	if (err == -ENOENT) {
-		if (js.on) {
-			j_null();
+		if (cli_js.on) {
+			cli_json_null();
 		} else if (info->key_size) {
 			fputs("key:\n", stdout);
 			print_hex(key, info->key_size);
@@ -1161,7 +1038,7 @@ out:
 	return err;
 }
 
-static int do_getnext(struct args *a)
+static int do_getnext(struct cli_args *a)
 {
 	struct targets ts = { 0 };
 	struct target *t;
@@ -1189,16 +1066,16 @@ static int do_getnext(struct args *a)
 					     : " (the map is empty)") : "");
 		goto out;
 	}
-	if (js.on) {
-		j_begin('{');
-		j_name("key");
+	if (cli_js.on) {
+		cli_json_begin('{');
+		cli_json_name("key");
 		if (e.have_key)
-			j_hex(key, info->key_size);
+			cli_json_hex(key, info->key_size);
 		else
-			j_null();
-		j_name("next_key");
-		j_hex(next, info->key_size);
-		j_end('}');
+			cli_json_null();
+		cli_json_name("next_key");
+		cli_json_hex(next, info->key_size);
+		cli_json_end('}');
 	} else {
 		if (e.have_key) {
 			fputs("key:\n", stdout);
@@ -1219,7 +1096,7 @@ out:
 	return err;
 }
 
-static int do_delete(struct args *a)
+static int do_delete(struct cli_args *a)
 {
 	struct targets ts = { 0 };
 	struct target *t;
@@ -1254,8 +1131,8 @@ static int do_delete(struct args *a)
 		err = fail(EXIT_FAIL, "delete failed: %s%s", err_text(err), hint);
 		goto out;
 	}
-	if (js.on)
-		j_null();
+	if (cli_js.on)
+		cli_json_null();
 out:
 	free(key);
 	free(value);
@@ -1263,7 +1140,7 @@ out:
 	return err;
 }
 
-static int do_pop(struct args *a)
+static int do_pop(struct cli_args *a)
 {
 	struct targets ts = { 0 };
 	struct target *t;
@@ -1286,8 +1163,8 @@ static int do_pop(struct args *a)
 		goto out;
 	err = uebpf_map_lookup_and_delete_elem(t->fd, NULL, value);
 	if (err == -ENOENT) {
-		if (js.on)
-			j_null();
+		if (cli_js.on)
+			cli_json_null();
 		cli_error("map: %s is empty", describe(info, desc, sizeof(desc)));
 		err = EXIT_FAIL;
 		goto out;
@@ -1305,7 +1182,7 @@ out:
 	return err;
 }
 
-static int do_freeze(struct args *a)
+static int do_freeze(struct cli_args *a)
 {
 	struct targets ts = { 0 };
 	struct target *t;
@@ -1317,8 +1194,8 @@ static int do_freeze(struct args *a)
 		if (err)
 			err = fail(EXIT_FAIL, "failed to freeze map: %s%s", err_text(err),
 				   err == -EPERM && t->info.frozen ? " (it is frozen already)" : "");
-		else if (js.on)
-			j_null();
+		else if (cli_js.on)
+			cli_json_null();
 	}
 	close_targets(&ts);
 	return err;
@@ -1337,19 +1214,19 @@ static int pin_error(const char *path, int err)
 	return fail(EXIT_FAIL, "can't pin the object (%s): %s%s", full, err_text(err), hint);
 }
 
-static int do_pin(struct args *a)
+static int do_pin(struct cli_args *a)
 {
 	struct targets ts = { 0 };
 	struct target *t;
 	int err = open_one(a, &ts, &t);
 	if (!err) {
-		const char *file = next_arg(a);
+		const char *file = cli_next_arg(a);
 		if (!file)
 			err = fail(EXIT_USAGE, "expected the FILE to pin the map at");
 		else if (!(err = no_more_args(a)) && (err = uebpf_obj_pin(t->fd, file)))
 			err = pin_error(file, err);
-		else if (!err && js.on)
-			j_null();
+		else if (!err && cli_js.on)
+			cli_json_null();
 	}
 	close_targets(&ts);
 	return err;
@@ -1371,10 +1248,10 @@ static bool valid_name(const char *name)
 	return true;
 }
 
-static int parse_u32_field(struct args *a, const char *what, bool *seen, uint64_t max,
+static int parse_u32_field(struct cli_args *a, const char *what, bool *seen, uint64_t max,
 			   uint64_t *out)
 {
-	const char *arg = next_arg(a);
+	const char *arg = cli_next_arg(a);
 	if (*seen)
 		return fail(EXIT_USAGE, "%s already specified", what);
 	if (!arg)
@@ -1385,7 +1262,7 @@ static int parse_u32_field(struct args *a, const char *what, bool *seen, uint64_
 	return 0;
 }
 
-static int do_create(struct args *a)
+static int do_create(struct cli_args *a)
 {
 	uint64_t key_size = 0, value_size = 0, max_entries = 0, flags = 0, extra = 0;
 	bool seen_key = false, seen_value = false, seen_entries = false, seen_flags = false,
@@ -1394,13 +1271,13 @@ static int do_create(struct args *a)
 	const char *name = NULL, *tok;
 	int err;
 
-	const char *file = next_arg(a);
+	const char *file = cli_next_arg(a);
 	if (!file)
 		return fail(EXIT_USAGE, "expected FILE type TYPE key KEY_SIZE value VALUE_SIZE "
 			    "entries MAX_ENTRIES name NAME");
-	while ((tok = next_arg(a))) {
-		if (is_prefix(tok, "type")) {
-			const char *t = next_arg(a);
+	while ((tok = cli_next_arg(a))) {
+		if (cli_is_prefix(tok, "type")) {
+			const char *t = cli_next_arg(a);
 			if (type >= 0)
 				return fail(EXIT_USAGE, "map type already specified");
 			if (!t)
@@ -1410,32 +1287,32 @@ static int do_create(struct args *a)
 					type = (int)i;
 			if (type < 0)
 				return fail(EXIT_USAGE, "unrecognized map type: %s", t);
-		} else if (is_prefix(tok, "name")) {
-			name = next_arg(a);
+		} else if (cli_is_prefix(tok, "name")) {
+			name = cli_next_arg(a);
 			if (!name)
 				return fail(EXIT_USAGE, "name: missing map name");
-		} else if (is_prefix(tok, "key")) {
+		} else if (cli_is_prefix(tok, "key")) {
 			err = parse_u32_field(a, "key size", &seen_key, UINT32_MAX, &key_size);
 			if (err)
 				return err;
-		} else if (is_prefix(tok, "value")) {
+		} else if (cli_is_prefix(tok, "value")) {
 			err = parse_u32_field(a, "value size", &seen_value, UINT32_MAX, &value_size);
 			if (err)
 				return err;
-		} else if (is_prefix(tok, "entries")) {
+		} else if (cli_is_prefix(tok, "entries")) {
 			err = parse_u32_field(a, "max entries", &seen_entries, UINT32_MAX,
 					      &max_entries);
 			if (err)
 				return err;
-		} else if (is_prefix(tok, "flags")) {
+		} else if (cli_is_prefix(tok, "flags")) {
 			err = parse_u32_field(a, "flags", &seen_flags, UINT32_MAX, &flags);
 			if (err)
 				return err;
-		} else if (is_prefix(tok, "extra")) {
+		} else if (cli_is_prefix(tok, "extra")) {
 			err = parse_u32_field(a, "map extra", &seen_extra, UINT64_MAX, &extra);
 			if (err)
 				return err;
-		} else if (is_prefix(tok, "inner_map") || is_prefix(tok, "dev")) {
+		} else if (cli_is_prefix(tok, "inner_map") || cli_is_prefix(tok, "dev")) {
 			return fail(EXIT_USAGE, "%s is not supported by uebpf (no map-in-map, "
 				    "no offload)", tok);
 		} else {
@@ -1464,17 +1341,17 @@ static int do_create(struct args *a)
 	uebpf_map_close(fd);
 	if (err)
 		return pin_error(file, err);
-	if (js.on)
-		j_null();
+	if (cli_js.on)
+		cli_json_null();
 	return 0;
 }
 
 /* ---- help and dispatch ---- */
 
-static int do_help(struct args *a)
+static int do_help(struct cli_args *a)
 {
-	if (js.on) {
-		j_null();
+	if (cli_js.on) {
+		cli_json_null();
 		return 0;
 	}
 	printf("Usage: uebpf map { show | list }   [MAP]\n"
@@ -1520,7 +1397,7 @@ static int do_help(struct args *a)
 
 static const struct {
 	const char *name;
-	int (*run)(struct args *a);
+	int (*run)(struct cli_args *a);
 } map_cmds[] = {
 	/* bpftool's order: a prefix picks the first command it matches. */
 	{ "show", do_show },
@@ -1544,7 +1421,7 @@ static const struct {
 
 /* Takes -j/--json, -p/--pretty (and bpftool's -f/--bpffs, -n/--nomount,
  * which change nothing here) out of the arguments, wherever they are. */
-static int take_options(int argc, char **argv, struct args *a)
+static int take_options(int argc, char **argv, struct cli_args *a)
 {
 	a->argc = 0;
 	a->argv = argv;
@@ -1559,16 +1436,16 @@ static int take_options(int argc, char **argv, struct args *a)
 		if (!strcmp(s, "--")) {
 			options_end = true;
 		} else if (!strcmp(s, "--json")) {
-			js.on = true;
+			cli_js.on = true;
 		} else if (!strcmp(s, "--pretty")) {
-			js.on = js.pretty = true;
+			cli_js.on = cli_js.pretty = true;
 		} else if (!strcmp(s, "--bpffs") || !strcmp(s, "--nomount")) {
 			;
 		} else if (s[1] != '-' && strspn(s + 1, "jpfn") == strlen(s + 1)) {
 			if (strchr(s, 'j'))
-				js.on = true;
+				cli_js.on = true;
 			if (strchr(s, 'p'))
-				js.on = js.pretty = true;
+				cli_js.on = cli_js.pretty = true;
 		} else {
 			return fail(EXIT_USAGE, "unrecognized option '%s'", s);
 		}
@@ -1578,16 +1455,16 @@ static int take_options(int argc, char **argv, struct args *a)
 
 int cmd_map(int argc, char **argv)
 {
-	struct args a;
-	memset(&js, 0, sizeof(js));
+	struct cli_args a;
+	memset(&cli_js, 0, sizeof(cli_js));
 	int err = take_options(argc, argv, &a);
 	if (!err) {
-		const char *cmd = next_arg(&a);
+		const char *cmd = cli_next_arg(&a);
 		size_t i, n = sizeof(map_cmds) / sizeof(map_cmds[0]);
 		if (!cmd) {
 			err = do_show(&a); /* bare `map`: bpftool shows them all */
 		} else {
-			for (i = 0; i < n && !is_prefix(cmd, map_cmds[i].name); i++)
+			for (i = 0; i < n && !cli_is_prefix(cmd, map_cmds[i].name); i++)
 				;
 			if (i == n) {
 				err = fail(EXIT_USAGE, "unknown command '%s' (uebpf map help lists them)",
@@ -1600,7 +1477,7 @@ int cmd_map(int argc, char **argv)
 			}
 		}
 	}
-	if (js.on)
+	if (cli_js.on)
 		putchar('\n'); /* bpftool ends its JSON with a newline */
 	free_pins();
 	if (fflush(stdout) && !err)

@@ -51,29 +51,6 @@ static int fail(int status, const char *fmt, ...)
 
 /* ---- the command line ---- */
 
-struct args {
-	int argc;
-	char **argv;
-	int pos;
-};
-
-static const char *peek_arg(const struct args *a)
-{
-	return a->pos < a->argc ? a->argv[a->pos] : NULL;
-}
-
-static const char *next_arg(struct args *a)
-{
-	return a->pos < a->argc ? a->argv[a->pos++] : NULL;
-}
-
-/* bpftool's keyword matching: any non-empty prefix of the keyword. */
-static bool is_prefix(const char *arg, const char *keyword)
-{
-	size_t n = arg ? strlen(arg) : 0;
-	return n > 0 && n <= strlen(keyword) && memcmp(arg, keyword, n) == 0;
-}
-
 static int parse_id(const char *s, uint32_t *id)
 {
 	char *end;
@@ -88,12 +65,12 @@ static int parse_id(const char *s, uint32_t *id)
 }
 
 /* A tag as bpftool takes it: 16 hex digits, or 8 bytes "c1 3f ...". */
-static int parse_tag(struct args *a, uint8_t tag[8])
+static int parse_tag(struct cli_args *a, uint8_t tag[8])
 {
 	char hex[17] = "";
 	size_t len = 0;
 	while (len < 16) {
-		const char *s = next_arg(a);
+		const char *s = cli_next_arg(a);
 		if (!s)
 			return -1;
 		size_t n = strlen(s);
@@ -171,15 +148,15 @@ static int list_all(struct progs *ps)
  * Tags and names may match several programs; commands that want one
  * pass many = false.
  */
-static int parse_prog(struct args *a, struct progs *ps, bool many)
+static int parse_prog(struct cli_args *a, struct progs *ps, bool many)
 {
-	const char *kw = next_arg(a);
+	const char *kw = cli_next_arg(a);
 	if (!kw)
 		return fail(EXIT_USAGE, "expected a program: id PROG_ID, tag PROG_TAG or "
 			    "name PROG_NAME");
-	if (is_prefix(kw, "id")) {
+	if (cli_is_prefix(kw, "id")) {
 		uint32_t id;
-		const char *arg = next_arg(a);
+		const char *arg = cli_next_arg(a);
 		if (parse_id(arg, &id))
 			return fail(EXIT_USAGE, "can't parse %s as ID", arg ? arg : "nothing");
 		struct prog_record *rec;
@@ -198,17 +175,17 @@ static int parse_prog(struct args *a, struct progs *ps, bool many)
 		ps->n = 1;
 		return 0;
 	}
-	if (is_prefix(kw, "pinned"))
+	if (cli_is_prefix(kw, "pinned"))
 		return fail(EXIT_FAIL, "programs cannot be pinned yet: use id, tag or name");
-	bool by_tag = is_prefix(kw, "tag");
-	if (!by_tag && !is_prefix(kw, "name"))
+	bool by_tag = cli_is_prefix(kw, "tag");
+	if (!by_tag && !cli_is_prefix(kw, "name"))
 		return fail(EXIT_USAGE, "expected 'id', 'tag', 'name' or 'pinned', got: '%s'", kw);
 	uint8_t tag[8];
 	const char *name = NULL;
 	if (by_tag && parse_tag(a, tag))
 		return fail(EXIT_USAGE, "can't parse tag (16 hex digits, as bpftool prints it)");
 	if (!by_tag) {
-		name = next_arg(a);
+		name = cli_next_arg(a);
 		if (!name)
 			return fail(EXIT_USAGE, "'name' needs an argument");
 		if (strlen(name) > 15)
@@ -318,13 +295,13 @@ static void show_prog(const struct prog_record *r)
 	printf("\n\tpids %s(%u)\n", r->comm, r->pid);
 }
 
-static int do_show(struct args *a)
+static int do_show(struct cli_args *a)
 {
 	struct progs ps = { 0 };
-	bool all = !peek_arg(a);
+	bool all = !cli_peek_arg(a);
 	int err = all ? list_all(&ps) : parse_prog(a, &ps, true);
-	if (!err && peek_arg(a))
-		err = fail(EXIT_USAGE, "unexpected argument '%s'", peek_arg(a));
+	if (!err && cli_peek_arg(a))
+		err = fail(EXIT_USAGE, "unexpected argument '%s'", cli_peek_arg(a));
 	if (!err) {
 		/* One program named: an object; a list: an array. */
 		bool array = all || ps.n > 1;
@@ -481,34 +458,34 @@ static int dump_file(const struct prog_record *r, const char *path)
 	return 0;
 }
 
-static int do_dump(struct args *a)
+static int do_dump(struct cli_args *a)
 {
-	const char *what = next_arg(a);
+	const char *what = cli_next_arg(a);
 	if (!what)
 		return fail(EXIT_USAGE, "expected 'xlated' or 'jited'");
-	if (is_prefix(what, "jited"))
+	if (cli_is_prefix(what, "jited"))
 		return fail(EXIT_FAIL, "uebpf programs are not JIT-compiled yet (the interpreter "
 			    "runs them): dump xlated shows them");
-	if (!is_prefix(what, "xlated"))
+	if (!cli_is_prefix(what, "xlated"))
 		return fail(EXIT_USAGE, "expected 'xlated' or 'jited', got: %s", what);
 
 	struct progs ps = { 0 };
 	int err = parse_prog(a, &ps, true);
 	bool opcodes = false, linum = false;
 	const char *file = NULL;
-	while (!err && peek_arg(a)) {
-		const char *kw = next_arg(a);
-		if (is_prefix(kw, "file")) {
-			file = next_arg(a);
+	while (!err && cli_peek_arg(a)) {
+		const char *kw = cli_next_arg(a);
+		if (cli_is_prefix(kw, "file")) {
+			file = cli_next_arg(a);
 			if (!file)
 				err = fail(EXIT_USAGE, "expected file path");
 			else if (ps.n > 1)
 				err = fail(EXIT_FAIL, "several programs matched");
-		} else if (is_prefix(kw, "opcodes")) {
+		} else if (cli_is_prefix(kw, "opcodes")) {
 			opcodes = true;
-		} else if (is_prefix(kw, "linum")) {
+		} else if (cli_is_prefix(kw, "linum")) {
 			linum = true;
-		} else if (is_prefix(kw, "visual")) {
+		} else if (cli_is_prefix(kw, "visual")) {
 			err = fail(EXIT_FAIL, "'visual' (a control flow graph) is not supported");
 		} else {
 			err = fail(EXIT_USAGE, "expected 'file', 'opcodes' or 'linum', got: '%s'", kw);
@@ -553,7 +530,7 @@ static int do_dump(struct args *a)
 
 /* ---- help and dispatch ---- */
 
-static int do_help(struct args *a)
+static int do_help(struct cli_args *a)
 {
 	char dir[512];
 	(void)a;
@@ -570,14 +547,14 @@ static int do_help(struct args *a)
 	return 0;
 }
 
-static int not_supported(struct args *a)
+static int not_supported(struct cli_args *a)
 {
 	return fail(EXIT_FAIL, "'%s' is not supported by uebpf yet", a->argv[a->pos - 1]);
 }
 
 static const struct {
 	const char *name;
-	int (*run)(struct args *a);
+	int (*run)(struct cli_args *a);
 } prog_cmds[] = {
 	/* bpftool's order: a prefix picks the first command it matches. */
 	{ "show", do_show },
@@ -596,7 +573,7 @@ static const struct {
 
 /* Takes -j/--json, -p/--pretty (and bpftool's -f, -n, -m, which change
  * nothing here) out of the arguments, wherever they are. */
-static int take_options(int argc, char **argv, struct args *a)
+static int take_options(int argc, char **argv, struct cli_args *a)
 {
 	a->argc = 0;
 	a->argv = argv;
@@ -631,16 +608,16 @@ static int take_options(int argc, char **argv, struct args *a)
 
 int cmd_prog(int argc, char **argv)
 {
-	struct args a;
+	struct cli_args a;
 	memset(&cli_js, 0, sizeof(cli_js));
 	int err = take_options(argc, argv, &a);
 	if (!err) {
-		const char *cmd = next_arg(&a);
+		const char *cmd = cli_next_arg(&a);
 		size_t i, n = sizeof(prog_cmds) / sizeof(prog_cmds[0]);
 		if (!cmd) {
 			err = do_show(&a); /* bare `prog`: bpftool shows them all */
 		} else {
-			for (i = 0; i < n && !is_prefix(cmd, prog_cmds[i].name); i++)
+			for (i = 0; i < n && !cli_is_prefix(cmd, prog_cmds[i].name); i++)
 				;
 			if (i == n)
 				err = fail(EXIT_USAGE, "unknown command '%s' (uebpf prog help lists "

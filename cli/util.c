@@ -281,3 +281,9 @@ bool cli_json_empty(void)
 {
 	return cli_js.depth == 0 && !cli_js.sep;
 }
+
+bool cli_is_prefix(const char *arg, const char *keyword)
+{
+	size_t n = arg ? strlen(arg) : 0;
+	return n > 0 && n <= strlen(keyword) && memcmp(arg, keyword, n) == 0;
+}
