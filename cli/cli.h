@@ -3,6 +3,7 @@
 #ifndef UEBPF_CLI_CLI_H
 #define UEBPF_CLI_CLI_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -52,6 +53,22 @@ static inline const char *cli_next_arg(struct cli_args *a)
 }
 
 bool cli_is_prefix(const char *arg, const char *keyword);
+
+/* Exit statuses: an operation failed; the command line is wrong. */
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+/* "uebpf: CMD: <message>" and, under -j, bpftool's {"error": ...} when
+ * nothing else has been printed. Returns status. */
+int cli_failv(const char *cmd, int status, const char *fmt, va_list ap);
+int cli_fail(const char *cmd, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Takes -j/--json, -p/--pretty (and bpftool's other one-letter options
+ * in letters, and --bpffs, --nomount, --mapcompat, which change nothing
+ * here) out of argv, wherever they are; the rest goes to a. Returns 0 or
+ * EXIT_USAGE (message printed). */
+int cli_take_options(const char *cmd, int argc, char **argv, struct cli_args *a,
+		     const char *letters);
 
 int cmd_asm(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);

@@ -25,31 +25,16 @@
 /* The kernel's "not supported" errno, which libc does not name. */
 #define ERRNO_ENOTSUPP 524
 
-/* Exit statuses: an operation failed; the command line is wrong. */
-#define EXIT_FAIL 1
-#define EXIT_USAGE 2
-
 /* ---- errors ---- */
 
-/*
- * Prints "uebpf: map: <message>" and, under -j, bpftool's {"error": ...}
- * when no other JSON value has been started. Returns status.
- */
+/* cli_fail for uebpf map. */
 __attribute__((format(printf, 2, 3)))
 static int fail(int status, const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	status = cli_failv("map", status, fmt, ap);
 	va_end(ap);
-	if (cli_js.on && cli_json_empty()) {
-		cli_json_begin('{');
-		cli_json_name("error");
-		cli_json_string(msg);
-		cli_json_end('}');
-	}
-	cli_error("map: %s", msg);
 	return status;
 }
 
@@ -1419,45 +1404,12 @@ static const struct {
 	{ "freeze", do_freeze },
 };
 
-/* Takes -j/--json, -p/--pretty (and bpftool's -f/--bpffs, -n/--nomount,
- * which change nothing here) out of the arguments, wherever they are. */
-static int take_options(int argc, char **argv, struct cli_args *a)
-{
-	a->argc = 0;
-	a->argv = argv;
-	a->pos = 0;
-	bool options_end = false;
-	for (int i = 1; i < argc; i++) {
-		const char *s = argv[i];
-		if (options_end || s[0] != '-' || !s[1]) {
-			argv[a->argc++] = argv[i];
-			continue;
-		}
-		if (!strcmp(s, "--")) {
-			options_end = true;
-		} else if (!strcmp(s, "--json")) {
-			cli_js.on = true;
-		} else if (!strcmp(s, "--pretty")) {
-			cli_js.on = cli_js.pretty = true;
-		} else if (!strcmp(s, "--bpffs") || !strcmp(s, "--nomount")) {
-			;
-		} else if (s[1] != '-' && strspn(s + 1, "jpfn") == strlen(s + 1)) {
-			if (strchr(s, 'j'))
-				cli_js.on = true;
-			if (strchr(s, 'p'))
-				cli_js.on = cli_js.pretty = true;
-		} else {
-			return fail(EXIT_USAGE, "unrecognized option '%s'", s);
-		}
-	}
-	return 0;
-}
 
 int cmd_map(int argc, char **argv)
 {
 	struct cli_args a;
 	memset(&cli_js, 0, sizeof(cli_js));
-	int err = take_options(argc, argv, &a);
+	int err = cli_take_options("map", argc, argv, &a, "jpfn");
 	if (!err) {
 		const char *cmd = cli_next_arg(&a);
 		size_t i, n = sizeof(map_cmds) / sizeof(map_cmds[0]);

@@ -287,3 +287,63 @@ bool cli_is_prefix(const char *arg, const char *keyword)
 	size_t n = arg ? strlen(arg) : 0;
 	return n > 0 && n <= strlen(keyword) && memcmp(arg, keyword, n) == 0;
 }
+
+int cli_failv(const char *cmd, int status, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (cli_js.on && cli_json_empty()) {
+		cli_json_begin('{');
+		cli_json_name("error");
+		cli_json_string(msg);
+		cli_json_end('}');
+	}
+	cli_error("%s: %s", cmd, msg);
+	return status;
+}
+
+int cli_fail(const char *cmd, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	status = cli_failv(cmd, status, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+int cli_take_options(const char *cmd, int argc, char **argv, struct cli_args *a,
+		     const char *letters)
+{
+	bool options_end = false;
+
+	a->argc = 0;
+	a->argv = argv;
+	a->pos = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		if (options_end || s[0] != '-' || !s[1]) {
+			argv[a->argc++] = argv[i];
+			continue;
+		}
+		if (!strcmp(s, "--")) {
+			options_end = true;
+		} else if (!strcmp(s, "--json")) {
+			cli_js.on = true;
+		} else if (!strcmp(s, "--pretty")) {
+			cli_js.on = cli_js.pretty = true;
+		} else if (!strcmp(s, "--bpffs") || !strcmp(s, "--nomount") ||
+			   (strchr(letters, 'm') && !strcmp(s, "--mapcompat"))) {
+			;
+		} else if (s[1] != '-' && strspn(s + 1, letters) == strlen(s + 1)) {
+			if (strchr(s, 'j'))
+				cli_js.on = true;
+			if (strchr(s, 'p'))
+				cli_js.on = cli_js.pretty = true;
+		} else {
+			return cli_fail(cmd, EXIT_USAGE, "unrecognized option '%s'", s);
+		}
+	}
+	return 0;
+}
