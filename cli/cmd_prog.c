@@ -23,8 +23,6 @@
 #include "object/prog.h"
 #include "object/sec_def.h"
 
-/* Exit statuses: an operation failed; the command line is wrong. */
-
 #define LDDW (BPF_LD | BPF_IMM | BPF_DW)
 
 /* cli_fail for uebpf prog. */
