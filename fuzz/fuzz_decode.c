@@ -7,14 +7,16 @@
  * several sizes) and every index is disassembled in every syntax, into a
  * large buffer and (with raw bytes shown) into tiny ones (no buffer, 1
  * and 7 bytes): a truncated text must be a NUL-terminated prefix of the
- * full one, with the same return value. A program that passes the check must disassemble without
- * `<invalid>` lines and its conformance text must assemble back to the
- * same bytes.
+ * full one, with the same return value. A program that passes the check
+ * must disassemble without `<invalid>` lines, its conformance text must
+ * assemble back to the same bytes, and the verifier's control-flow pass
+ * must accept it (with subprograms inside the program) or say why not.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "fuzz.h"
+#include "verifier/cfg.h"
 
 #define MAX_INSNS 256
 #define FULL_SIZE 512
@@ -129,6 +131,27 @@ static void check_text(const struct uebpf_insn *insns, size_t cnt)
 	}
 }
 
+/* The verifier's control-flow pass on a program the decoder accepts. */
+static void check_cfg(const struct uebpf_insn *insns, size_t cnt)
+{
+	char err[256];
+	struct cfg cfg;
+	int rc = cfg_check(insns, cnt, &cfg, err, sizeof(err));
+
+	FUZZ_CHECK(rc == 0 || rc == -EINVAL || rc == -ENOMEM, "cfg_check returned %d", rc);
+	FUZZ_CHECK(memchr(err, '\0', sizeof(err)), "cfg message not NUL-terminated");
+	if (rc == -EINVAL)
+		FUZZ_CHECK(err[0], "cfg refused without a message");
+	if (rc)
+		return;
+	FUZZ_CHECK(cfg.nr_subprogs >= 1 && cfg.subprog_start[0] == 0, "no main subprogram");
+	for (size_t i = 1; i < cfg.nr_subprogs; i++)
+		FUZZ_CHECK(cfg.subprog_start[i] > cfg.subprog_start[i - 1] &&
+				   cfg.subprog_start[i] < cnt,
+			   "subprogram %zu starts at %u", i, cfg.subprog_start[i]);
+	cfg_free(&cfg);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t cnt = size / sizeof(struct uebpf_insn);
@@ -150,8 +173,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_disasm(insns, cnt);
 	check_text(insns, cnt);
 	int checked = fuzz_check_conformance_roundtrip(insns, cnt);
-	if (rc == 0)
+	if (rc == 0) {
 		FUZZ_CHECK(checked, "a valid program has undecodable instructions");
+		check_cfg(insns, cnt);
+	}
 	free(insns);
 	return 0;
 }
