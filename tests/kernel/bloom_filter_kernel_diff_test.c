@@ -65,47 +65,12 @@ static void make_value(uint8_t *buf, uint32_t size, uint64_t id)
 
 static int k_create(uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags, uint64_t extra)
 {
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_type = BPF_MAP_TYPE_BLOOM_FILTER;
-	a.key_size = ks;
-	a.value_size = vs;
-	a.max_entries = max;
-	a.map_flags = flags;
-	a.map_extra = extra;
-	int fd = kernel_bpf(BPF_MAP_CREATE, &a);
-	return fd < 0 ? -errno : fd;
+	return kernel_map_create(BPF_MAP_TYPE_BLOOM_FILTER, ks, vs, max, flags, extra, 0);
 }
 
 static int k_create_type(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max)
 {
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_type = type;
-	a.key_size = ks;
-	a.value_size = vs;
-	a.max_entries = max;
-	int fd = kernel_bpf(BPF_MAP_CREATE, &a);
-	return fd < 0 ? -errno : fd;
-}
-
-static int k_elem(int cmd, int fd, const void *key, void *value, uint64_t flags)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	a.key = (uintptr_t)key;
-	a.value = (uintptr_t)value; /* also next_key */
-	a.flags = flags;
-	return kernel_bpf(cmd, &a) < 0 ? -errno : 0;
-}
-
-static int k_freeze(int fd)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	return kernel_bpf(BPF_MAP_FREEZE, &a) < 0 ? -errno : 0;
+	return kernel_map_create(type, ks, vs, max, 0, 0, 0);
 }
 
 static int u_create(uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags, uint64_t extra)
@@ -244,17 +209,11 @@ static void progs_open(struct progs *p, int kernel, int bfd, uint32_t vs)
 
 static int k_run(int prog_fd, int32_t *r0)
 {
-	uint8_t pkt[64] = { 0 };
-	union bpf_attr attr;
-	memset(&attr, 0, sizeof(attr));
-	attr.test.prog_fd = (uint32_t)prog_fd;
-	attr.test.data_in = (uintptr_t)pkt;
-	attr.test.data_size_in = sizeof(pkt);
-	attr.test.repeat = 1;
-	if (kernel_bpf(BPF_PROG_TEST_RUN, &attr) < 0)
-		return -errno;
-	*r0 = (int32_t)attr.test.retval;
-	return 0;
+	uint32_t v = 0;
+	int rc = kernel_test_run(prog_fd, &v);
+	if (!rc)
+		*r0 = (int32_t)v;
+	return rc;
 }
 
 static int u_run(struct uebpf_code *code, int checked, int32_t *r0)
@@ -275,10 +234,10 @@ static int run_both(struct progs *kp, struct progs *up, int push, const uint8_t 
 		    uint64_t flags, int32_t *kr0, int32_t *ur0)
 {
 	uint32_t zero = 0;
-	if (k_elem(BPF_MAP_UPDATE_ELEM, kp->val_fd, &zero, (void *)value, 0) ||
+	if (kernel_map_elem(BPF_MAP_UPDATE_ELEM, kp->val_fd, &zero, (void *)value, 0) ||
 	    uebpf_map_update_elem(up->val_fd, &zero, value, 0))
 		return -1;
-	if (push && (k_elem(BPF_MAP_UPDATE_ELEM, kp->flags_fd, &zero, &flags, 0) ||
+	if (push && (kernel_map_elem(BPF_MAP_UPDATE_ELEM, kp->flags_fd, &zero, &flags, 0) ||
 		     uebpf_map_update_elem(up->flags_fd, &zero, &flags, 0)))
 		return -1;
 	if (k_run(push ? kp->push_fd : kp->peek_fd, kr0))
@@ -353,14 +312,14 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 							  3, BPF_F_LOCK };
 			uint64_t f = flags[below(10)];
 			what = "update";
-			krc = k_elem(BPF_MAP_UPDATE_ELEM, kfd, NULL, val, f);
+			krc = kernel_map_elem(BPF_MAP_UPDATE_ELEM, kfd, NULL, val, f);
 			urc = uebpf_map_update_elem(ufd, NULL, val, f);
 			added_now = 1;
 			break;
 		}
 		case 5: case 6: case 7: case 8: case 9: case 10:
 			what = "lookup";
-			krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, NULL, kval, 0);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, NULL, kval, 0);
 			urc = uebpf_map_lookup_elem(ufd, NULL, uval);
 			/* The value is input: nothing is copied back. */
 			if (memcmp(kval, val, vs) || memcmp(uval, val, vs)) {
@@ -375,28 +334,28 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 			static const uint64_t flags[] = { BPF_F_LOCK, 1, 2, 4 };
 			uint64_t f = flags[below(4)];
 			what = "lookup with flags";
-			krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, NULL, kval, f);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, NULL, kval, f);
 			urc = uebpf_map_lookup_elem_flags(ufd, NULL, uval, f);
 			break;
 		}
 		case 12: {
 			int with_key = below(2);
 			what = with_key ? "delete with a key" : "delete";
-			krc = k_elem(BPF_MAP_DELETE_ELEM, kfd, with_key ? key : NULL, NULL, 0);
+			krc = kernel_map_elem(BPF_MAP_DELETE_ELEM, kfd, with_key ? key : NULL, NULL, 0);
 			urc = uebpf_map_delete_elem(ufd, with_key ? key : NULL);
 			break;
 		}
 		case 13: {
 			int with_key = below(2);
 			what = with_key ? "get_next_key with a key" : "get_next_key";
-			krc = k_elem(BPF_MAP_GET_NEXT_KEY, kfd, with_key ? key : NULL, knext, 0);
+			krc = kernel_map_elem(BPF_MAP_GET_NEXT_KEY, kfd, with_key ? key : NULL, knext, 0);
 			urc = uebpf_map_get_next_key(ufd, with_key ? key : NULL, unext);
 			break;
 		}
 		case 14: {
 			int with_key = below(2);
 			what = with_key ? "lookup_and_delete with a key" : "lookup_and_delete";
-			krc = k_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, with_key ? key : NULL,
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, with_key ? key : NULL,
 				     kval, 0);
 			urc = uebpf_map_lookup_and_delete_elem(ufd, with_key ? key : NULL, uval);
 			break;
@@ -404,11 +363,11 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 		case 15:
 			if (below(2)) {
 				what = "update with a key";
-				krc = k_elem(BPF_MAP_UPDATE_ELEM, kfd, key, val, 0);
+				krc = kernel_map_elem(BPF_MAP_UPDATE_ELEM, kfd, key, val, 0);
 				urc = uebpf_map_update_elem(ufd, key, val, 0);
 			} else {
 				what = "lookup with a key";
-				krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, key, kval, 0);
+				krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, key, kval, 0);
 				urc = uebpf_map_lookup_elem(ufd, key, uval);
 			}
 			break;
@@ -450,7 +409,7 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 		}
 		case 100:
 			what = "freeze";
-			krc = k_freeze(kfd);
+			krc = kernel_map_freeze(kfd);
 			urc = uebpf_map_freeze(ufd);
 			break;
 		default:
@@ -461,7 +420,7 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 			in_set = 1;
 			make_value(val, vs, id);
 			what = "lookup of an added value";
-			krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, NULL, val, 0);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, NULL, val, 0);
 			urc = uebpf_map_lookup_elem(ufd, NULL, val);
 			answer = must_find = 1;
 			break;
@@ -493,7 +452,7 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 	/* Every added value is found by both. */
 	for (size_t i = 0; i < added.n && !failed && readable; i++) {
 		make_value(val, vs, added.ids[i]);
-		int krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, NULL, val, 0);
+		int krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, NULL, val, 0);
 		int urc = uebpf_map_lookup_elem(ufd, NULL, val);
 		if (krc || urc) {
 			CHECK_REPORT(0, "sequence %d: added value %" PRIu64 " not found: kernel %d, "
@@ -505,7 +464,7 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 	for (int i = 0; i < 64 && zero_seed && !failed && readable; i++) {
 		uint64_t id = rnd() | 1ull << 62;
 		make_value(val, vs, id);
-		int krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, NULL, val, 0);
+		int krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, NULL, val, 0);
 		int urc = uebpf_map_lookup_elem(ufd, NULL, val);
 		exact_answers++;
 		fp_kernel += krc == 0;
@@ -691,11 +650,11 @@ static void probe_once(uint32_t max, uint32_t extra, const uint64_t *a, size_t n
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			make_value(v, 8, a[i]);
-			k_elem(BPF_MAP_UPDATE_ELEM, kfd, NULL, v, 0);
+			kernel_map_elem(BPF_MAP_UPDATE_ELEM, kfd, NULL, v, 0);
 			uebpf_map_update_elem(ufd, NULL, v, 0);
 		}
 		make_value(v, 8, b);
-		int krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, NULL, v, 0);
+		int krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, NULL, v, 0);
 		int urc = uebpf_map_lookup_elem(ufd, NULL, v);
 		int expect = want ? 0 : -ENOENT;
 		CHECK_REPORT(krc == expect && urc == expect,
@@ -768,62 +727,62 @@ static void edge_cases(void)
 	const int U = BPF_MAP_UPDATE_ELEM, L = BPF_MAP_LOOKUP_ELEM, D = BPF_MAP_DELETE_ELEM,
 		  N = BPF_MAP_GET_NEXT_KEY, LD = BPF_MAP_LOOKUP_AND_DELETE_ELEM;
 
-	EDGE("lookup absent", 0, k_elem(L, kfd, NULL, &v, 0), uebpf_map_lookup_elem(ufd, NULL, &v));
-	EDGE("update", 0, k_elem(U, kfd, NULL, &v, 0), uebpf_map_update_elem(ufd, NULL, &v, 0));
-	EDGE("lookup present", 0, k_elem(L, kfd, NULL, &v, 0),
+	EDGE("lookup absent", 0, kernel_map_elem(L, kfd, NULL, &v, 0), uebpf_map_lookup_elem(ufd, NULL, &v));
+	EDGE("update", 0, kernel_map_elem(U, kfd, NULL, &v, 0), uebpf_map_update_elem(ufd, NULL, &v, 0));
+	EDGE("lookup present", 0, kernel_map_elem(L, kfd, NULL, &v, 0),
 	     uebpf_map_lookup_elem(ufd, NULL, &v));
-	EDGE("update again", 0, k_elem(U, kfd, NULL, &v, 0),
+	EDGE("update again", 0, kernel_map_elem(U, kfd, NULL, &v, 0),
 	     uebpf_map_update_elem(ufd, NULL, &v, 0));
-	EDGE("update flags 1", 0, k_elem(U, kfd, NULL, &w, 1),
+	EDGE("update flags 1", 0, kernel_map_elem(U, kfd, NULL, &w, 1),
 	     uebpf_map_update_elem(ufd, NULL, &w, 1));
-	EDGE("update flags 2", 0, k_elem(U, kfd, NULL, &w, 2),
+	EDGE("update flags 2", 0, kernel_map_elem(U, kfd, NULL, &w, 2),
 	     uebpf_map_update_elem(ufd, NULL, &w, 2));
-	EDGE("update F_LOCK", 0, k_elem(U, kfd, NULL, &w, BPF_F_LOCK),
+	EDGE("update F_LOCK", 0, kernel_map_elem(U, kfd, NULL, &w, BPF_F_LOCK),
 	     uebpf_map_update_elem(ufd, NULL, &w, BPF_F_LOCK));
-	EDGE("update flags 1, NULL value", 0, k_elem(U, kfd, NULL, NULL, 1),
+	EDGE("update flags 1, NULL value", 0, kernel_map_elem(U, kfd, NULL, NULL, 1),
 	     uebpf_map_update_elem(ufd, NULL, NULL, 1));
-	EDGE("update with a key", 0, k_elem(U, kfd, &key, &w, 0),
+	EDGE("update with a key", 0, kernel_map_elem(U, kfd, &key, &w, 0),
 	     uebpf_map_update_elem(ufd, &key, &w, 0));
-	EDGE("update NULL value", 0, k_elem(U, kfd, NULL, NULL, 0),
+	EDGE("update NULL value", 0, kernel_map_elem(U, kfd, NULL, NULL, 0),
 	     uebpf_map_update_elem(ufd, NULL, NULL, 0));
-	EDGE("update F_LOCK, NULL value", 1, k_elem(U, kfd, NULL, NULL, BPF_F_LOCK),
+	EDGE("update F_LOCK, NULL value", 1, kernel_map_elem(U, kfd, NULL, NULL, BPF_F_LOCK),
 	     uebpf_map_update_elem(ufd, NULL, NULL, BPF_F_LOCK));
-	EDGE("lookup NULL value", 0, k_elem(L, kfd, NULL, NULL, 0),
+	EDGE("lookup NULL value", 0, kernel_map_elem(L, kfd, NULL, NULL, 0),
 	     uebpf_map_lookup_elem(ufd, NULL, NULL));
-	EDGE("lookup with a key", 0, k_elem(L, kfd, &key, &v, 0),
+	EDGE("lookup with a key", 0, kernel_map_elem(L, kfd, &key, &v, 0),
 	     uebpf_map_lookup_elem(ufd, &key, &v));
-	EDGE("lookup F_LOCK", 0, k_elem(L, kfd, NULL, &v, BPF_F_LOCK),
+	EDGE("lookup F_LOCK", 0, kernel_map_elem(L, kfd, NULL, &v, BPF_F_LOCK),
 	     uebpf_map_lookup_elem_flags(ufd, NULL, &v, BPF_F_LOCK));
-	EDGE("lookup F_LOCK, NULL value", 1, k_elem(L, kfd, NULL, NULL, BPF_F_LOCK),
+	EDGE("lookup F_LOCK, NULL value", 1, kernel_map_elem(L, kfd, NULL, NULL, BPF_F_LOCK),
 	     uebpf_map_lookup_elem_flags(ufd, NULL, NULL, BPF_F_LOCK));
-	EDGE("delete", 0, k_elem(D, kfd, NULL, NULL, 0), uebpf_map_delete_elem(ufd, NULL));
-	EDGE("delete with a key", 0, k_elem(D, kfd, &key, NULL, 0),
+	EDGE("delete", 0, kernel_map_elem(D, kfd, NULL, NULL, 0), uebpf_map_delete_elem(ufd, NULL));
+	EDGE("delete with a key", 0, kernel_map_elem(D, kfd, &key, NULL, 0),
 	     uebpf_map_delete_elem(ufd, &key));
-	EDGE("get_next_key", 0, k_elem(N, kfd, NULL, &out, 0),
+	EDGE("get_next_key", 0, kernel_map_elem(N, kfd, NULL, &out, 0),
 	     uebpf_map_get_next_key(ufd, NULL, &out));
-	EDGE("get_next_key with a key", 0, k_elem(N, kfd, &key, &out, 0),
+	EDGE("get_next_key with a key", 0, kernel_map_elem(N, kfd, &key, &out, 0),
 	     uebpf_map_get_next_key(ufd, &key, &out));
-	EDGE("get_next_key NULL next", 1, k_elem(N, kfd, NULL, NULL, 0),
+	EDGE("get_next_key NULL next", 1, kernel_map_elem(N, kfd, NULL, NULL, 0),
 	     uebpf_map_get_next_key(ufd, NULL, NULL));
-	EDGE("get_next_key with a key, NULL next", 1, k_elem(N, kfd, &key, NULL, 0),
+	EDGE("get_next_key with a key, NULL next", 1, kernel_map_elem(N, kfd, &key, NULL, 0),
 	     uebpf_map_get_next_key(ufd, &key, NULL));
-	EDGE("lookup_and_delete", 0, k_elem(LD, kfd, NULL, &out, 0),
+	EDGE("lookup_and_delete", 0, kernel_map_elem(LD, kfd, NULL, &out, 0),
 	     uebpf_map_lookup_and_delete_elem(ufd, NULL, &out));
-	EDGE("lookup_and_delete with a key", 0, k_elem(LD, kfd, &key, &out, 0),
+	EDGE("lookup_and_delete with a key", 0, kernel_map_elem(LD, kfd, &key, &out, 0),
 	     uebpf_map_lookup_and_delete_elem(ufd, &key, &out));
-	EDGE("lookup_and_delete NULL value", 1, k_elem(LD, kfd, NULL, NULL, 0),
+	EDGE("lookup_and_delete NULL value", 1, kernel_map_elem(LD, kfd, NULL, NULL, 0),
 	     uebpf_map_lookup_and_delete_elem(ufd, NULL, NULL));
-	EDGE("lookup still present", 0, k_elem(L, kfd, NULL, &v, 0),
+	EDGE("lookup still present", 0, kernel_map_elem(L, kfd, NULL, &v, 0),
 	     uebpf_map_lookup_elem(ufd, NULL, &v));
-	EDGE("freeze", 0, k_freeze(kfd), uebpf_map_freeze(ufd));
-	EDGE("update frozen", 0, k_elem(U, kfd, NULL, &w, 0),
+	EDGE("freeze", 0, kernel_map_freeze(kfd), uebpf_map_freeze(ufd));
+	EDGE("update frozen", 0, kernel_map_elem(U, kfd, NULL, &w, 0),
 	     uebpf_map_update_elem(ufd, NULL, &w, 0));
-	EDGE("update frozen, F_LOCK", 0, k_elem(U, kfd, NULL, &w, BPF_F_LOCK),
+	EDGE("update frozen, F_LOCK", 0, kernel_map_elem(U, kfd, NULL, &w, BPF_F_LOCK),
 	     uebpf_map_update_elem(ufd, NULL, &w, BPF_F_LOCK));
-	EDGE("delete frozen", 0, k_elem(D, kfd, NULL, NULL, 0), uebpf_map_delete_elem(ufd, NULL));
-	EDGE("lookup_and_delete frozen", 0, k_elem(LD, kfd, NULL, &out, 0),
+	EDGE("delete frozen", 0, kernel_map_elem(D, kfd, NULL, NULL, 0), uebpf_map_delete_elem(ufd, NULL));
+	EDGE("lookup_and_delete frozen", 0, kernel_map_elem(LD, kfd, NULL, &out, 0),
 	     uebpf_map_lookup_and_delete_elem(ufd, NULL, &out));
-	EDGE("lookup frozen", 0, k_elem(L, kfd, NULL, &v, 0), uebpf_map_lookup_elem(ufd, NULL, &v));
+	EDGE("lookup frozen", 0, kernel_map_elem(L, kfd, NULL, &v, 0), uebpf_map_lookup_elem(ufd, NULL, &v));
 	close(kfd);
 	uebpf_map_close(ufd);
 

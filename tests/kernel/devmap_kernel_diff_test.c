@@ -50,16 +50,8 @@ struct shape {
 
 static int k_create(const struct shape *s)
 {
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_type = s->type;
-	a.key_size = s->key_size;
-	a.value_size = s->value_size;
-	a.max_entries = s->max_entries;
-	a.map_flags = s->flags;
-	a.map_extra = s->map_extra;
-	int fd = kernel_bpf(BPF_MAP_CREATE, &a);
-	return fd < 0 ? -errno : fd;
+	return kernel_map_create(s->type, s->key_size, s->value_size, s->max_entries, s->flags,
+				 s->map_extra, 0);
 }
 
 static int u_create(const struct shape *s)
@@ -70,30 +62,10 @@ static int u_create(const struct shape *s)
 				&o);
 }
 
-static int k_elem(int cmd, int fd, const void *key, void *value, uint64_t flags)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	a.key = (uintptr_t)key;
-	a.value = (uintptr_t)value;
-	a.flags = flags;
-	return kernel_bpf(cmd, &a) < 0 ? -errno : 0;
-}
-
 static int k_batch(int cmd, int fd, void *keys, void *values, uint32_t *count)
 {
-	union bpf_attr a;
 	uint64_t token = 0;
-	memset(&a, 0, sizeof(a));
-	a.batch.map_fd = (uint32_t)fd;
-	a.batch.out_batch = (uintptr_t)&token;
-	a.batch.keys = (uintptr_t)keys;
-	a.batch.values = (uintptr_t)values;
-	a.batch.count = *count;
-	int rc = kernel_bpf(cmd, &a) < 0 ? -errno : 0;
-	*count = a.batch.count;
-	return rc;
+	return kernel_map_batch(cmd, fd, NULL, &token, keys, values, count, 0);
 }
 
 static int u_batch(int cmd, int fd, void *keys, void *values, uint32_t *count)
@@ -112,27 +84,12 @@ static int u_batch(int cmd, int fd, void *keys, void *values, uint32_t *count)
 	}
 }
 
-static int k_freeze(int fd)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	return kernel_bpf(BPF_MAP_FREEZE, &a) < 0 ? -errno : 0;
-}
-
 static int k_flags(int fd, uint32_t *flags)
 {
 	struct bpf_map_info info;
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	memset(&info, 0, sizeof(info));
-	a.info.bpf_fd = (uint32_t)fd;
-	a.info.info_len = sizeof(info);
-	a.info.info = (uintptr_t)&info;
-	if (kernel_bpf(BPF_OBJ_GET_INFO_BY_FD, &a) < 0)
-		return -errno;
+	int rc = kernel_map_info(fd, &info);
 	*flags = info.map_flags;
-	return 0;
+	return rc;
 }
 
 /* ---- outcomes seen ---- */
@@ -227,7 +184,7 @@ static int run_both(struct progs *p, uint32_t key, int32_t *kr0, int32_t *ur0)
 	uint8_t pkt[64] = { 0 };
 	uint32_t zero = 0;
 	union bpf_attr attr;
-	if (k_elem(BPF_MAP_UPDATE_ELEM, p->kargs, &zero, &key, 0) ||
+	if (kernel_map_elem(BPF_MAP_UPDATE_ELEM, p->kargs, &zero, &key, 0) ||
 	    uebpf_map_update_elem(p->uargs, &zero, &key, 0))
 		return -1;
 	memset(&attr, 0, sizeof(attr));
@@ -311,7 +268,7 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 		unsigned op = below(100);
 		if (step == frozen_at) {
 			what = "freeze";
-			krc = k_freeze(kfd);
+			krc = kernel_map_freeze(kfd);
 			urc = uebpf_map_freeze(ufd);
 		} else if (op < 45) {
 			static const uint64_t flags[] = { BPF_ANY, BPF_ANY, BPF_ANY, BPF_NOEXIST,
@@ -320,27 +277,27 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 			struct { uint32_t ifindex; int32_t prog; } v = { random_ifindex(),
 									 random_prog_fd() };
 			what = "update";
-			krc = k_elem(BPF_MAP_UPDATE_ELEM, kfd, &key, &v, f);
+			krc = kernel_map_elem(BPF_MAP_UPDATE_ELEM, kfd, &key, &v, f);
 			urc = uebpf_map_update_elem(ufd, &key, &v, f);
 		} else if (op < 65) {
 			what = "lookup";
-			krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, &key, kv, 0);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, &key, kv, 0);
 			urc = uebpf_map_lookup_elem(ufd, &key, uv);
 			differ = memcmp(kv, uv, sizeof(kv)) != 0; /* nothing past the value either */
 		} else if (op < 77) {
 			what = "delete";
-			krc = k_elem(BPF_MAP_DELETE_ELEM, kfd, &key, NULL, 0);
+			krc = kernel_map_elem(BPF_MAP_DELETE_ELEM, kfd, &key, NULL, 0);
 			urc = uebpf_map_delete_elem(ufd, &key);
 		} else if (op < 89) {
 			const void *from = below(4) == 0 ? NULL : &key;
 			uint32_t kn = 0x5a5a5a5a, un = 0x5a5a5a5a;
 			what = "get_next_key";
-			krc = k_elem(BPF_MAP_GET_NEXT_KEY, kfd, from, &kn, 0);
+			krc = kernel_map_elem(BPF_MAP_GET_NEXT_KEY, kfd, from, &kn, 0);
 			urc = uebpf_map_get_next_key(ufd, from, &un);
 			differ = kn != un;
 		} else if (op < 91) {
 			what = "lookup_and_delete";
-			krc = k_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, &key, kv, 0);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, &key, kv, 0);
 			urc = uebpf_map_lookup_and_delete_elem(ufd, &key, uv);
 		} else if (op < 93) {
 			static const int cmds[] = { BPF_MAP_LOOKUP_BATCH, BPF_MAP_LOOKUP_AND_DELETE_BATCH,
@@ -356,11 +313,11 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 			differ = kc != uc;
 		} else if (op < 95) {
 			what = "lookup(NULL key)";
-			krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, NULL, kv, 0);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, NULL, kv, 0);
 			urc = uebpf_map_lookup_elem(ufd, NULL, uv);
 		} else if (op < 97) {
 			what = "update(NULL value)";
-			krc = k_elem(BPF_MAP_UPDATE_ELEM, kfd, &key, NULL, 0);
+			krc = kernel_map_elem(BPF_MAP_UPDATE_ELEM, kfd, &key, NULL, 0);
 			urc = uebpf_map_update_elem(ufd, &key, NULL, 0);
 		} else {
 			int32_t kr0 = 0, ur0 = 0;
@@ -389,14 +346,14 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 	/* The final contents: the walk, and every key around it. */
 	uint32_t kcur = 0, ucur = 0, n = 0;
 	for (;;) {
-		int krc = k_elem(BPF_MAP_GET_NEXT_KEY, kfd, n ? &kcur : NULL, &kcur, 0);
+		int krc = kernel_map_elem(BPF_MAP_GET_NEXT_KEY, kfd, n ? &kcur : NULL, &kcur, 0);
 		int urc = uebpf_map_get_next_key(ufd, n ? &ucur : NULL, &ucur);
 		if (krc != urc || (krc == 0 && kcur != ucur))
 			return report_fail(seq, s, steps, "final walk", krc, urc, "");
 		if (krc || ++n > s->max_entries + 1)
 			break;
 		uint8_t kv[8] = { 0 }, uv[8] = { 0 };
-		krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, &kcur, kv, 0);
+		krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, &kcur, kv, 0);
 		urc = uebpf_map_lookup_elem(ufd, &ucur, uv);
 		if (krc != urc || memcmp(kv, uv, vs))
 			return report_fail(seq, s, steps, "final lookup", krc, urc, "");

@@ -137,29 +137,6 @@ static int k_get(int fd, void *value)
 	return kernel_bpf(BPF_MAP_LOOKUP_ELEM, &a) < 0 ? -errno : 0;
 }
 
-static int k_freeze(int fd)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	return kernel_bpf(BPF_MAP_FREEZE, &a) < 0 ? -errno : 0;
-}
-
-static int k_run(int prog_fd, uint32_t *r0)
-{
-	uint8_t pkt[64] = { 0 };
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.test.prog_fd = (uint32_t)prog_fd;
-	a.test.data_in = (uintptr_t)pkt;
-	a.test.data_size_in = sizeof(pkt);
-	a.test.repeat = 1;
-	if (kernel_bpf(BPF_PROG_TEST_RUN, &a) < 0)
-		return -errno;
-	*r0 = a.test.retval;
-	return 0;
-}
-
 static int u_map(uint32_t vs, uint32_t flags)
 {
 	struct uebpf_map_create_opts o = { .sz = sizeof(o), .map_flags = flags };
@@ -485,7 +462,7 @@ static int run_case(const struct tcase *c)
 	if (c->kind == K_SNPRINTF || c->kind == K_STRNCMP) {
 		kfmt = k_map(FMT_VALUE, BPF_F_RDONLY_PROG);
 		ufmt = u_map(FMT_VALUE, BPF_F_RDONLY_PROG);
-		if (kfmt < 0 || ufmt < 0 || k_set(kfmt, fmt_val) || k_freeze(kfmt) ||
+		if (kfmt < 0 || ufmt < 0 || k_set(kfmt, fmt_val) || kernel_map_freeze(kfmt) ||
 		    u_set(ufmt, fmt_val) || uebpf_map_freeze(ufmt)) {
 			describe("creating the format map failed", c);
 			failed = 1;
@@ -518,7 +495,7 @@ static int run_case(const struct tcase *c)
 			goto out;
 		}
 	} else {
-		int rc = k_run(prog, &kr0);
+		int rc = kernel_test_run(prog, &kr0);
 		close(prog);
 		if (rc) {
 			describe("BPF_PROG_TEST_RUN failed", c);
@@ -1253,7 +1230,7 @@ static void check_cli_layout(const char *cli)
 		uint32_t kr0;
 		uint64_t ur0;
 		struct uebpf_run_opts ro = { .sz = sizeof(ro), .checked = true };
-		if (prog < 0 || !code || k_run(prog, &kr0) ||
+		if (prog < 0 || !code || kernel_test_run(prog, &kr0) ||
 		    uebpf_code_run(code, 0, 0, &ro, &ur0)) {
 			CHECK_REPORT(0, "layout: running the programs failed");
 			return;

@@ -42,6 +42,92 @@ static inline int kernel_prog_load(enum bpf_prog_type type,
 	return fd < 0 ? -errno : fd;
 }
 
+/* BPF_MAP_CREATE; the fd or -errno. inner_fd: maps of maps only (0 otherwise). */
+static inline int kernel_map_create(uint32_t type, uint32_t key_size, uint32_t value_size,
+				    uint32_t max_entries, uint32_t flags, uint64_t map_extra,
+				    int inner_fd)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.map_type = type;
+	a.key_size = key_size;
+	a.value_size = value_size;
+	a.max_entries = max_entries;
+	a.map_flags = flags;
+	a.map_extra = map_extra;
+	a.inner_map_fd = (uint32_t)inner_fd;
+	int fd = kernel_bpf(BPF_MAP_CREATE, &a);
+	return fd < 0 ? -errno : fd;
+}
+
+/* An element command (lookup, update, delete, get_next_key: value is
+ * then the next key, lookup_and_delete); 0 or -errno. */
+static inline int kernel_map_elem(int cmd, int fd, const void *key, void *value, uint64_t flags)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.map_fd = (uint32_t)fd;
+	a.key = (uintptr_t)key;
+	a.value = (uintptr_t)value;
+	a.flags = flags;
+	return kernel_bpf(cmd, &a) < 0 ? -errno : 0;
+}
+
+/* A batch command; *count in and out. 0 or -errno. */
+static inline int kernel_map_batch(int cmd, int fd, void *in, void *out, void *keys,
+				   void *values, uint32_t *count, uint64_t elem_flags)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.batch.map_fd = (uint32_t)fd;
+	a.batch.in_batch = (uintptr_t)in;
+	a.batch.out_batch = (uintptr_t)out;
+	a.batch.keys = (uintptr_t)keys;
+	a.batch.values = (uintptr_t)values;
+	a.batch.count = *count;
+	a.batch.elem_flags = elem_flags;
+	int rc = kernel_bpf(cmd, &a) < 0 ? -errno : 0;
+	*count = a.batch.count;
+	return rc;
+}
+
+static inline int kernel_map_freeze(int fd)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.map_fd = (uint32_t)fd;
+	return kernel_bpf(BPF_MAP_FREEZE, &a) < 0 ? -errno : 0;
+}
+
+/* BPF_OBJ_GET_INFO_BY_FD of a map; 0 or -errno. */
+static inline int kernel_map_info(int fd, struct bpf_map_info *info)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	memset(info, 0, sizeof(*info));
+	a.info.bpf_fd = (uint32_t)fd;
+	a.info.info_len = sizeof(*info);
+	a.info.info = (uintptr_t)info;
+	return kernel_bpf(BPF_OBJ_GET_INFO_BY_FD, &a) < 0 ? -errno : 0;
+}
+
+/* BPF_PROG_TEST_RUN once on 64 zero bytes; 0 or -errno, the program's
+ * return value in *retval. */
+static inline int kernel_test_run(int prog_fd, uint32_t *retval)
+{
+	uint8_t pkt[64] = { 0 };
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.test.prog_fd = (uint32_t)prog_fd;
+	a.test.data_in = (uintptr_t)pkt;
+	a.test.data_size_in = sizeof(pkt);
+	a.test.repeat = 1;
+	if (kernel_bpf(BPF_PROG_TEST_RUN, &a) < 0)
+		return -errno;
+	*retval = a.test.retval;
+	return 0;
+}
+
 /* True when an error means bpf() is not available to this process. */
 static inline int kernel_bpf_refused(int err)
 {

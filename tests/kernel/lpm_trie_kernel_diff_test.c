@@ -42,51 +42,7 @@ static unsigned below(unsigned n)
 
 static int k_create(uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags)
 {
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_type = BPF_MAP_TYPE_LPM_TRIE;
-	a.key_size = ks;
-	a.value_size = vs;
-	a.max_entries = max;
-	a.map_flags = flags;
-	int fd = kernel_bpf(BPF_MAP_CREATE, &a);
-	return fd < 0 ? -errno : fd;
-}
-
-static int k_elem(int cmd, int fd, const void *key, void *value, uint64_t flags)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	a.key = (uintptr_t)key;
-	a.value = (uintptr_t)value; /* also next_key */
-	a.flags = flags;
-	return kernel_bpf(cmd, &a) < 0 ? -errno : 0;
-}
-
-static int k_batch(int cmd, int fd, void *in, void *out, void *keys, void *values,
-		   uint32_t *count, uint64_t elem_flags)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.batch.map_fd = (uint32_t)fd;
-	a.batch.in_batch = (uintptr_t)in;
-	a.batch.out_batch = (uintptr_t)out;
-	a.batch.keys = (uintptr_t)keys;
-	a.batch.values = (uintptr_t)values;
-	a.batch.count = *count;
-	a.batch.elem_flags = elem_flags;
-	int rc = kernel_bpf(cmd, &a) < 0 ? -errno : 0;
-	*count = a.batch.count;
-	return rc;
-}
-
-static int k_freeze(int fd)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	return kernel_bpf(BPF_MAP_FREEZE, &a) < 0 ? -errno : 0;
+	return kernel_map_create(BPF_MAP_TYPE_LPM_TRIE, ks, vs, max, flags, 0, 0);
 }
 
 /* ---- keys ---- */
@@ -185,7 +141,7 @@ static int compare_iteration(int kfd, int ufd, const struct shape *s, uint8_t *k
 	char a[600], b[600];
 	int first = 1;
 	for (uint32_t n = 0; n <= (uint64_t)s->max_entries + 1 && n < 1000; n++) {
-		int krc = k_elem(BPF_MAP_GET_NEXT_KEY, kfd, first ? NULL : kprev, knext, 0);
+		int krc = kernel_map_elem(BPF_MAP_GET_NEXT_KEY, kfd, first ? NULL : kprev, knext, 0);
 		int urc = uebpf_map_get_next_key(ufd, first ? NULL : uprev, unext);
 		if (krc != urc)
 			MISMATCH("iteration %u: get_next_key kernel %d, uebpf %d", SEQ_ARGS, n, krc, urc);
@@ -196,7 +152,7 @@ static int compare_iteration(int kfd, int ufd, const struct shape *s, uint8_t *k
 			key_str(unext, s->key_size, b, sizeof(b));
 			MISMATCH("iteration %u: kernel next key %s, uebpf %s", SEQ_ARGS, n, a, b);
 		}
-		krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, knext, kval, 0);
+		krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, knext, kval, 0);
 		urc = uebpf_map_lookup_elem(ufd, unext, uval);
 		if (krc != urc || (!krc && memcmp(kval, uval, s->value_size)))
 			MISMATCH("iteration %u: lookup of the key returned kernel %d, uebpf %d%s",
@@ -250,18 +206,18 @@ static int run_batch(const struct shape *s, int kfd, int ufd)
 	kn = un = n;
 	if (c < 2) {
 		int cont = have_tok && below(3);
-		krc = k_batch(cmds[c], kfd, cont ? ktok : NULL, kout, kkeys, kvals, &kn, ef);
+		krc = kernel_map_batch(cmds[c], kfd, cont ? ktok : NULL, kout, kkeys, kvals, &kn, ef);
 		urc = c == 0 ? uebpf_map_lookup_batch(ufd, cont ? utok : NULL, uout, ukeys, uvals,
 						      &un, &bo)
 			     : uebpf_map_lookup_and_delete_batch(ufd, cont ? utok : NULL, uout, ukeys,
 								 uvals, &un, &bo);
 	} else if (c == 2) {
-		krc = k_batch(cmds[c], kfd, NULL, NULL, kkeys, kvals, &kn, ef);
+		krc = kernel_map_batch(cmds[c], kfd, NULL, NULL, kkeys, kvals, &kn, ef);
 		urc = uebpf_map_update_batch(ufd, ukeys, uvals, &un, &bo);
 		for (uint32_t i = 0; !krc && i < kn; i++)
 			remember(kkeys + i * ks, ks);
 	} else {
-		krc = k_batch(cmds[c], kfd, NULL, NULL, kkeys, NULL, &kn, ef);
+		krc = kernel_map_batch(cmds[c], kfd, NULL, NULL, kkeys, NULL, &kn, ef);
 		urc = uebpf_map_delete_batch(ufd, ukeys, &un, &bo);
 	}
 	if (krc != urc || kn != un)
@@ -303,7 +259,7 @@ static int run_sequence(const struct shape *s, int kfd, int ufd, int steps)
 		memset(uval, 0xaa, s->value_size);
 		if (step_no == frozen_at) {
 			what = "freeze";
-			krc = k_freeze(kfd);
+			krc = kernel_map_freeze(kfd);
 			urc = uebpf_map_freeze(ufd);
 		} else switch (below(18)) {
 		case 16: case 17:
@@ -318,7 +274,7 @@ static int run_sequence(const struct shape *s, int kfd, int ufd, int steps)
 			for (uint32_t i = 0; i < s->value_size && i < 64; i++)
 				val[i] = (uint8_t)rnd();
 			what = "update";
-			krc = k_elem(BPF_MAP_UPDATE_ELEM, kfd, key, val, f);
+			krc = kernel_map_elem(BPF_MAP_UPDATE_ELEM, kfd, key, val, f);
 			urc = uebpf_map_update_elem(ufd, key, val, f);
 			if (!krc)
 				remember(key, s->key_size);
@@ -327,7 +283,7 @@ static int run_sequence(const struct shape *s, int kfd, int ufd, int steps)
 		case 6: case 7: case 8: {
 			uint64_t f = below(10) ? 0 : BPF_F_LOCK;
 			what = "lookup";
-			krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, key, kval, f);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, key, kval, f);
 			urc = uebpf_map_lookup_elem_flags(ufd, key, uval, f);
 			cmp_value = 1;
 			/* A program's lookup finds the same entry. */
@@ -342,12 +298,12 @@ static int run_sequence(const struct shape *s, int kfd, int ufd, int steps)
 		}
 		case 9: case 10: case 11:
 			what = "delete";
-			krc = k_elem(BPF_MAP_DELETE_ELEM, kfd, key, NULL, 0);
+			krc = kernel_map_elem(BPF_MAP_DELETE_ELEM, kfd, key, NULL, 0);
 			urc = uebpf_map_delete_elem(ufd, key);
 			break;
 		case 12:
 			what = "lookup_and_delete";
-			krc = k_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, key, kval, 0);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, key, kval, 0);
 			urc = uebpf_map_lookup_and_delete_elem(ufd, key, uval);
 			break;
 		case 13: case 14: {
@@ -356,7 +312,7 @@ static int run_sequence(const struct shape *s, int kfd, int ufd, int steps)
 			what = which == 0 ? "get_next_key(NULL)" : "get_next_key";
 			if (from == last_next)
 				memcpy(key, last_next, s->key_size);
-			krc = k_elem(BPF_MAP_GET_NEXT_KEY, kfd, from, knext, 0);
+			krc = kernel_map_elem(BPF_MAP_GET_NEXT_KEY, kfd, from, knext, 0);
 			urc = uebpf_map_get_next_key(ufd, from, unext);
 			cmp_next = 1;
 			break;

@@ -73,56 +73,13 @@ static int pin_to(int cpu)
 static int k_create(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags,
 		    uint64_t extra)
 {
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_type = type;
-	a.key_size = ks;
-	a.value_size = vs;
-	a.max_entries = max;
-	a.map_flags = flags;
-	a.map_extra = extra;
-	int fd = kernel_bpf(BPF_MAP_CREATE, &a);
-	return fd < 0 ? -errno : fd;
-}
-
-static int k_elem(int cmd, int fd, const void *key, void *value, uint64_t flags)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	a.key = (uintptr_t)key;
-	a.value = (uintptr_t)value; /* also next_key */
-	a.flags = flags;
-	return kernel_bpf(cmd, &a) < 0 ? -errno : 0;
-}
-
-static int k_batch(int cmd, int fd, void *in, void *out, void *keys, void *values,
-		   uint32_t *count, uint64_t elem_flags)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.batch.map_fd = (uint32_t)fd;
-	a.batch.in_batch = (uintptr_t)in;
-	a.batch.out_batch = (uintptr_t)out;
-	a.batch.keys = (uintptr_t)keys;
-	a.batch.values = (uintptr_t)values;
-	a.batch.count = *count;
-	a.batch.elem_flags = elem_flags;
-	int rc = kernel_bpf(cmd, &a) < 0 ? -errno : 0;
-	*count = a.batch.count;
-	return rc;
+	return kernel_map_create(type, ks, vs, max, flags, extra, 0);
 }
 
 static uint32_t k_max_entries(int fd)
 {
 	struct bpf_map_info info;
-	union bpf_attr a;
-	memset(&info, 0, sizeof(info));
-	memset(&a, 0, sizeof(a));
-	a.info.bpf_fd = (uint32_t)fd;
-	a.info.info_len = sizeof(info);
-	a.info.info = (uintptr_t)&info;
-	return kernel_bpf(BPF_OBJ_GET_INFO_BY_FD, &a) ? 0 : info.max_entries;
+	return kernel_map_info(fd, &info) ? 0 : info.max_entries;
 }
 
 static const char *type_name(uint32_t type)
@@ -331,7 +288,7 @@ static int side_run(struct side *s, int p, const uint8_t *args, int64_t *r0)
 	uint32_t zero = 0;
 	uint8_t pkt[64] = { 0 };
 	if (s->kernel) {
-		if (k_elem(BPF_MAP_UPDATE_ELEM, s->args_fd, &zero, (void *)args, 0))
+		if (kernel_map_elem(BPF_MAP_UPDATE_ELEM, s->args_fd, &zero, (void *)args, 0))
 			return -1;
 		union bpf_attr attr;
 		memset(&attr, 0, sizeof(attr));
@@ -400,7 +357,7 @@ static void dump_map(int kernel, int fd, const struct shape *s, int ordered, str
 	d->keys = calloc(cap, s->key_size);
 	d->values = calloc(cap, vsz);
 	struct uebpf_map_batch_opts bo = { .sz = sizeof(bo) };
-	d->rc = kernel ? k_batch(BPF_MAP_LOOKUP_BATCH, fd, NULL, &out, d->keys, d->values, &d->n, 0)
+	d->rc = kernel ? kernel_map_batch(BPF_MAP_LOOKUP_BATCH, fd, NULL, &out, d->keys, d->values, &d->n, 0)
 		       : uebpf_map_lookup_batch(fd, NULL, &out, d->keys, d->values, &d->n, &bo);
 	if (ordered)
 		return;
@@ -499,7 +456,7 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 							  BPF_F_LOCK };
 			uint64_t f = step < prefill ? BPF_ANY : flags[below(sizeof(flags) / 8)];
 			what = "update";
-			krc = k_elem(BPF_MAP_UPDATE_ELEM, kfd, key, val, f);
+			krc = kernel_map_elem(BPF_MAP_UPDATE_ELEM, kfd, key, val, f);
 			urc = uebpf_map_update_elem(ufd, key, val, f);
 			inserts = krc == 0 && !had;
 		} else if (op < 62) {
@@ -523,24 +480,24 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 			deletes = p == P_DELETE && krc == 0;
 		} else if (op < 72) {
 			what = "lookup";
-			krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, key, kval, 0);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, key, kval, 0);
 			urc = uebpf_map_lookup_elem(ufd, key, uval);
 			cmp_value = 1;
 		} else if (op < 80) {
 			what = "delete";
-			krc = k_elem(BPF_MAP_DELETE_ELEM, kfd, key, NULL, 0);
+			krc = kernel_map_elem(BPF_MAP_DELETE_ELEM, kfd, key, NULL, 0);
 			urc = uebpf_map_delete_elem(ufd, key);
 			deletes = krc == 0;
 		} else if (op < 85) {
 			what = "lookup_and_delete";
-			krc = k_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, key, kval, 0);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, key, kval, 0);
 			urc = uebpf_map_lookup_and_delete_elem(ufd, key, uval);
 			cmp_value = 1;
 			deletes = krc == 0;
 		} else if (op < 92) {
 			int null_key = below(4) == 0;
 			what = null_key ? "get_next_key(NULL)" : "get_next_key";
-			krc = k_elem(BPF_MAP_GET_NEXT_KEY, kfd, null_key ? NULL : key, knext, 0);
+			krc = kernel_map_elem(BPF_MAP_GET_NEXT_KEY, kfd, null_key ? NULL : key, knext, 0);
 			urc = uebpf_map_get_next_key(ufd, null_key ? NULL : key, unext);
 			cmp_next = ordered;
 			/* A random seed: the next key is the kernel's only when
@@ -566,7 +523,7 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 				uint32_t start = below(4) ? 0 : below(8);
 				int cmd = c ? BPF_MAP_LOOKUP_AND_DELETE_BATCH : BPF_MAP_LOOKUP_BATCH;
 				what = c ? "lookup_and_delete_batch" : "lookup_batch";
-				krc = k_batch(cmd, kfd, start ? &start : NULL, &kout, kkeys, kvals,
+				krc = kernel_map_batch(cmd, kfd, start ? &start : NULL, &kout, kkeys, kvals,
 					      &kn, 0);
 				urc = c ? uebpf_map_lookup_and_delete_batch(ufd, start ? &start : NULL,
 									    &uout, ukeys, uvals, &un, &bo)
@@ -580,11 +537,11 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 					MISMATCH("%s: different elements", what);
 			} else if (c == 2) {
 				what = "update_batch";
-				krc = k_batch(BPF_MAP_UPDATE_BATCH, kfd, NULL, NULL, kkeys, kvals, &kn, 0);
+				krc = kernel_map_batch(BPF_MAP_UPDATE_BATCH, kfd, NULL, NULL, kkeys, kvals, &kn, 0);
 				urc = uebpf_map_update_batch(ufd, ukeys, uvals, &un, &bo);
 			} else {
 				what = "delete_batch";
-				krc = k_batch(BPF_MAP_DELETE_BATCH, kfd, NULL, NULL, kkeys, NULL, &kn, 0);
+				krc = kernel_map_batch(BPF_MAP_DELETE_BATCH, kfd, NULL, NULL, kkeys, NULL, &kn, 0);
 				urc = uebpf_map_delete_batch(ufd, ukeys, &un, &bo);
 			}
 			if (krc == urc && kn != un)

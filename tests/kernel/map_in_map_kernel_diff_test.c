@@ -62,17 +62,8 @@ struct shape {
 
 static int k_create(const struct shape *s, int inner_fd)
 {
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_type = s->type;
-	a.key_size = s->key_size;
-	a.value_size = s->value_size;
-	a.max_entries = s->max_entries;
-	a.map_flags = s->flags;
-	a.map_extra = s->map_extra;
-	a.inner_map_fd = (uint32_t)inner_fd;
-	int fd = kernel_bpf(BPF_MAP_CREATE, &a);
-	return fd < 0 ? -errno : fd;
+	return kernel_map_create(s->type, s->key_size, s->value_size, s->max_entries, s->flags,
+				 s->map_extra, inner_fd);
 }
 
 static int u_create(const struct shape *s, int inner_fd)
@@ -81,34 +72,6 @@ static int u_create(const struct shape *s, int inner_fd)
 					   .map_extra = s->map_extra, .inner_map_fd = inner_fd };
 	return uebpf_map_create(s->type, "mimdiff", s->key_size, s->value_size, s->max_entries,
 				&o);
-}
-
-static int k_elem(int cmd, int fd, const void *key, void *value, uint64_t flags)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	a.key = (uintptr_t)key;
-	a.value = (uintptr_t)value; /* also next_key */
-	a.flags = flags;
-	return kernel_bpf(cmd, &a) < 0 ? -errno : 0;
-}
-
-static int k_batch(int cmd, int fd, void *in, void *out, void *keys, void *values,
-		   uint32_t *count, uint64_t elem_flags)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.batch.map_fd = (uint32_t)fd;
-	a.batch.in_batch = (uintptr_t)in;
-	a.batch.out_batch = (uintptr_t)out;
-	a.batch.keys = (uintptr_t)keys;
-	a.batch.values = (uintptr_t)values;
-	a.batch.count = *count;
-	a.batch.elem_flags = elem_flags;
-	int rc = kernel_bpf(cmd, &a) < 0 ? -errno : 0;
-	*count = a.batch.count;
-	return rc;
 }
 
 static int u_batch(int cmd, int fd, void *in, void *out, void *keys, void *values,
@@ -130,27 +93,13 @@ static int u_batch(int cmd, int fd, void *in, void *out, void *keys, void *value
 static uint32_t k_id(int fd)
 {
 	struct bpf_map_info info;
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	memset(&info, 0, sizeof(info));
-	a.info.bpf_fd = (uint32_t)fd;
-	a.info.info_len = sizeof(info);
-	a.info.info = (uintptr_t)&info;
-	return kernel_bpf(BPF_OBJ_GET_INFO_BY_FD, &a) < 0 ? 0 : info.id;
+	return kernel_map_info(fd, &info) ? 0 : info.id;
 }
 
 static uint32_t u_id(int fd)
 {
 	struct uebpf_map_info info;
 	return uebpf_map_get_info(fd, &info) ? 0 : info.id;
-}
-
-static int k_freeze(int fd)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	return kernel_bpf(BPF_MAP_FREEZE, &a) < 0 ? -errno : 0;
 }
 
 /* ---- outcomes seen ---- */
@@ -408,13 +357,13 @@ static int run_sequence(int seq, struct outer *o, int steps)
 			int empty_first = below(20) != 0;
 			for (uint32_t n = 0; empty_first && n < key_universe(o); n++) {
 				make_key(o, key, n);
-				krc = k_elem(BPF_MAP_DELETE_ELEM, o->kfd, key, NULL, 0);
+				krc = kernel_map_elem(BPF_MAP_DELETE_ELEM, o->kfd, key, NULL, 0);
 				urc = uebpf_map_delete_elem(o->ufd, key);
 				if (krc != urc)
 					return report_fail(seq, o, step, "delete before freeze", krc, urc, "");
 			}
 			what = "freeze";
-			krc = k_freeze(o->kfd);
+			krc = kernel_map_freeze(o->kfd);
 			urc = uebpf_map_freeze(o->ufd);
 		} else if (op < 40) {
 			static const uint64_t flags[] = { BPF_ANY, BPF_ANY, BPF_ANY, BPF_NOEXIST,
@@ -422,17 +371,17 @@ static int run_sequence(int seq, struct outer *o, int steps)
 			uint64_t f = flags[below(sizeof(flags) / sizeof(flags[0]))];
 			cand = random_cand();
 			what = "update";
-			krc = k_elem(BPF_MAP_UPDATE_ELEM, o->kfd, key, &cands[cand].kfd, f);
+			krc = kernel_map_elem(BPF_MAP_UPDATE_ELEM, o->kfd, key, &cands[cand].kfd, f);
 			urc = uebpf_map_update_elem(o->ufd, key, &cands[cand].ufd, f);
 		} else if (op < 55) {
 			uint32_t kv = 0x5a5a5a5a, uv = 0x5a5a5a5a;
 			what = "lookup";
-			krc = k_elem(BPF_MAP_LOOKUP_ELEM, o->kfd, key, &kv, 0);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, o->kfd, key, &kv, 0);
 			urc = uebpf_map_lookup_elem(o->ufd, key, &uv);
 			differ = krc == 0 ? !same_ids(&kv, &uv, 1) : kv != uv;
 		} else if (op < 67) {
 			what = "delete";
-			krc = k_elem(BPF_MAP_DELETE_ELEM, o->kfd, key, NULL, 0);
+			krc = kernel_map_elem(BPF_MAP_DELETE_ELEM, o->kfd, key, NULL, 0);
 			urc = uebpf_map_delete_elem(o->ufd, key);
 		} else if (op < 77) {
 			const void *from = below(4) == 0 ? NULL : key;
@@ -440,23 +389,23 @@ static int run_sequence(int seq, struct outer *o, int steps)
 			what = "get_next_key";
 			if (!o->ordered && from) {
 				/* Random seeds: only where the answer is the first key. */
-				if (k_elem(BPF_MAP_LOOKUP_ELEM, o->kfd, key, &kv, 0) != -ENOENT ||
+				if (kernel_map_elem(BPF_MAP_LOOKUP_ELEM, o->kfd, key, &kv, 0) != -ENOENT ||
 				    uebpf_map_lookup_elem(o->ufd, key, &uv) != -ENOENT)
 					continue;
 			}
 			memset(knext, 0x5a, sizeof(knext));
 			memset(unext, 0x5a, sizeof(unext));
-			krc = k_elem(BPF_MAP_GET_NEXT_KEY, o->kfd, from, knext, 0);
+			krc = kernel_map_elem(BPF_MAP_GET_NEXT_KEY, o->kfd, from, knext, 0);
 			urc = uebpf_map_get_next_key(o->ufd, from, unext);
 			if (o->ordered || krc)
 				differ = memcmp(knext, unext, ks) != 0;
 			else /* some key that is in both */
-				differ = k_elem(BPF_MAP_LOOKUP_ELEM, o->kfd, unext, &kv, 0) != 0 ||
+				differ = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, o->kfd, unext, &kv, 0) != 0 ||
 					 uebpf_map_lookup_elem(o->ufd, knext, &uv) != 0;
 		} else if (op < 80) {
 			uint32_t kv = 0x5a5a5a5a, uv = 0x5a5a5a5a;
 			what = "lookup_and_delete";
-			krc = k_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, o->kfd, key, &kv, 0);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, o->kfd, key, &kv, 0);
 			urc = uebpf_map_lookup_and_delete_elem(o->ufd, key, &uv);
 		} else if (op < 96) {
 			static const int cmds[] = { BPF_MAP_LOOKUP_BATCH, BPF_MAP_LOOKUP_AND_DELETE_BATCH,
@@ -486,7 +435,7 @@ static int run_sequence(int seq, struct outer *o, int steps)
 				memset(uout, 0x5a, sizeof(uout));
 				memset(kkeys, 0x5a, sizeof(kkeys));
 				memset(ukeys, 0x5a, sizeof(ukeys));
-				krc = k_batch(cmds[c], o->kfd, from ? ktok : NULL, kout, kkeys, kvals,
+				krc = kernel_map_batch(cmds[c], o->kfd, from ? ktok : NULL, kout, kkeys, kvals,
 					      &kcount, ef);
 				urc = u_batch(cmds[c], o->ufd, from ? utok : NULL, uout, ukeys, uvals,
 					      &ucount, ef);
@@ -501,7 +450,7 @@ static int run_sequence(int seq, struct outer *o, int steps)
 					have_tok = 1;
 				}
 			} else {
-				krc = k_batch(cmds[c], o->kfd, NULL, NULL, keys, kfds, &kcount, ef);
+				krc = kernel_map_batch(cmds[c], o->kfd, NULL, NULL, keys, kfds, &kcount, ef);
 				urc = u_batch(cmds[c], o->ufd, NULL, NULL, keys, ufds, &ucount, ef);
 				differ = kcount != ucount;
 			}
@@ -509,7 +458,7 @@ static int run_sequence(int seq, struct outer *o, int steps)
 			/* A key of the wrong kind: NULL (EFAULT). */
 			uint32_t kv, uv;
 			what = "lookup(NULL key)";
-			krc = k_elem(BPF_MAP_LOOKUP_ELEM, o->kfd, NULL, &kv, 0);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, o->kfd, NULL, &kv, 0);
 			urc = uebpf_map_lookup_elem(o->ufd, NULL, &uv);
 		}
 		count(what, krc);
@@ -525,7 +474,7 @@ static int run_sequence(int seq, struct outer *o, int steps)
 	for (uint32_t n = 0; n < key_universe(o); n++) {
 		uint32_t kv = 0, uv = 0;
 		make_key(o, key, n);
-		int krc = k_elem(BPF_MAP_LOOKUP_ELEM, o->kfd, key, &kv, 0);
+		int krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, o->kfd, key, &kv, 0);
 		int urc = uebpf_map_lookup_elem(o->ufd, key, &uv);
 		if (krc != urc || (krc == 0 && !same_ids(&kv, &uv, 1)))
 			return report_fail(seq, o, steps, "final lookup", krc, urc, "");
@@ -727,17 +676,11 @@ static char vlog[1 << 16];
 
 static int k_run(int prog_fd, int32_t *r0)
 {
-	uint8_t pkt[64] = { 0 };
-	union bpf_attr attr;
-	memset(&attr, 0, sizeof(attr));
-	attr.test.prog_fd = (uint32_t)prog_fd;
-	attr.test.data_in = (uintptr_t)pkt;
-	attr.test.data_size_in = sizeof(pkt);
-	attr.test.repeat = 1;
-	if (kernel_bpf(BPF_PROG_TEST_RUN, &attr) < 0)
-		return -errno;
-	*r0 = (int32_t)attr.test.retval;
-	return 0;
+	uint32_t v = 0;
+	int rc = kernel_test_run(prog_fd, &v);
+	if (!rc)
+		*r0 = (int32_t)v;
+	return rc;
 }
 
 #define PROG_INNER 4
@@ -799,10 +742,10 @@ static void prog_sequence(int seq, uint64_t seed)
 			int i = (int)below(PROG_INNER);
 			int krc, urc;
 			if (op == 0) {
-				krc = k_elem(BPF_MAP_DELETE_ELEM, kout, &okey, NULL, 0);
+				krc = kernel_map_elem(BPF_MAP_DELETE_ELEM, kout, &okey, NULL, 0);
 				urc = uebpf_map_delete_elem(uout, &okey);
 			} else {
-				krc = k_elem(BPF_MAP_UPDATE_ELEM, kout, &okey, &kin[i], 0);
+				krc = kernel_map_elem(BPF_MAP_UPDATE_ELEM, kout, &okey, &kin[i], 0);
 				urc = uebpf_map_update_elem(uout, &okey, &uin[i], 0);
 			}
 			CHECK_REPORT(krc == urc, "program sequence %d step %d: swap: kernel %d, uebpf %d",
@@ -815,7 +758,7 @@ static void prog_sequence(int seq, uint64_t seed)
 		uint64_t r0 = 0;
 		struct uebpf_run_opts ro = { .sz = sizeof(ro), .err_buf = errbuf,
 					     .err_size = sizeof(errbuf) };
-		if (k_elem(BPF_MAP_UPDATE_ELEM, kargs, &zero, &a, 0) ||
+		if (kernel_map_elem(BPF_MAP_UPDATE_ELEM, kargs, &zero, &a, 0) ||
 		    uebpf_map_update_elem(uargs, &zero, &a, 0) || k_run(kprog, &kr0) ||
 		    uebpf_code_run(code, 0, 0, &ro, &r0)) {
 			CHECK_REPORT(0, "program sequence %d step %d: run failed (%s)", seq, step, errbuf);
@@ -830,7 +773,7 @@ static void prog_sequence(int seq, uint64_t seed)
 		for (int i = 0; i < PROG_INNER; i++)
 			for (uint32_t k = 0; k < inner.max_entries + 2; k++) {
 				uint64_t kv = 1, uv = 2;
-				int krc = k_elem(BPF_MAP_LOOKUP_ELEM, kin[i], &k, &kv, 0);
+				int krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kin[i], &k, &kv, 0);
 				int urc = uebpf_map_lookup_elem(uin[i], &k, &uv);
 				CHECK_REPORT(krc == urc && (krc || kv == uv),
 					     "program sequence %d step %d: inner %d key %u: kernel %d/%" PRIu64

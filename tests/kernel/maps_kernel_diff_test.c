@@ -38,51 +38,7 @@ static unsigned below(unsigned n)
 
 static int k_create(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags)
 {
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_type = type;
-	a.key_size = ks;
-	a.value_size = vs;
-	a.max_entries = max;
-	a.map_flags = flags;
-	int fd = kernel_bpf(BPF_MAP_CREATE, &a);
-	return fd < 0 ? -errno : fd;
-}
-
-static int k_elem(int cmd, int fd, const void *key, void *value, uint64_t flags)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	a.key = (uintptr_t)key;
-	a.value = (uintptr_t)value; /* also next_key */
-	a.flags = flags;
-	return kernel_bpf(cmd, &a) < 0 ? -errno : 0;
-}
-
-static int k_batch(int cmd, int fd, void *in, void *out, void *keys, void *values,
-		   uint32_t *count, uint64_t elem_flags)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.batch.map_fd = (uint32_t)fd;
-	a.batch.in_batch = (uintptr_t)in;
-	a.batch.out_batch = (uintptr_t)out;
-	a.batch.keys = (uintptr_t)keys;
-	a.batch.values = (uintptr_t)values;
-	a.batch.count = *count;
-	a.batch.elem_flags = elem_flags;
-	int rc = kernel_bpf(cmd, &a) < 0 ? -errno : 0;
-	*count = a.batch.count;
-	return rc;
-}
-
-static int k_freeze(int fd)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	return kernel_bpf(BPF_MAP_FREEZE, &a) < 0 ? -errno : 0;
+	return kernel_map_create(type, ks, vs, max, flags, 0, 0);
 }
 
 /* ---- one sequence ---- */
@@ -150,7 +106,7 @@ static int dump_map(int kernel, int fd, const struct shape *s, struct dump *d)
 	uint8_t key[600], next[600];
 	const void *prev = NULL;
 	for (;;) {
-		int rc = kernel ? k_elem(BPF_MAP_GET_NEXT_KEY, fd, prev, next, 0)
+		int rc = kernel ? kernel_map_elem(BPF_MAP_GET_NEXT_KEY, fd, prev, next, 0)
 				: uebpf_map_get_next_key(fd, prev, next);
 		if (rc == -ENOENT)
 			break;
@@ -158,7 +114,7 @@ static int dump_map(int kernel, int fd, const struct shape *s, struct dump *d)
 			return rc ? rc : -ELOOP;
 		uint8_t *r = d->recs + d->n * d->rec;
 		memcpy(r, next, s->key_size);
-		rc = kernel ? k_elem(BPF_MAP_LOOKUP_ELEM, fd, next, r + s->key_size, 0)
+		rc = kernel ? kernel_map_elem(BPF_MAP_LOOKUP_ELEM, fd, next, r + s->key_size, 0)
 			    : uebpf_map_lookup_elem(fd, next, r + s->key_size);
 		if (rc)
 			return rc;
@@ -196,7 +152,7 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 		memset(uval, 0xaa, vsz);
 		if (step == frozen_at || step == frozen_again) {
 			what = "freeze";
-			krc = k_freeze(kfd);
+			krc = kernel_map_freeze(kfd);
 			urc = uebpf_map_freeze(ufd);
 		} else switch (below(9)) {
 		case 7: case 8: { /* batches */
@@ -224,7 +180,7 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 			void *kin = have_tok && below(3) ? ktok : NULL;
 			void *uin = kin ? utok : NULL;
 			if (c == 0 || c == 1) {
-				krc = k_batch(cmds[c], kfd, kin, kout, kkeys, kvals, &kn, ef);
+				krc = kernel_map_batch(cmds[c], kfd, kin, kout, kkeys, kvals, &kn, ef);
 				urc = c == 0 ? uebpf_map_lookup_batch(ufd, uin, uout, ukeys, uvals, &un, &bo)
 					     : uebpf_map_lookup_and_delete_batch(ufd, uin, uout, ukeys, uvals,
 										 &un, &bo);
@@ -234,10 +190,10 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 					have_tok = 1;
 				}
 			} else if (c == 2) {
-				krc = k_batch(cmds[c], kfd, NULL, NULL, kkeys, kvals, &kn, ef);
+				krc = kernel_map_batch(cmds[c], kfd, NULL, NULL, kkeys, kvals, &kn, ef);
 				urc = uebpf_map_update_batch(ufd, ukeys, uvals, &un, &bo);
 			} else {
-				krc = k_batch(cmds[c], kfd, NULL, NULL, kkeys, NULL, &kn, ef);
+				krc = kernel_map_batch(cmds[c], kfd, NULL, NULL, kkeys, NULL, &kn, ef);
 				urc = uebpf_map_delete_batch(ufd, ukeys, &un, &bo);
 			}
 			/* Bucket-sized answers depend on where keys hash to. */
@@ -263,31 +219,31 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 			for (size_t i = 0; i < vsz; i++)
 				val[i] = (uint8_t)rnd();
 			what = "update";
-			krc = k_elem(BPF_MAP_UPDATE_ELEM, kfd, key, val, f);
+			krc = kernel_map_elem(BPF_MAP_UPDATE_ELEM, kfd, key, val, f);
 			urc = uebpf_map_update_elem(ufd, key, val, f);
 			break;
 		}
 		case 2:
 			what = "lookup";
-			krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, key, kval, 0);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, key, kval, 0);
 			urc = uebpf_map_lookup_elem(ufd, key, uval);
 			cmp_value = 1;
 			break;
 		case 3:
 			what = "delete";
-			krc = k_elem(BPF_MAP_DELETE_ELEM, kfd, key, NULL, 0);
+			krc = kernel_map_elem(BPF_MAP_DELETE_ELEM, kfd, key, NULL, 0);
 			urc = uebpf_map_delete_elem(ufd, key);
 			break;
 		case 4:
 			what = "lookup_and_delete";
-			krc = k_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, key, kval, 0);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, key, kval, 0);
 			urc = uebpf_map_lookup_and_delete_elem(ufd, key, uval);
 			cmp_value = 1;
 			break;
 		case 5: {
 			int null_key = below(3) == 0;
 			what = null_key ? "get_next_key(NULL)" : "get_next_key";
-			krc = k_elem(BPF_MAP_GET_NEXT_KEY, kfd, null_key ? NULL : key, knext, 0);
+			krc = kernel_map_elem(BPF_MAP_GET_NEXT_KEY, kfd, null_key ? NULL : key, knext, 0);
 			urc = uebpf_map_get_next_key(ufd, null_key ? NULL : key, unext);
 			/* A hash's order depends on its random seed: it must be the
 			 * kernel's only with BPF_F_ZERO_SEED. */
@@ -298,7 +254,7 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 		}
 		default:
 			what = "lookup_elem_flags";
-			krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, key, kval, BPF_F_LOCK);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, key, kval, BPF_F_LOCK);
 			urc = uebpf_map_lookup_elem_flags(ufd, key, uval, BPF_F_LOCK);
 			break;
 		}

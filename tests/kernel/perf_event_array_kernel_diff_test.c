@@ -61,50 +61,13 @@ static int ncpus;
 static int k_create(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags,
 		    uint64_t extra)
 {
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_type = type;
-	a.key_size = ks;
-	a.value_size = vs;
-	a.max_entries = max;
-	a.map_flags = flags;
-	a.map_extra = extra;
-	int fd = kernel_bpf(BPF_MAP_CREATE, &a);
-	return fd < 0 ? -errno : fd;
-}
-
-static int k_elem(int cmd, int fd, const void *key, void *value, uint64_t flags)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	a.key = (uintptr_t)key;
-	a.value = (uintptr_t)value; /* also next_key */
-	a.flags = flags;
-	return kernel_bpf(cmd, &a) < 0 ? -errno : 0;
-}
-
-static int k_freeze(int fd)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	return kernel_bpf(BPF_MAP_FREEZE, &a) < 0 ? -errno : 0;
+	return kernel_map_create(type, ks, vs, max, flags, extra, 0);
 }
 
 static int k_batch(int cmd, int fd, void *keys, void *values, uint32_t *count)
 {
-	uint32_t out = 0;
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.batch.map_fd = (uint32_t)fd;
-	a.batch.keys = (uintptr_t)keys;
-	a.batch.values = (uintptr_t)values;
-	a.batch.count = *count;
-	a.batch.out_batch = (uintptr_t)&out;
-	int rc = kernel_bpf(cmd, &a) < 0 ? -errno : 0;
-	*count = a.batch.count;
-	return rc;
+	uint64_t token = 0;
+	return kernel_map_batch(cmd, fd, NULL, &token, keys, values, count, 0);
 }
 
 /* A PERF_COUNT_SW_BPF_OUTPUT event on cpu, as libbpf's perf buffer opens
@@ -238,31 +201,31 @@ static int run_sequence(int seq, int steps)
 			uint64_t f = fl[below(12)];
 			unsigned kind = below(3) ? below(3) : below(V_KINDS);
 			what = "update";
-			krc = k_elem(BPF_MAP_UPDATE_ELEM, kfd, &key, &k.v[kind], f);
+			krc = kernel_map_elem(BPF_MAP_UPDATE_ELEM, kfd, &key, &k.v[kind], f);
 			urc = uebpf_map_update_elem(ufd, &key, &u.v[kind], f);
 			break;
 		}
 		case 7: case 8: case 9: case 10:
 			what = "delete";
-			krc = k_elem(BPF_MAP_DELETE_ELEM, kfd, &key, NULL, 0);
+			krc = kernel_map_elem(BPF_MAP_DELETE_ELEM, kfd, &key, NULL, 0);
 			urc = uebpf_map_delete_elem(ufd, &key);
 			break;
 		case 11: case 12:
 			what = "lookup";
-			krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, &key, &kval, 0);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, &key, &kval, 0);
 			urc = uebpf_map_lookup_elem(ufd, &key, &uval);
 			break;
 		case 13: case 14: {
 			int null_key = below(3) == 0;
 			what = null_key ? "get_next_key (first)" : "get_next_key";
-			krc = k_elem(BPF_MAP_GET_NEXT_KEY, kfd, null_key ? NULL : &key, &knext, 0);
+			krc = kernel_map_elem(BPF_MAP_GET_NEXT_KEY, kfd, null_key ? NULL : &key, &knext, 0);
 			urc = uebpf_map_get_next_key(ufd, null_key ? NULL : &key, &unext);
 			cmp_next = 1;
 			break;
 		}
 		case 15:
 			what = "lookup_and_delete";
-			krc = k_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, &key, &kval, 0);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, &key, &kval, 0);
 			urc = uebpf_map_lookup_and_delete_elem(ufd, &key, &uval);
 			break;
 		case 16: {
@@ -270,16 +233,16 @@ static int run_sequence(int seq, int steps)
 			what = which == 0 ? "update, NULL key" : which == 1 ? "update, NULL value"
 				 : which == 2 ? "delete, NULL key" : "lookup, NULL key";
 			if (which == 0) {
-				krc = k_elem(BPF_MAP_UPDATE_ELEM, kfd, NULL, &k.v[0], 0);
+				krc = kernel_map_elem(BPF_MAP_UPDATE_ELEM, kfd, NULL, &k.v[0], 0);
 				urc = uebpf_map_update_elem(ufd, NULL, &u.v[0], 0);
 			} else if (which == 1) {
-				krc = k_elem(BPF_MAP_UPDATE_ELEM, kfd, &key, NULL, 0);
+				krc = kernel_map_elem(BPF_MAP_UPDATE_ELEM, kfd, &key, NULL, 0);
 				urc = uebpf_map_update_elem(ufd, &key, NULL, 0);
 			} else if (which == 2) {
-				krc = k_elem(BPF_MAP_DELETE_ELEM, kfd, NULL, NULL, 0);
+				krc = kernel_map_elem(BPF_MAP_DELETE_ELEM, kfd, NULL, NULL, 0);
 				urc = uebpf_map_delete_elem(ufd, NULL);
 			} else {
-				krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, NULL, &kval, 0);
+				krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, NULL, &kval, 0);
 				urc = uebpf_map_lookup_elem(ufd, NULL, &uval);
 			}
 			break;
@@ -288,7 +251,7 @@ static int run_sequence(int seq, int steps)
 			static const uint64_t fl[] = { BPF_F_LOCK, 1, 2, 8 };
 			uint64_t f = fl[below(4)];
 			what = "lookup with flags";
-			krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, &key, &kval, f);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, &key, &kval, f);
 			urc = uebpf_map_lookup_elem_flags(ufd, &key, &uval, f);
 			break;
 		}
@@ -322,7 +285,7 @@ static int run_sequence(int seq, int steps)
 		}
 		case 100:
 			what = "freeze";
-			krc = k_freeze(kfd);
+			krc = kernel_map_freeze(kfd);
 			urc = uebpf_map_freeze(ufd);
 			break;
 		}
@@ -337,7 +300,7 @@ static int run_sequence(int seq, int steps)
 	}
 	/* The same slots are occupied: deleting each tells. */
 	for (uint32_t key = 0; key < max && !failed; key++) {
-		int krc = k_elem(BPF_MAP_DELETE_ELEM, kfd, &key, NULL, 0);
+		int krc = kernel_map_elem(BPF_MAP_DELETE_ELEM, kfd, &key, NULL, 0);
 		int urc = uebpf_map_delete_elem(ufd, &key);
 		if (krc != urc) {
 			CHECK_REPORT(0, "sequence %d: final delete of %u: kernel %d, uebpf %d", seq, key,
@@ -500,7 +463,7 @@ static int run_programs(int seq, int cases)
 			idmask[nrings] = calloc(1, pages * 4096);
 			slot_ring[i] = nrings++;
 		}
-		if (k_elem(BPF_MAP_UPDATE_ELEM, kfd, &i, &kr[slot_ring[i]].fd, 0) ||
+		if (kernel_map_elem(BPF_MAP_UPDATE_ELEM, kfd, &i, &kr[slot_ring[i]].fd, 0) ||
 		    uebpf_map_update_elem(ufd, &i, &ur[slot_ring[i]].fd, 0)) {
 			CHECK_REPORT(0, "programs %d: putting ring %d in slot %u", seq, slot_ring[i], i);
 			failed = 1;
@@ -584,7 +547,7 @@ static int run_programs(int seq, int cases)
 		for (size_t b = 0; b < size; b++)
 			val[16 + b] = (uint8_t)rnd();
 		uint32_t zero = 0;
-		if (k_elem(BPF_MAP_UPDATE_ELEM, karr, &zero, val, 0) ||
+		if (kernel_map_elem(BPF_MAP_UPDATE_ELEM, karr, &zero, val, 0) ||
 		    uebpf_map_update_elem(uarr, &zero, val, 0)) {
 			CHECK_REPORT(0, "programs %d: setting the arguments", seq);
 			failed = 1;
@@ -718,7 +681,7 @@ static void known_differences(void)
 	int kfd = k_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 2, 0, 0);
 	int ufd = u_create(4, 4, 2, 0, 0);
 	uint32_t key = 0;
-	int krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, &key, NULL, 0);
+	int krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, &key, NULL, 0);
 	int urc = uebpf_map_lookup_elem(ufd, &key, NULL);
 	printf("note: lookup with a NULL value: kernel %d, uebpf %d%s\n", krc, urc,
 	       krc == urc ? "" : " (maps/map.c checks the value pointer before the type's op)");

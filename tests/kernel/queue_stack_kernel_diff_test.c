@@ -45,43 +45,15 @@ struct shape {
 
 static int k_create(const struct shape *s)
 {
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_type = s->type;
-	a.key_size = s->key_size;
-	a.value_size = s->value_size;
-	a.max_entries = s->max_entries;
-	a.map_flags = s->flags;
-	a.map_extra = s->map_extra;
-	int fd = kernel_bpf(BPF_MAP_CREATE, &a);
-	return fd < 0 ? -errno : fd;
-}
-
-static int k_elem(int cmd, int fd, const void *key, void *value, uint64_t flags)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	a.key = (uintptr_t)key;
-	a.value = (uintptr_t)value; /* also next_key */
-	a.flags = flags;
-	return kernel_bpf(cmd, &a) < 0 ? -errno : 0;
+	return kernel_map_create(s->type, s->key_size, s->value_size, s->max_entries, s->flags,
+				 s->map_extra, 0);
 }
 
 /* A batch command; count in and out. */
 static int k_batch(int cmd, int fd, void *keys, void *values, uint32_t *count)
 {
-	union bpf_attr a;
 	uint64_t token = 0;
-	memset(&a, 0, sizeof(a));
-	a.batch.map_fd = (uint32_t)fd;
-	a.batch.out_batch = (uintptr_t)&token;
-	a.batch.keys = (uintptr_t)keys;
-	a.batch.values = (uintptr_t)values;
-	a.batch.count = *count;
-	int rc = kernel_bpf(cmd, &a) < 0 ? -errno : 0;
-	*count = a.batch.count;
-	return rc;
+	return kernel_map_batch(cmd, fd, NULL, &token, keys, values, count, 0);
 }
 
 static int u_batch(int cmd, int fd, void *keys, void *values, uint32_t *count)
@@ -98,14 +70,6 @@ static int u_batch(int cmd, int fd, void *keys, void *values, uint32_t *count)
 	default:
 		return uebpf_map_delete_batch(fd, keys, count, NULL);
 	}
-}
-
-static int k_freeze(int fd)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	return kernel_bpf(BPF_MAP_FREEZE, &a) < 0 ? -errno : 0;
 }
 
 /* ---- one sequence ---- */
@@ -180,7 +144,7 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 		unsigned op = below(100);
 		if (step == frozen_at || step == frozen_again) {
 			what = "freeze";
-			krc = k_freeze(kfd);
+			krc = kernel_map_freeze(kfd);
 			urc = uebpf_map_freeze(ufd);
 		} else if (op < 80 && op * 100 < push_pct * 80) {
 			static const uint64_t bad_flags[] = {
@@ -192,22 +156,22 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 					: bad_flags[below(sizeof(bad_flags) / sizeof(bad_flags[0]))];
 			random_value(vs);
 			what = f == BPF_ANY ? "push" : f == BPF_EXIST ? "push(EXIST)" : "push(bad flags)";
-			krc = k_elem(BPF_MAP_UPDATE_ELEM, kfd, key, val, f);
+			krc = kernel_map_elem(BPF_MAP_UPDATE_ELEM, kfd, key, val, f);
 			urc = uebpf_map_update_elem(ufd, key, val, f);
 		} else if (op < 80) {
 			what = "pop";
-			krc = k_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, key, kval, 0);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, key, kval, 0);
 			urc = uebpf_map_lookup_and_delete_elem(ufd, key, uval);
 			cmp_value = 1;
 		} else if (op < 92) {
 			uint64_t f = below(6) == 0 ? BPF_F_LOCK : 0;
 			what = f ? "peek(F_LOCK)" : "peek";
-			krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, key, kval, f);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, key, kval, f);
 			urc = uebpf_map_lookup_elem_flags(ufd, key, uval, f);
 			cmp_value = 1;
 		} else if (op < 96) {
 			what = "delete";
-			krc = k_elem(BPF_MAP_DELETE_ELEM, kfd, key, NULL, 0);
+			krc = kernel_map_elem(BPF_MAP_DELETE_ELEM, kfd, key, NULL, 0);
 			urc = uebpf_map_delete_elem(ufd, key);
 		} else if (op < 98) {
 			static const int cmds[] = { BPF_MAP_LOOKUP_BATCH, BPF_MAP_LOOKUP_AND_DELETE_BATCH,
@@ -226,7 +190,7 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 			 * for that too (the op runs first), uebpf EFAULT. */
 			what = "get_next_key";
 			knext = unext = 0x5a5a5a5a;
-			krc = k_elem(BPF_MAP_GET_NEXT_KEY, kfd, key, &knext, 0);
+			krc = kernel_map_elem(BPF_MAP_GET_NEXT_KEY, kfd, key, &knext, 0);
 			urc = uebpf_map_get_next_key(ufd, key, &unext);
 			outputs_differ = knext != unext;
 		}
@@ -246,7 +210,7 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 	for (uint64_t n = 0; n <= (uint64_t)s->max_entries; n++) {
 		memset(kval, 0xaa, vs);
 		memset(uval, 0xaa, vs);
-		int krc = k_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, NULL, kval, 0);
+		int krc = kernel_map_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, NULL, kval, 0);
 		int urc = uebpf_map_lookup_and_delete_elem(ufd, NULL, uval);
 		if (krc != urc || memcmp(kval, uval, vs)) {
 			report(seq, s, steps + (int)n, "final pop", krc, urc);
@@ -257,7 +221,7 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 	}
 	memset(kval, 0xaa, vs);
 	memset(uval, 0xaa, vs);
-	int krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, NULL, kval, 0);
+	int krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, NULL, kval, 0);
 	int urc = uebpf_map_lookup_elem(ufd, NULL, uval);
 	if (krc != urc || memcmp(kval, uval, vs)) {
 		report(seq, s, steps, "final peek", krc, urc);

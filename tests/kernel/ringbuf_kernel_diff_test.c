@@ -330,39 +330,20 @@ struct side {
 
 static int k_create(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags)
 {
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_type = type;
-	a.key_size = ks;
-	a.value_size = vs;
-	a.max_entries = max;
-	a.map_flags = flags;
-	int fd = kernel_bpf(BPF_MAP_CREATE, &a);
-	return fd < 0 ? -errno : fd;
-}
-
-static int k_elem(int cmd, int fd, const void *key, void *value, uint64_t flags)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	a.key = (uintptr_t)key;
-	a.value = (uintptr_t)value;
-	a.flags = flags;
-	return kernel_bpf(cmd, &a) < 0 ? -errno : 0;
+	return kernel_map_create(type, ks, vs, max, flags, 0, 0);
 }
 
 static int set_elem(int kernel, int fd, const void *value)
 {
 	uint32_t zero = 0;
-	return kernel ? k_elem(BPF_MAP_UPDATE_ELEM, fd, &zero, (void *)value, 0)
+	return kernel ? kernel_map_elem(BPF_MAP_UPDATE_ELEM, fd, &zero, (void *)value, 0)
 		      : uebpf_map_update_elem(fd, &zero, value, 0);
 }
 
 static int get_elem(int kernel, int fd, void *value)
 {
 	uint32_t zero = 0;
-	return kernel ? k_elem(BPF_MAP_LOOKUP_ELEM, fd, &zero, value, 0)
+	return kernel ? kernel_map_elem(BPF_MAP_LOOKUP_ELEM, fd, &zero, value, 0)
 		      : uebpf_map_lookup_elem(fd, &zero, value);
 }
 
@@ -923,17 +904,17 @@ static void syscall_side(void)
 		const char *what;
 		int k, u;
 	} cases[] = {
-		{ "lookup", k_elem(BPF_MAP_LOOKUP_ELEM, kfd, NULL, &v, 0),
+		{ "lookup", kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, NULL, &v, 0),
 		  uebpf_map_lookup_elem(ufd, NULL, &v) },
-		{ "lookup with a key", k_elem(BPF_MAP_LOOKUP_ELEM, kfd, &key, &v, 0),
+		{ "lookup with a key", kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, &key, &v, 0),
 		  uebpf_map_lookup_elem(ufd, &key, &v) },
-		{ "update", k_elem(BPF_MAP_UPDATE_ELEM, kfd, NULL, &v, 0),
+		{ "update", kernel_map_elem(BPF_MAP_UPDATE_ELEM, kfd, NULL, &v, 0),
 		  uebpf_map_update_elem(ufd, NULL, &v, 0) },
-		{ "delete", k_elem(BPF_MAP_DELETE_ELEM, kfd, NULL, NULL, 0),
+		{ "delete", kernel_map_elem(BPF_MAP_DELETE_ELEM, kfd, NULL, NULL, 0),
 		  uebpf_map_delete_elem(ufd, NULL) },
-		{ "get_next_key", k_elem(BPF_MAP_GET_NEXT_KEY, kfd, NULL, &next, 0),
+		{ "get_next_key", kernel_map_elem(BPF_MAP_GET_NEXT_KEY, kfd, NULL, &next, 0),
 		  uebpf_map_get_next_key(ufd, NULL, &next) },
-		{ "lookup_and_delete", k_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, NULL, &v, 0),
+		{ "lookup_and_delete", kernel_map_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, NULL, &v, 0),
 		  uebpf_map_lookup_and_delete_elem(ufd, NULL, &v) },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)

@@ -55,42 +55,13 @@ static unsigned below(unsigned n)
 static int k_create(uint32_t type, uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags,
 		    uint64_t extra)
 {
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_type = type;
-	a.key_size = ks;
-	a.value_size = vs;
-	a.max_entries = max;
-	a.map_flags = flags;
-	a.map_extra = extra;
-	int fd = kernel_bpf(BPF_MAP_CREATE, &a);
-	return fd < 0 ? -errno : fd;
-}
-
-static int k_elem(int cmd, int fd, const void *key, void *value, uint64_t flags)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	a.key = (uintptr_t)key;
-	a.value = (uintptr_t)value; /* also next_key */
-	a.flags = flags;
-	return kernel_bpf(cmd, &a) < 0 ? -errno : 0;
+	return kernel_map_create(type, ks, vs, max, flags, extra, 0);
 }
 
 static int k_batch(int cmd, int fd, void *keys, void *values, uint32_t *count)
 {
-	union bpf_attr a;
-	uint32_t token = 0;
-	memset(&a, 0, sizeof(a));
-	a.batch.map_fd = (uint32_t)fd;
-	a.batch.out_batch = (uintptr_t)&token;
-	a.batch.keys = (uintptr_t)keys;
-	a.batch.values = (uintptr_t)values;
-	a.batch.count = *count;
-	int rc = kernel_bpf(cmd, &a) < 0 ? -errno : 0;
-	*count = a.batch.count;
-	return rc;
+	uint64_t token = 0;
+	return kernel_map_batch(cmd, fd, NULL, &token, keys, values, count, 0);
 }
 
 static int u_batch(int cmd, int fd, void *keys, void *values, uint32_t *count)
@@ -107,14 +78,6 @@ static int u_batch(int cmd, int fd, void *keys, void *values, uint32_t *count)
 	default:
 		return uebpf_map_delete_batch(fd, keys, count, NULL);
 	}
-}
-
-static int k_freeze(int fd)
-{
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	return kernel_bpf(BPF_MAP_FREEZE, &a) < 0 ? -errno : 0;
 }
 
 /* ---- programs ---- */
@@ -251,7 +214,7 @@ static int run_programs(struct progs *p, uint64_t flags, int checked, int64_t *k
 	a.test.ctx_in = (uintptr_t)ctx;
 	a.test.ctx_size_in = sizeof(ctx);
 	if (kernel_bpf(BPF_PROG_TEST_RUN, &a) < 0 || a.test.retval != 0 ||
-	    k_elem(BPF_MAP_LOOKUP_ELEM, p->out_fd, &zero, out, 0))
+	    kernel_map_elem(BPF_MAP_LOOKUP_ELEM, p->out_fd, &zero, out, 0))
 		return -1;
 	int64_t got;
 	memcpy(&got, out, 8);
@@ -383,16 +346,16 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 			count(what, kid >= 0 ? 0 : (int)kid);
 		} else if (op < 55) {
 			what = "lookup";
-			krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, key, kval, 0);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, key, kval, 0);
 			urc = uebpf_map_lookup_elem(ufd, key, uval);
 			cmp_value = 1;
 		} else if (op < 67) {
 			what = "delete";
-			krc = k_elem(BPF_MAP_DELETE_ELEM, kfd, key, NULL, 0);
+			krc = kernel_map_elem(BPF_MAP_DELETE_ELEM, kfd, key, NULL, 0);
 			urc = uebpf_map_delete_elem(ufd, key);
 		} else if (op < 75) {
 			what = "lookup_and_delete";
-			krc = k_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, key, kval, 0);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, key, kval, 0);
 			urc = uebpf_map_lookup_and_delete_elem(ufd, key, uval);
 			cmp_value = 1;
 		} else if (op < 80) {
@@ -401,18 +364,18 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 			what = "update";
 			memset(kval, 0x11, vs);
 			memset(uval, 0x11, vs);
-			krc = k_elem(BPF_MAP_UPDATE_ELEM, kfd, key, kval, f);
+			krc = kernel_map_elem(BPF_MAP_UPDATE_ELEM, kfd, key, kval, f);
 			urc = uebpf_map_update_elem(ufd, key, uval, f);
 		} else if (op < 93) {
 			uint32_t knext = 0x5a5a5a5a, unext = 0x5a5a5a5a;
 			what = key ? "get_next_key" : "get_next_key(NULL)";
-			krc = k_elem(BPF_MAP_GET_NEXT_KEY, kfd, key, &knext, 0);
+			krc = kernel_map_elem(BPF_MAP_GET_NEXT_KEY, kfd, key, &knext, 0);
 			urc = uebpf_map_get_next_key(ufd, key, &unext);
 			outputs_differ = knext != unext;
 		} else if (op < 95) {
 			uint64_t f = below(2) ? BPF_F_LOCK : 0;
 			what = "lookup(F_LOCK)";
-			krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, key, kval, f);
+			krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, key, kval, f);
 			urc = uebpf_map_lookup_elem_flags(ufd, key, uval, f);
 			cmp_value = 1;
 		} else if (op < 99) {
@@ -426,7 +389,7 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 			outputs_differ = kcount != ucount;
 		} else {
 			what = "freeze";
-			krc = k_freeze(kfd);
+			krc = kernel_map_freeze(kfd);
 			urc = uebpf_map_freeze(ufd);
 		}
 		if (strcmp(what, "get_stackid"))
@@ -446,7 +409,7 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 	int first = 1;
 	for (uint64_t n = 0; !failed && n <= nb; n++) {
 		uint32_t knext = 0, unext = 0;
-		int krc = k_elem(BPF_MAP_GET_NEXT_KEY, kfd, first ? NULL : &kkey, &knext, 0);
+		int krc = kernel_map_elem(BPF_MAP_GET_NEXT_KEY, kfd, first ? NULL : &kkey, &knext, 0);
 		int urc = uebpf_map_get_next_key(ufd, first ? NULL : &ukey, &unext);
 		if (krc != urc || knext != unext) {
 			report(seq, s, steps + (int)n, "final walk", krc, urc);
@@ -460,7 +423,7 @@ static int run_sequence(int seq, const struct shape *s, int kfd, int ufd, int st
 		ukey = unext;
 		memset(kval, 0xaa, vs);
 		memset(uval, 0xaa, vs);
-		krc = k_elem(BPF_MAP_LOOKUP_ELEM, kfd, &kkey, kval, 0);
+		krc = kernel_map_elem(BPF_MAP_LOOKUP_ELEM, kfd, &kkey, kval, 0);
 		urc = uebpf_map_lookup_elem(ufd, &ukey, uval);
 		if (krc != urc || memcmp(kval, uval, vs)) {
 			report(seq, s, steps + (int)n, "final lookup", krc, urc);
