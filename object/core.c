@@ -18,6 +18,7 @@
  */
 #include "object/btf_ext.h"
 #include "object/core.h"
+#include "object/object.h"
 
 #include <bpf/btf.h>
 #include <errno.h>
@@ -112,28 +113,6 @@ static int fail(struct ctx *c, int code, const char *fmt, ...)
 	return code;
 }
 
-static const char *name_at(const struct btf *btf, uint32_t off)
-{
-	const char *s = btf__name_by_offset(btf, off);
-	return s ? s : "";
-}
-
-/* The type behind const/volatile/restrict/type tags and typedefs; NULL
- * for a bad id or too long a chain. */
-static const struct btf_type *skip_mods(const struct btf *btf, uint32_t id, uint32_t *res_id)
-{
-	const struct btf_type *t = btf__type_by_id(btf, id);
-	for (int i = 0; t && (btf_is_mod(t) || btf_is_typedef(t)); i++) {
-		if (i == DEPTH_MAX)
-			return NULL;
-		id = t->type;
-		t = btf__type_by_id(btf, id);
-	}
-	if (res_id)
-		*res_id = id;
-	return t;
-}
-
 /* "task_struct___old" -> 9: the length before the last "X___Y" flavor
  * separator (X and Y not underscores), or the whole length. */
 static size_t essential_len(const char *name)
@@ -177,7 +156,7 @@ static const char *type_str(const struct btf *btf, uint32_t id, char *buf, size_
 		snprintf(buf, size, "type [%u]", id);
 		return buf;
 	}
-	const char *name = name_at(btf, t->name_off);
+	const char *name = btf_name(btf, t->name_off);
 	if ((btf_is_int(t) || btf_is_float(t)) && *name)
 		snprintf(buf, size, "%s", name); /* "unsigned long" */
 	else
@@ -251,7 +230,7 @@ static int parse_spec(struct ctx *c, const struct btf *btf, struct spec *s)
 	if (err)
 		return err;
 
-	t = skip_mods(btf, relo->type_id, &id);
+	t = btf_skip_mods(btf, relo->type_id, &id);
 	if (!t)
 		return fail(c, -EINVAL, "type [%u] is not in the program's BTF", relo->type_id);
 	s->acc[0] = (struct accessor){ .type_id = id, .idx = s->raw[0] };
@@ -265,7 +244,7 @@ static int parse_spec(struct ctx *c, const struct btf *btf, struct spec *s)
 				    relo->type_id);
 		uint32_t off = btf_is_enum(t) ? btf_enum(t)[s->raw[0]].name_off
 					      : btf_enum64(t)[s->raw[0]].name_off;
-		s->acc[0].name = name_at(btf, off);
+		s->acc[0].name = btf_name(btf, off);
 		return 0;
 	}
 
@@ -279,7 +258,7 @@ static int parse_spec(struct ctx *c, const struct btf *btf, struct spec *s)
 	for (int i = 1; i < s->raw_len; i++) {
 		uint32_t idx = s->raw[i];
 
-		t = skip_mods(btf, id, &id);
+		t = btf_skip_mods(btf, id, &id);
 		if (!t)
 			return fail(c, -EINVAL, "bad type [%u] in the program's BTF", id);
 		if (btf_is_composite(t)) {
@@ -288,7 +267,7 @@ static int parse_spec(struct ctx *c, const struct btf *btf, struct spec *s)
 			s->bit_off += btf_member_bit_offset(t, idx);
 			const struct btf_member *m = btf_members(t) + idx;
 			if (m->name_off) {
-				const char *name = name_at(btf, m->name_off);
+				const char *name = btf_name(btf, m->name_off);
 				if (!*name)
 					return fail(c, -EINVAL, "member #%u of type [%u] has a bad name",
 						    idx, id);
@@ -297,7 +276,7 @@ static int parse_spec(struct ctx *c, const struct btf *btf, struct spec *s)
 			id = m->type;
 		} else if (btf_is_array(t)) {
 			const struct btf_array *a = btf_array(t);
-			if (!skip_mods(btf, a->type, &id))
+			if (!btf_skip_mods(btf, a->type, &id))
 				return fail(c, -EINVAL, "bad element type [%u] in the program's BTF",
 					    a->type);
 			if (!is_flex_array(btf, &s->acc[s->len - 1], a) && idx >= a->nelems)
@@ -360,8 +339,8 @@ static void describe(struct ctx *c, const struct spec *s)
 static int fields_compat(const struct btf *lb, uint32_t lid, const struct btf *tb, uint32_t tid)
 {
 	for (int depth = 0; depth < DEPTH_MAX; depth++) {
-		const struct btf_type *lt = skip_mods(lb, lid, &lid);
-		const struct btf_type *tt = skip_mods(tb, tid, &tid);
+		const struct btf_type *lt = btf_skip_mods(lb, lid, &lid);
+		const struct btf_type *tt = btf_skip_mods(tb, tid, &tid);
 		if (!lt || !tt)
 			return -EINVAL;
 		if (btf_is_composite(lt) && btf_is_composite(tt))
@@ -375,7 +354,7 @@ static int fields_compat(const struct btf *lb, uint32_t lid, const struct btf *t
 		case BTF_KIND_FWD:
 		case BTF_KIND_ENUM:
 		case BTF_KIND_ENUM64: {
-			const char *ln = name_at(lb, lt->name_off), *tn = name_at(tb, tt->name_off);
+			const char *ln = btf_name(lb, lt->name_off), *tn = btf_name(tb, tt->name_off);
 			size_t ll = essential_len(ln), tl = essential_len(tn);
 			return ll == 0 || tl == 0 || (ll == tl && !strncmp(ln, tn, ll));
 		}
@@ -403,7 +382,7 @@ static int match_member(struct ctx *c, const struct accessor *la, uint32_t tid,
 			struct spec *ts, uint32_t *next_id)
 {
 	const struct btf *tb = ts->btf;
-	const struct btf_type *tt = skip_mods(tb, tid, &tid);
+	const struct btf_type *tt = btf_skip_mods(tb, tid, &tid);
 	if (!tt)
 		return -EINVAL;
 	if (!btf_is_composite(tt))
@@ -421,7 +400,7 @@ static int match_member(struct ctx *c, const struct accessor *la, uint32_t tid,
 		ts->bit_off += bits;
 		ts->raw[ts->raw_len++] = (uint32_t)i;
 
-		const char *name = name_at(tb, m->name_off);
+		const char *name = btf_name(tb, m->name_off);
 		if (!*name) {
 			int found = match_member(c, la, m->type, ts, next_id);
 			if (found)
@@ -458,7 +437,7 @@ static int match_spec(struct ctx *c, const struct spec *ls, uint32_t tid, struct
 	ts->root_id = tid;
 
 	if (enumval_based(c->relo->kind)) {
-		const struct btf_type *tt = skip_mods(c->target, tid, &tid);
+		const struct btf_type *tt = btf_skip_mods(c->target, tid, &tid);
 		if (!tt || !btf_is_any_enum(tt))
 			return 0;
 		const char *ln = ls->acc[0].name;
@@ -466,7 +445,7 @@ static int match_spec(struct ctx *c, const struct spec *ls, uint32_t tid, struct
 		for (int i = 0; i < btf_vlen(tt); i++) {
 			uint32_t off = btf_is_enum(tt) ? btf_enum(tt)[i].name_off
 						       : btf_enum64(tt)[i].name_off;
-			const char *tn = name_at(c->target, off);
+			const char *tn = btf_name(c->target, off);
 			if (essential_len(tn) != ll || strncmp(ln, tn, ll))
 				continue;
 			ts->acc[0] = (struct accessor){ tid, (uint32_t)i, tn };
@@ -482,7 +461,7 @@ static int match_spec(struct ctx *c, const struct spec *ls, uint32_t tid, struct
 
 	for (int i = 0; i < ls->len; i++) {
 		const struct accessor *la = &ls->acc[i];
-		const struct btf_type *tt = skip_mods(c->target, tid, &tid);
+		const struct btf_type *tt = btf_skip_mods(c->target, tid, &tid);
 		if (!tt)
 			return -EINVAL;
 		if (la->name) {
@@ -513,7 +492,7 @@ static int match_spec(struct ctx *c, const struct spec *ls, uint32_t tid, struct
 					 ls->acc[i - 1].name ? ls->acc[i - 1].name : "", a->nelems);
 				return 0;
 			}
-			if (!skip_mods(c->target, a->type, &tid))
+			if (!btf_skip_mods(c->target, a->type, &tid))
 				return -EINVAL;
 		}
 		if (ts->raw_len == SPEC_MAX)
@@ -546,8 +525,8 @@ static int types_compat(struct ctx *c, uint32_t lid, uint32_t tid, int level)
 	for (int depth = 0; depth < DEPTH_MAX; depth++) {
 		if (++c->work > WORK_MAX)
 			return -E2BIG;
-		lt = skip_mods(lb, lid, &lid);
-		tt = skip_mods(tb, tid, &tid);
+		lt = btf_skip_mods(lb, lid, &lid);
+		tt = btf_skip_mods(tb, tid, &tid);
 		if (!lt || !tt)
 			return -EINVAL;
 		if (!kinds_compat(lt, tt))
@@ -579,8 +558,8 @@ static int types_compat(struct ctx *c, uint32_t lid, uint32_t tid, int level)
 				uint32_t l, t;
 				if (level <= 0)
 					return -EINVAL;
-				skip_mods(lb, lp[i].type, &l);
-				skip_mods(tb, tp[i].type, &t);
+				btf_skip_mods(lb, lp[i].type, &l);
+				btf_skip_mods(tb, tp[i].type, &t);
 				int ok = types_compat(c, l, t, level - 1);
 				if (ok <= 0)
 					return ok;
@@ -600,7 +579,7 @@ static int types_compat(struct ctx *c, uint32_t lid, uint32_t tid, int level)
  * anonymous local. */
 static bool names_match(const struct btf *lb, uint32_t loff, const struct btf *tb, uint32_t toff)
 {
-	const char *ln = name_at(lb, loff), *tn = name_at(tb, toff);
+	const char *ln = btf_name(lb, loff), *tn = btf_name(tb, toff);
 	if (!*tn)
 		return !*ln;
 	size_t ll = essential_len(ln), tl = essential_len(tn);
@@ -671,8 +650,8 @@ static int types_match(struct ctx *c, uint32_t lid, uint32_t tid, bool behind_pt
 	for (int depth = 0; depth < DEPTH_MAX; depth++) {
 		if (++c->work > WORK_MAX)
 			return -E2BIG;
-		const struct btf_type *lt = skip_mods(lb, lid, &lid);
-		const struct btf_type *tt = skip_mods(tb, tid, &tid);
+		const struct btf_type *lt = btf_skip_mods(lb, lid, &lid);
+		const struct btf_type *tt = btf_skip_mods(tb, tid, &tid);
 		if (!lt || !tt)
 			return -EINVAL;
 		if (!names_match(lb, lt->name_off, tb, tt->name_off))
@@ -783,7 +762,7 @@ static int calc_field(struct ctx *c, const struct spec *s, uint64_t *val, uint32
 	const struct btf_type *t = btf__type_by_id(s->btf, acc->type_id);
 	const struct btf_member *m = btf_members(t) + acc->idx;
 	uint32_t mt_id;
-	const struct btf_type *mt = skip_mods(s->btf, m->type, &mt_id);
+	const struct btf_type *mt = btf_skip_mods(s->btf, m->type, &mt_id);
 	if (!mt)
 		return -EINVAL;
 	uint64_t bit_off = s->bit_off, byte_off;
@@ -1071,7 +1050,7 @@ int core_relo_apply(const struct btf *local_btf, const struct btf *target_btf,
 	const struct btf_type *local_t = btf__type_by_id(local_btf, relo->type_id);
 	if (!local_t || relo->type_id == 0)
 		return fail(&c, -EINVAL, "type [%u] is not in the program's BTF", relo->type_id);
-	const char *local_name = name_at(local_btf, local_t->name_off);
+	const char *local_name = btf_name(local_btf, local_t->name_off);
 
 	rc = parse_spec(&c, local_btf, &local);
 	if (rc)
@@ -1091,7 +1070,7 @@ int core_relo_apply(const struct btf *local_btf, const struct btf *target_btf,
 		const struct btf_type *t = btf__type_by_id(target_btf, id);
 		if (!t || !kinds_compat(t, local_t))
 			continue;
-		const char *name = name_at(target_btf, t->name_off);
+		const char *name = btf_name(target_btf, t->name_off);
 		if (essential_len(name) != ess || strncmp(name, local_name, ess) || !*name)
 			continue;
 		cands++;
