@@ -30,22 +30,8 @@
 #include "maps/jhash.h"
 #include "tests/check.h"
 #include "tests/kernel/kernel_bpf.h"
+#include "tests/kernel/rng.h"
 #include "uebpf/uebpf.h"
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static unsigned below(unsigned n)
-{
-	return (unsigned)(rnd() % n);
-}
 
 /* Value number id as value_size bytes (splitmix64 stream). */
 static void make_value(uint8_t *buf, uint32_t size, uint64_t id)

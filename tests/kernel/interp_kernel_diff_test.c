@@ -21,27 +21,12 @@
 #include "uebpf/uebpf.h"
 #include "tests/check.h"
 #include "tests/kernel/kernel_bpf.h"
+#include "tests/kernel/rng.h"
 #define PKT_LEN 128
 /* The registers the body computes with (r6 holds the packet pointer, r7
  * the frame pointer for atomics). */
 static const int regs[] = { 0, 1, 2, 3, 4, 5, 8, 9 };
 #define NREGS 8
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	/* xorshift64*: deterministic for a seed */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static unsigned below(unsigned n)
-{
-	return (unsigned)(rnd() % n);
-}
 
 static int reg(void)
 {

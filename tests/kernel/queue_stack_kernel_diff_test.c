@@ -20,21 +20,7 @@
 #include "uebpf/uebpf.h"
 #include "tests/check.h"
 #include "tests/kernel/kernel_bpf.h"
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static unsigned below(unsigned n)
-{
-	return (unsigned)(rnd() % n);
-}
+#include "tests/kernel/rng.h"
 
 /* ---- the kernel side ---- */
 
