@@ -211,8 +211,9 @@ static int load_program(struct uebpf_object *obj, struct uebpf_program *prog,
 		.expected_attach_type = prog->expected_attach_type,
 		.attach_target = prog->attach_target,
 		.prog_flags = prog->prog_flags,
-		.log_buf = log,
-		.log_size = sizeof(log),
+		.log_buf = prog->log_buf ? prog->log_buf : log,
+		.log_size = prog->log_buf ? prog->log_size : sizeof(log),
+		.log_level = prog->log_level,
 	};
 	struct prog_load_extra extra = { 0 };
 	int fd;
@@ -226,7 +227,7 @@ static int load_program(struct uebpf_object *obj, struct uebpf_program *prog,
 	free((void *)extra.lines);
 	if (fd < 0)
 		return obj_err(obj, -fd, "program '%s': %s", prog->name,
-			       log[0] ? log : strerror(-fd));
+			       log[0] ? log : prog->log_buf ? "rejected (see its log)" : strerror(-fd));
 	prog->fd = fd;
 	/* From now on the program's instructions are those loaded. */
 	free(prog->insns);

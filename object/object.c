@@ -584,6 +584,30 @@ int uebpf_program_set_autoload(struct uebpf_program *prog, bool autoload)
 	return 0;
 }
 
+int uebpf_program_set_log_buf(struct uebpf_program *prog, char *buf, size_t size)
+{
+	if (prog->obj->loaded)
+		return -EBUSY;
+	if (!buf != !size)
+		return -EINVAL;
+	prog->log_buf = buf;
+	prog->log_size = size;
+	return 0;
+}
+
+int uebpf_program_set_log_level(struct uebpf_program *prog, uint32_t level)
+{
+	if (prog->obj->loaded)
+		return -EBUSY;
+	prog->log_level = level;
+	return 0;
+}
+
+uint32_t uebpf_program_log_level(const struct uebpf_program *prog)
+{
+	return prog->log_level;
+}
+
 const struct uebpf_insn *uebpf_program_insns(const struct uebpf_program *prog)
 {
 	return prog->insns;

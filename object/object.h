@@ -162,6 +162,9 @@ struct uebpf_program {
 	char *attach_target;
 	uint32_t prog_flags;
 	bool autoload;
+	char *log_buf; /* the caller's, for the verifier's log */
+	size_t log_size;
+	uint32_t log_level;
 	/* A global function with hidden visibility (the verifier may
 	 * treat it as static). */
 	bool mark_btf_static;

@@ -168,6 +168,14 @@ int uebpf_program_set_expected_attach_type(struct uebpf_program *prog,
 					   enum bpf_attach_type type);
 int uebpf_program_set_attach_target(struct uebpf_program *prog, const char *target);
 int uebpf_program_set_autoload(struct uebpf_program *prog, bool autoload);
+/* The verifier's log for this program's load, as libbpf's
+ * bpf_program__set_log_buf/_level: level 1 shows the path to a
+ * rejection, level 2 every instruction with its register state (4 adds
+ * statistics). Without a buffer of its own, a rejection's message goes to
+ * the object's error buffer. */
+int uebpf_program_set_log_buf(struct uebpf_program *prog, char *buf, size_t size);
+int uebpf_program_set_log_level(struct uebpf_program *prog, uint32_t level);
+uint32_t uebpf_program_log_level(const struct uebpf_program *prog);
 /* The instructions: as in the file before load (relocations not yet
  * applied), as loaded after (subprograms appended, maps resolved). */
 const struct uebpf_insn *uebpf_program_insns(const struct uebpf_program *prog);
