@@ -77,6 +77,7 @@ int cmd_conformance_plugin(int argc, char **argv);
 int cmd_map(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_prog(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* True when the file starts as an ELF file does. */
 bool cli_is_elf(const char *path);

@@ -23,6 +23,10 @@ static const struct command {
 	  "run PROG [--data-in FILE | --mem HEX] [--unchecked] [--repeat N] [-j]\n"
 	  "        run a program (bytecode or assembly) with r1 = data, r2 = its length,\n"
 	  "        every memory access checked unless --unchecked" },
+	{ "verify", cmd_verify,
+	  "verify OBJ.o [--prog NAME] [--log-level 1|2] [-j]\n"
+	  "        run the verifier on the programs of an object: accepted or rejected\n"
+	  "        and why (exit 0: all accepted, 1: some rejected, 2: unreadable)" },
 	{ "map", cmd_map,
 	  "map { show | list | create | dump | lookup | update | delete | getnext | freeze |\n"
 	  "      pin | peek | push | pop } ...\n"

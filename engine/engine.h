@@ -61,6 +61,7 @@ struct uebpf_code {
 	uint8_t *direct;
 	size_t map_cnt;
 	_Atomic int refs; /* the owner's, and program arrays holding it */
+	bool checked_only; /* not verified: runs in checked mode only */
 	uint32_t id;
 };
 

@@ -183,6 +183,8 @@ int uebpf_code_load(struct uebpf_vm *vm, const struct uebpf_insn *insns,
 		return load_error(opts, -ENOMEM, "out of memory");
 	code->vm = vm;
 	code->insn_cnt = insn_cnt;
+	code->checked_only = opts && opts->sz >= offsetof(struct uebpf_code_opts, checked_only) +
+						  sizeof(opts->checked_only) && opts->checked_only;
 	atomic_store(&code->refs, 1);
 	code->id = (uint32_t)(((uintptr_t)code >> 4) * 2654435761u) | 1;
 	code->slots = calloc(insn_cnt + 1, sizeof(*code->slots));
@@ -345,7 +347,7 @@ const struct uebpf_code *tail_call_target(struct uebpf_exec *ex, uint64_t map_pt
 	if (ex->tail_calls >= MAX_TAIL_CALLS)
 		return NULL;
 	const struct uebpf_code *next = prog_array_get(map, (uint32_t)index);
-	if (!next || (uint32_t)index != index)
+	if (!next || (uint32_t)index != index || (next->checked_only && !ex->checked))
 		return NULL;
 	ex->tail_calls++;
 	ex->code = next;
@@ -366,6 +368,12 @@ int uebpf_code_run(const struct uebpf_code *code, uint64_t r1, uint64_t r2,
 	};
 	if (!code || !ret)
 		return -EINVAL;
+	if (code->checked_only && !(opts && opts->checked)) {
+		if (opts && opts->err_buf && opts->err_size)
+			snprintf(opts->err_buf, opts->err_size, "the program was loaded without "
+				 "verification: it may only run in checked mode");
+		return -EPERM;
+	}
 	if (opts) {
 		ex.checked = opts->checked;
 		ex.regions = opts->regions;

@@ -27,11 +27,13 @@
 #include <unistd.h>
 
 #include "maps/fd_table.h"
+#include "maps/map.h"
 #include "object/prog.h"
 #include "object/sec_def.h"
 #include "object/sha256.h"
 #include "uebpf/engine.h"
 #include "uebpf/maps.h"
+#include "verifier/verifier.h"
 
 /* The kernel's "operation not supported" errno (not in libc). */
 #define ENOTSUPP 524
@@ -578,6 +580,113 @@ static int record_create(struct prog *prog, uint32_t eat, uint32_t flags,
 	return 0;
 }
 
+/* ---- verification ---- */
+
+/* What the verifier learns of the maps a program refers to. */
+struct prog_vmaps {
+	int fds[PROG_MAX_MAPS];
+	struct vmap maps[PROG_MAX_MAPS], inner[PROG_MAX_MAPS];
+	uint8_t *rodata[PROG_MAX_MAPS];
+	char names[PROG_MAX_MAPS][16];
+	size_t n;
+};
+
+static const struct vmap *vmap_by_fd(void *arg, int fd)
+{
+	struct prog_vmaps *v = arg;
+	struct uebpf_map_info mi;
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (v->fds[i] == fd)
+			return &v->maps[i];
+	struct map *map = map_from_fd(fd);
+	if (v->n == PROG_MAX_MAPS || !map || uebpf_map_get_info(fd, &mi))
+		return NULL;
+	struct vmap *m = &v->maps[v->n];
+	*m = (struct vmap){
+		.type = mi.type, .key_size = mi.key_size, .value_size = mi.value_size,
+		.max_entries = mi.max_entries, .flags = mi.map_flags, .id = mi.id,
+		.frozen = mi.frozen, .spin_lock_off = map->hdr->spin_lock_off,
+	};
+	memcpy(v->names[v->n], mi.name, sizeof(mi.name));
+	m->name = v->names[v->n];
+	if (map->hdr->inner.given) {
+		struct vmap *in = &v->inner[v->n];
+		*in = (struct vmap){
+			.type = map->hdr->inner.type, .key_size = map->hdr->inner.key_size,
+			.value_size = map->hdr->inner.value_size,
+			.max_entries = map->hdr->inner.max_entries,
+			.flags = map->hdr->inner.map_flags, .spin_lock_off = -1,
+		};
+		m->inner = in;
+	}
+	/* A frozen read-only global data map: its bytes are known. */
+	if (mi.frozen && mi.map_flags & BPF_F_RDONLY_PROG && mi.type == BPF_MAP_TYPE_ARRAY &&
+	    mi.max_entries == 1) {
+		uint32_t key = 0;
+		uint8_t *val = malloc(mi.value_size);
+		if (val && !uebpf_map_lookup_elem(fd, &key, val)) {
+			v->rodata[v->n] = val;
+			m->rodata = val;
+		} else {
+			free(val);
+		}
+	}
+	v->fds[v->n++] = fd;
+	return m;
+}
+
+static void vmaps_free(struct prog_vmaps *v)
+{
+	for (size_t i = 0; i < v->n; i++)
+		free(v->rodata[i]);
+}
+
+/* Verifies the program; on acceptance *out holds the instructions to
+ * run (context accesses rewritten). */
+static int verify(enum bpf_prog_type type, uint32_t eat, const char *license,
+		  const struct uebpf_insn *insns, size_t insn_cnt,
+		  const struct prog_load_extra *extra, const struct log *log, uint32_t log_level,
+		  struct uebpf_insn **out, size_t *out_cnt)
+{
+	struct prog_vmaps *v = calloc(1, sizeof(*v));
+	struct verifier_line *lines = NULL;
+	size_t line_cnt = extra ? extra->line_cnt : 0;
+
+	if (!v)
+		return log_error(log, -ENOMEM, "out of memory");
+	if (line_cnt) {
+		lines = calloc(line_cnt, sizeof(*lines));
+		if (!lines) {
+			free(v);
+			return log_error(log, -ENOMEM, "out of memory");
+		}
+		for (size_t i = 0; i < line_cnt; i++)
+			lines[i] = (struct verifier_line){
+				.insn_off = extra->lines[i].insn_off, .line = extra->lines[i].line,
+				.file = extra->lines[i].file, .text = extra->lines[i].text,
+			};
+	}
+	struct verifier_opts vo = {
+		.prog_type = type,
+		.expected_attach_type = eat,
+		.map_by_fd = vmap_by_fd,
+		.map_arg = v,
+		.gpl = gpl_compatible(license),
+		.lines = lines,
+		.line_cnt = line_cnt,
+		.log_buf = log->buf,
+		.log_size = log->size,
+		.log_level = log_level,
+	};
+	int err = verify_program(insns, insn_cnt, &vo, out, out_cnt, NULL);
+	vmaps_free(v);
+	free(v);
+	free(lines);
+	return err;
+}
+
 /* ---- loading ---- */
 
 /* A field of the options if the caller's struct has it, else 0. */
@@ -688,7 +797,7 @@ int prog_load(enum bpf_prog_type type, const char *name, const char *license,
 
 	/* The instructions: the decoder's checks, the maps, then what the
 	 * verifier asks before it starts. */
-	struct uebpf_insn *xlated = NULL;
+	struct uebpf_insn *xlated = NULL, *run = NULL;
 	err = uebpf_insns_check(insns, insn_cnt, msg, sizeof(msg));
 	if (err) {
 		log_error(&log, err, "%s", msg);
@@ -714,10 +823,18 @@ int prog_load(enum bpf_prog_type type, const char *name, const char *license,
 		err = log_error(&log, -ENOMEM, "out of memory (helper table)");
 		goto fail;
 	}
+	bool unverified = OPT(opts, unverified);
+	size_t run_cnt = insn_cnt;
+	if (!unverified) {
+		err = verify(type, eat, license, insns, insn_cnt, extra, &log, log_level, &run,
+			     &run_cnt);
+		if (err)
+			goto fail;
+	}
 	struct uebpf_code_opts copts = { .sz = sizeof(copts), .err_buf = msg,
-					 .err_size = sizeof(msg) };
+					 .err_size = sizeof(msg), .checked_only = unverified };
 	msg[0] = '\0';
-	err = uebpf_code_load(vm, insns, insn_cnt, &copts, &prog->code);
+	err = uebpf_code_load(vm, run ? run : insns, run_cnt, &copts, &prog->code);
 	if (err) {
 		/* An unknown or unavailable helper is the kernel's EINVAL
 		 * ("invalid func"). */
@@ -743,10 +860,12 @@ int prog_load(enum bpf_prog_type type, const char *name, const char *license,
 		goto fail;
 	}
 	free(xlated);
+	free(run);
 	return prog->fd;
 
 fail:
 	free(xlated);
+	free(run);
 	prog_free(prog);
 	return err;
 }

@@ -17,7 +17,7 @@
 
 #include "verifier/tnum.h"
 
-struct map;
+struct vmap; /* verifier/verifier.h */
 
 /* Base register types (the kernel's enum bpf_reg_type, same meaning). */
 enum reg_type {
@@ -65,7 +65,7 @@ struct reg_state {
 		uint32_t mem_size;     /* PTR_TO_MEM: size of the memory */
 		uint32_t subprogno;    /* PTR_TO_FUNC: the callback */
 	};
-	const struct map *map_ptr; /* CONST_PTR_TO_MAP, PTR_TO_MAP_VALUE/KEY */
+	const struct vmap *map_ptr; /* CONST_PTR_TO_MAP, PTR_TO_MAP_VALUE/KEY */
 	/* For scalars: the value; for pointers: the variable offset. */
 	struct tnum var_off;
 	int64_t smin_value, smax_value;

@@ -70,6 +70,10 @@ struct uebpf_code_opts {
 	/* On error: what is wrong and at which instruction. */
 	char *err_buf;
 	size_t err_size;
+	/* The program was not verified: it may only run in checked mode
+	 * (uebpf_code_run refuses the normal mode, tail calls into it from
+	 * normal mode fall through). */
+	bool checked_only;
 };
 #define UEBPF_CODE_OPTS_SZ sizeof(struct uebpf_code_opts)
 

@@ -52,17 +52,25 @@ struct uebpf_prog_load_opts {
 	 * need one. */
 	const char *attach_target;
 	uint32_t prog_flags; /* BPF_F_SLEEPABLE, BPF_F_XDP_HAS_FRAGS, ... */
-	/* Errors (and, later, the verifier's log) go here. */
+	/* The verifier's log (level 1: the path to a rejection; 2: every
+	 * instruction with its state; 4: statistics). With a buffer and
+	 * level 0, only the reason for a rejection. */
 	char *log_buf;
 	size_t log_size;
 	uint32_t log_level;
+	/* Load without verification (for testing code the verifier refuses):
+	 * the program then runs only in the checked interpreter mode, which
+	 * bounds-checks every access at run time. */
+	bool unverified;
 };
 #define UEBPF_PROG_LOAD_OPTS_SZ sizeof(struct uebpf_prog_load_opts)
 
 /*
  * Loads a program, as the kernel's BPF_PROG_LOAD does: its instructions
- * are checked (today the decoder's structural checks; the verifier plugs
- * in here) and prepared to run with every kernel helper uebpf implements.
+ * are checked (the decoder's structural checks, then the verifier, see
+ * docs/verifier.md), context accesses are rewritten for uebpf's runtime
+ * contexts, and it is prepared to run with every kernel helper uebpf
+ * implements.
  * Map references are `lddw rN, map_fd` (src 1) and map values (src 2),
  * by fd, as for the kernel. Returns a program fd or a negative errno, the
  * reason in log_buf.

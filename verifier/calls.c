@@ -1,0 +1,642 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Calls and exits: helper calls checked against their prototypes
+ * (helpers/table.c) and the program type's allowed set, acquired
+ * references and spin locks, bpf-to-bpf calls and callbacks, and the
+ * return value at exit (kernel/bpf/verifier.c: check_helper_call,
+ * check_func_arg, check_func_call, prepare_func_exit, check_return_code).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers/helpers.h"
+#include "isa/isa.h"
+#include "verifier/env.h"
+
+/* The kernel's mem_types: what a memory argument may point to. */
+static const char mem_types_str[] =
+	"fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
+
+static const char *helper_name(int32_t id, char *buf, size_t size)
+{
+	const char *n = uebpf_helper_name(id);
+
+	if (n)
+		return n;
+	snprintf(buf, size, "unknown");
+	return buf;
+}
+
+static bool is_mem_type(const struct reg_state *reg)
+{
+	switch (base_type(reg->type)) {
+	case PTR_TO_STACK:
+	case PTR_TO_PACKET:
+	case PTR_TO_PACKET_META:
+	case PTR_TO_MAP_KEY:
+	case PTR_TO_MAP_VALUE:
+	case PTR_TO_MEM:
+		return !(reg->type & PTR_MAYBE_NULL);
+	default:
+		return false;
+	}
+}
+
+static int type_mismatch(struct venv *env, uint32_t regno, const char *expected)
+{
+	verbose(env, "R%u type=%s expected=%s\n", regno,
+		reg_type_str(cur_regs(env)[regno].type), expected);
+	return -EACCES;
+}
+
+uint32_t acquire_reference(struct venv *env, uint32_t insn_idx)
+{
+	struct vstate *st = env->cur;
+
+	if (st->nr_refs == MAX_REFS)
+		return 0;
+	uint32_t id = new_id(env);
+	st->refs[st->nr_refs++] = (struct vref){ id, insn_idx };
+	return id;
+}
+
+/* Every copy of a released object becomes a plain number (the kernel
+ * does that for privileged programs; using it as a pointer then fails). */
+int release_reference(struct venv *env, uint32_t ref_obj_id)
+{
+	struct vstate *st = env->cur;
+	uint32_t i;
+
+	for (i = 0; i < st->nr_refs && st->refs[i].id != ref_obj_id; i++)
+		;
+	if (i == st->nr_refs) {
+		verbose(env, "verifier internal error: reference %u not held\n", ref_obj_id);
+		return -EFAULT;
+	}
+	st->refs[i] = st->refs[--st->nr_refs];
+	for (uint32_t f = 0; f <= st->curframe; f++) {
+		struct func_state *fs = st->frame[f];
+		for (int r = 0; r < MAX_BPF_REG; r++)
+			if (fs->regs[r].ref_obj_id == ref_obj_id)
+				mark_reg_unknown_scalar(&fs->regs[r]);
+		for (uint32_t s = 0; s < fs->nr_slots; s++)
+			if (fs->stack[s].byte[0] == STACK_SPILL &&
+			    fs->stack[s].spilled.ref_obj_id == ref_obj_id)
+				mark_reg_unknown_scalar(&fs->stack[s].spilled);
+	}
+	return 0;
+}
+
+/* Which maps a helper takes, and which helpers a map allows (the
+ * kernel's check_map_func_compatibility). */
+static bool map_func_compatible(uint32_t map_type, int32_t func)
+{
+	switch (map_type) {
+	case BPF_MAP_TYPE_PROG_ARRAY:
+		if (func != BPF_FUNC_tail_call)
+			return false;
+		break;
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+		if (func != BPF_FUNC_perf_event_read && func != BPF_FUNC_perf_event_output &&
+		    func != BPF_FUNC_skb_output && func != BPF_FUNC_perf_event_read_value &&
+		    func != BPF_FUNC_xdp_output)
+			return false;
+		break;
+	case BPF_MAP_TYPE_RINGBUF:
+		if (func != BPF_FUNC_ringbuf_output && func != BPF_FUNC_ringbuf_reserve &&
+		    func != BPF_FUNC_ringbuf_query && func != BPF_FUNC_ringbuf_reserve_dynptr &&
+		    func != BPF_FUNC_ringbuf_submit_dynptr && func != BPF_FUNC_ringbuf_discard_dynptr)
+			return false;
+		break;
+	case BPF_MAP_TYPE_STACK_TRACE:
+		if (func != BPF_FUNC_get_stackid)
+			return false;
+		break;
+	case BPF_MAP_TYPE_QUEUE:
+	case BPF_MAP_TYPE_STACK:
+		if (func != BPF_FUNC_map_peek_elem && func != BPF_FUNC_map_pop_elem &&
+		    func != BPF_FUNC_map_push_elem)
+			return false;
+		break;
+	case BPF_MAP_TYPE_BLOOM_FILTER:
+		if (func != BPF_FUNC_map_peek_elem && func != BPF_FUNC_map_push_elem)
+			return false;
+		break;
+	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+	case BPF_MAP_TYPE_HASH_OF_MAPS:
+		if (func != BPF_FUNC_map_lookup_elem)
+			return false;
+		break;
+	case BPF_MAP_TYPE_DEVMAP:
+	case BPF_MAP_TYPE_DEVMAP_HASH:
+		if (func != BPF_FUNC_redirect_map && func != BPF_FUNC_map_lookup_elem)
+			return false;
+		break;
+	default:
+		break;
+	}
+	switch (func) {
+	case BPF_FUNC_tail_call:
+		return map_type == BPF_MAP_TYPE_PROG_ARRAY;
+	case BPF_FUNC_perf_event_read:
+	case BPF_FUNC_perf_event_output:
+	case BPF_FUNC_perf_event_read_value:
+	case BPF_FUNC_skb_output:
+	case BPF_FUNC_xdp_output:
+		return map_type == BPF_MAP_TYPE_PERF_EVENT_ARRAY;
+	case BPF_FUNC_ringbuf_output:
+	case BPF_FUNC_ringbuf_reserve:
+	case BPF_FUNC_ringbuf_query:
+		return map_type == BPF_MAP_TYPE_RINGBUF;
+	case BPF_FUNC_get_stackid:
+		return map_type == BPF_MAP_TYPE_STACK_TRACE;
+	case BPF_FUNC_map_pop_elem:
+		return map_type == BPF_MAP_TYPE_QUEUE || map_type == BPF_MAP_TYPE_STACK;
+	case BPF_FUNC_map_peek_elem:
+	case BPF_FUNC_map_push_elem:
+		return map_type == BPF_MAP_TYPE_QUEUE || map_type == BPF_MAP_TYPE_STACK ||
+		       map_type == BPF_MAP_TYPE_BLOOM_FILTER;
+	case BPF_FUNC_for_each_map_elem:
+		return map_type == BPF_MAP_TYPE_HASH || map_type == BPF_MAP_TYPE_LRU_HASH ||
+		       map_type == BPF_MAP_TYPE_ARRAY || map_type == BPF_MAP_TYPE_PERCPU_HASH ||
+		       map_type == BPF_MAP_TYPE_LRU_PERCPU_HASH ||
+		       map_type == BPF_MAP_TYPE_PERCPU_ARRAY;
+	case BPF_FUNC_redirect_map:
+		return map_type == BPF_MAP_TYPE_DEVMAP || map_type == BPF_MAP_TYPE_DEVMAP_HASH ||
+		       map_type == BPF_MAP_TYPE_CPUMAP || map_type == BPF_MAP_TYPE_XSKMAP;
+	default:
+		return true;
+	}
+}
+
+struct call_meta {
+	const struct vmap *map;
+	uint32_t release_ref; /* the reference an argument releases */
+	uint32_t release_regno;
+	bool has_alloc_size;
+	uint64_t alloc_size;
+	bool has_func;
+	uint32_t subprogno;
+	uint64_t msize_max; /* largest size of a sized memory argument */
+};
+
+static int check_spin_lock_arg(struct venv *env, uint32_t regno, bool lock)
+{
+	const struct reg_state *reg = &cur_regs(env)[regno];
+	struct vstate *st = env->cur;
+
+	if (base_type(reg->type) != PTR_TO_MAP_VALUE || reg->type & PTR_MAYBE_NULL)
+		return type_mismatch(env, regno, "map_value");
+	if (!reg_is_const(reg)) {
+		verbose(env, "R%u doesn't have constant offset. bpf_spin_lock has to be at the "
+			"constant offset\n", regno);
+		return -EINVAL;
+	}
+	const struct vmap *m = reg->map_ptr;
+	int64_t off = (int64_t)reg->var_off.value + reg->off;
+	if (!m || m->spin_lock_off < 0) {
+		verbose(env, "map '%s' has no valid bpf_spin_lock\n", m && m->name ? m->name : "");
+		return -EINVAL;
+	}
+	if (off != m->spin_lock_off) {
+		verbose(env, "off %lld doesn't point to 'struct bpf_spin_lock' that is at %d\n",
+			(long long)off, m->spin_lock_off);
+		return -EINVAL;
+	}
+	if (lock) {
+		if (st->lock_map) {
+			verbose(env, "Locking two bpf_spin_locks are not allowed\n");
+			return -EINVAL;
+		}
+		st->lock_map = m;
+		st->lock_id = reg->id ? reg->id : UINT32_MAX;
+		st->lock_off = (int32_t)off;
+		return 0;
+	}
+	if (!st->lock_map) {
+		verbose(env, "bpf_spin_unlock without taking a lock\n");
+		return -EINVAL;
+	}
+	if (st->lock_map != m || st->lock_id != (reg->id ? reg->id : UINT32_MAX)) {
+		verbose(env, "bpf_spin_unlock of different lock\n");
+		return -EINVAL;
+	}
+	st->lock_map = NULL;
+	st->lock_id = 0;
+	st->lock_off = 0;
+	return 0;
+}
+
+static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_t arg,
+			  struct call_meta *meta)
+{
+	struct reg_state *reg = &cur_regs(env)[regno];
+	int err;
+
+	if ((err = check_reg_read(env, regno)))
+		return err;
+	switch (arg) {
+	case ARG_ANYTHING:
+		return 0;
+	case ARG_CONST_MAP_PTR:
+		if (reg->type != CONST_PTR_TO_MAP)
+			return type_mismatch(env, regno, "map_ptr");
+		meta->map = reg->map_ptr;
+		if (!map_func_compatible(meta->map->type, func)) {
+			char buf[16];
+			verbose(env, "cannot pass map_type %u into func %s#%d\n", meta->map->type,
+				helper_name(func, buf, sizeof(buf)), func);
+			return -EINVAL;
+		}
+		return 0;
+	case ARG_PTR_TO_MAP_KEY:
+	case ARG_PTR_TO_MAP_VALUE:
+	case ARG_PTR_TO_UNINIT_MAP_VALUE:
+		if (!is_mem_type(reg))
+			return type_mismatch(env, regno, mem_types_str);
+		if (!meta->map) {
+			verbose(env, "invalid map_ptr to access map->%s\n",
+				arg == ARG_PTR_TO_MAP_KEY ? "key" : "value");
+			return -EACCES;
+		}
+		return check_helper_mem(env, regno,
+					(int)(arg == ARG_PTR_TO_MAP_KEY ? meta->map->key_size
+									: meta->map->value_size),
+					false, arg == ARG_PTR_TO_UNINIT_MAP_VALUE ? ACCESS_WRITE
+										   : ACCESS_READ);
+	case ARG_PTR_TO_MEM:
+	case ARG_PTR_TO_UNINIT_MEM: {
+		if (!is_mem_type(reg))
+			return type_mismatch(env, regno, mem_types_str);
+		/* The size is the next argument. */
+		struct reg_state *size = &cur_regs(env)[regno + 1];
+		if ((err = check_reg_read(env, regno + 1)))
+			return err;
+		if (size->type != SCALAR_VALUE)
+			return type_mismatch(env, regno + 1, "scalar");
+		return 0; /* checked with the size argument */
+	}
+	case ARG_CONST_SIZE:
+	case ARG_CONST_SIZE_OR_ZERO: {
+		if (reg->type != SCALAR_VALUE)
+			return type_mismatch(env, regno, "scalar");
+		enum access t = ACCESS_READ;
+		const struct helper_proto *p = helper_proto(func);
+		if (p && regno >= 2 && p->args[regno - 2] == ARG_PTR_TO_UNINIT_MEM)
+			t = ACCESS_WRITE;
+		if (reg->umax_value > meta->msize_max)
+			meta->msize_max = reg->umax_value;
+		return check_helper_mem_sized(env, regno - 1, reg, arg == ARG_CONST_SIZE_OR_ZERO, t);
+	}
+	case ARG_CONST_ALLOC_SIZE_OR_ZERO:
+		if (reg->type != SCALAR_VALUE)
+			return type_mismatch(env, regno, "scalar");
+		if (!reg_is_const(reg)) {
+			verbose(env, "R%u is not a known constant'\n", regno);
+			return -EACCES;
+		}
+		meta->has_alloc_size = true;
+		meta->alloc_size = reg->var_off.value;
+		return 0;
+	case ARG_PTR_TO_CTX:
+		if (base_type(reg->type) != PTR_TO_CTX || reg->type & PTR_MAYBE_NULL)
+			return type_mismatch(env, regno, "ctx");
+		if (reg->off || !reg_is_const(reg) || reg->var_off.value) {
+			verbose(env, "dereference of modified ctx ptr R%u off=%d disallowed\n", regno,
+				reg->off);
+			return -EACCES;
+		}
+		return 0;
+	case ARG_PTR_TO_FUNC:
+		if (reg->type != PTR_TO_FUNC)
+			return type_mismatch(env, regno, "func");
+		meta->has_func = true;
+		meta->subprogno = reg->subprogno;
+		return 0;
+	case ARG_PTR_TO_STACK_OR_NULL:
+		if (reg->type == SCALAR_VALUE && reg_is_const(reg) && reg->var_off.value == 0)
+			return 0;
+		if (reg->type != PTR_TO_STACK)
+			return type_mismatch(env, regno, "fp");
+		return 0;
+	case ARG_PTR_TO_CONST_STR: {
+		if (base_type(reg->type) != PTR_TO_MAP_VALUE || reg->type & PTR_MAYBE_NULL)
+			return type_mismatch(env, regno, "map_value");
+		const struct vmap *m = reg->map_ptr;
+		if (!m || !m->rodata) {
+			verbose(env, "R%u does not point to a readonly map'\n", regno);
+			return -EACCES;
+		}
+		if (!reg_is_const(reg)) {
+			verbose(env, "R%u is not a constant address'\n", regno);
+			return -EACCES;
+		}
+		uint64_t off = reg->var_off.value + (uint64_t)(int64_t)reg->off;
+		if (off >= m->value_size) {
+			verbose(env, "invalid access to map value, value_size=%u off=%lld size=0\n",
+				m->value_size, (long long)off);
+			return -EACCES;
+		}
+		if (!memchr(m->rodata + off, 0, m->value_size - off)) {
+			verbose(env, "string is not zero-terminated\n");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	case ARG_PTR_TO_SPIN_LOCK:
+		return check_spin_lock_arg(env, regno, func == BPF_FUNC_spin_lock);
+	case ARG_PTR_TO_RINGBUF_MEM:
+		if (base_type(reg->type) != PTR_TO_MEM || !(reg->type & MEM_RINGBUF) ||
+		    reg->type & PTR_MAYBE_NULL)
+			return type_mismatch(env, regno, "ringbuf_mem");
+		if (!reg->ref_obj_id) {
+			verbose(env, "R%u must be referenced when passed to release function\n", regno);
+			return -EINVAL;
+		}
+		if (reg->off || !reg_is_const(reg) || reg->var_off.value) {
+			verbose(env, "R%u must have zero offset when passed to release func or trusted "
+				"arg to kfunc\n", regno);
+			return -EINVAL;
+		}
+		meta->release_ref = reg->ref_obj_id;
+		meta->release_regno = regno;
+		return 0;
+	case ARG_PTR_TO_LONG:
+		if (!is_mem_type(reg))
+			return type_mismatch(env, regno, mem_types_str);
+		return check_helper_mem(env, regno, 8, false, ACCESS_WRITE);
+	default:
+		verbose(env, "verifier internal error: unsupported arg type %u\n", arg);
+		return -EFAULT;
+	}
+}
+
+/* Enters a callback (bpf_loop, for_each_map_elem) on a path of its own;
+ * the current path goes on after the call as if the loop had ended. The
+ * callback's exit comes back to the call, which runs it again (as many
+ * times as the states keep changing). */
+static int push_callback(struct venv *env, const struct uebpf_insn *insn, uint32_t idx,
+			 const struct call_meta *meta)
+{
+	struct vstate *st = push_branch(env, env->subprogs[meta->subprogno].start, idx);
+	if (!st)
+		return env->stack_size > COMPLEXITY_LIMIT_JMP_SEQ ? -E2BIG : -ENOMEM;
+	if (st->curframe + 1 >= MAX_CALL_FRAMES) {
+		verbose(env, "the call stack of %u frames is too deep !\n", st->curframe + 2);
+		return -E2BIG;
+	}
+	struct func_state *caller = st->frame[st->curframe];
+	struct func_state *callee = calloc(1, sizeof(*callee));
+	if (!callee)
+		return -ENOMEM;
+	st->frame[++st->curframe] = callee;
+	callee->callsite = (int32_t)idx;
+	callee->frameno = st->curframe;
+	callee->subprogno = meta->subprogno;
+	callee->in_callback = true;
+	callee->cb_ret_min = 0;
+	callee->cb_ret_max = 1;
+	for (int r = 0; r < MAX_BPF_REG; r++)
+		mark_reg_not_init(&callee->regs[r]);
+	reg_mark_known_zero(&callee->regs[BPF_REG_10]);
+	callee->regs[BPF_REG_10].type = PTR_TO_STACK;
+	callee->regs[BPF_REG_10].frameno = callee->frameno;
+	if (insn->imm == BPF_FUNC_loop) {
+		/* long callback(u64 index, void *ctx) */
+		mark_reg_unknown_scalar(&callee->regs[BPF_REG_1]);
+		callee->regs[BPF_REG_2] = caller->regs[BPF_REG_3];
+	} else {
+		/* long callback(map, key, value, ctx) */
+		reg_mark_known_zero(&callee->regs[BPF_REG_1]);
+		callee->regs[BPF_REG_1].type = CONST_PTR_TO_MAP;
+		callee->regs[BPF_REG_1].map_ptr = meta->map;
+		reg_mark_known_zero(&callee->regs[BPF_REG_2]);
+		callee->regs[BPF_REG_2].type = PTR_TO_MAP_KEY;
+		callee->regs[BPF_REG_2].map_ptr = meta->map;
+		reg_mark_known_zero(&callee->regs[BPF_REG_3]);
+		callee->regs[BPF_REG_3].type = PTR_TO_MAP_VALUE;
+		callee->regs[BPF_REG_3].map_ptr = meta->map;
+		callee->regs[BPF_REG_4] = caller->regs[BPF_REG_3];
+	}
+	return 0;
+}
+
+int check_helper_call(struct venv *env, const struct uebpf_insn *insn, uint32_t *insn_idx)
+{
+	int32_t func = insn->imm;
+	uint32_t idx = env->insn_idx;
+	struct reg_state *regs = cur_regs(env);
+	struct call_meta meta = { 0 };
+	char buf[16];
+	int err;
+
+	if (func < 0 || func >= __BPF_FUNC_MAX_ID) {
+		verbose(env, "invalid func unknown#%d\n", func);
+		return -EINVAL;
+	}
+	if (env->pt && env->pt->helper_allowed && !env->pt->helper_allowed(&env->target, func)) {
+		verbose(env, "program of this type cannot use helper %s#%d\n",
+			helper_name(func, buf, sizeof(buf)), func);
+		return -EINVAL;
+	}
+	const struct helper_proto *p = helper_proto(func);
+	if (!p) {
+		verbose(env, "helper %s#%d is not provided by uebpf\n",
+			helper_name(func, buf, sizeof(buf)), func);
+		return -EINVAL;
+	}
+	for (int i = 0; i < 5 && p->args[i] != ARG_NONE; i++) {
+		err = check_func_arg(env, func, (uint32_t)i + 1, p->args[i], &meta);
+		if (err)
+			return err;
+	}
+	if (func == BPF_FUNC_tail_call) {
+		if (env->cur->nr_refs) {
+			verbose(env, "tail_call would lead to reference leak\n");
+			return -EINVAL;
+		}
+		env->subprogs[cur_frame(env)->subprogno].has_tail_call = true;
+	}
+	if (meta.release_ref && (err = release_reference(env, meta.release_ref)))
+		return err;
+	if ((func == BPF_FUNC_loop || func == BPF_FUNC_for_each_map_elem) && meta.has_func) {
+		err = push_callback(env, insn, idx, &meta);
+		if (err)
+			return err;
+		regs = cur_regs(env);
+	}
+
+	/* r1-r5 are clobbered, r0 holds the result. */
+	for (int r = BPF_REG_1; r <= BPF_REG_5; r++)
+		mark_reg_not_init(&regs[r]);
+	struct reg_state *r0 = &regs[BPF_REG_0];
+	memset(r0, 0, sizeof(*r0));
+	switch (p->ret) {
+	case RET_VOID:
+		mark_reg_not_init(r0);
+		break;
+	case RET_PTR_TO_MAP_VALUE_OR_NULL:
+		reg_mark_known_zero(r0);
+		if (meta.map->type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+		    meta.map->type == BPF_MAP_TYPE_HASH_OF_MAPS) {
+			r0->type = CONST_PTR_TO_MAP | PTR_MAYBE_NULL;
+			r0->map_ptr = meta.map;
+		} else {
+			r0->type = PTR_TO_MAP_VALUE | PTR_MAYBE_NULL;
+			r0->map_ptr = meta.map;
+		}
+		r0->id = new_id(env);
+		break;
+	case RET_PTR_TO_RINGBUF_MEM_OR_NULL: {
+		reg_mark_known_zero(r0);
+		r0->type = PTR_TO_MEM | MEM_RINGBUF | PTR_MAYBE_NULL;
+		r0->mem_size = (uint32_t)meta.alloc_size;
+		uint32_t ref = acquire_reference(env, idx);
+		if (!ref) {
+			verbose(env, "too many acquired references\n");
+			return -EINVAL;
+		}
+		r0->id = ref;
+		r0->ref_obj_id = ref;
+		break;
+	}
+	default:
+		mark_reg_unknown_scalar(r0);
+		/* Helpers that return how much they wrote return at most
+		 * the size they were given (do_refine_retval_range). */
+		if (func == BPF_FUNC_get_stack || func == BPF_FUNC_probe_read_str ||
+		    func == BPF_FUNC_probe_read_user_str || func == BPF_FUNC_probe_read_kernel_str ||
+		    func == BPF_FUNC_get_task_stack) {
+			r0->smax_value = (int64_t)meta.msize_max;
+			r0->s32_max_value = (int32_t)meta.msize_max;
+			reg_bounds_sync(r0);
+		}
+		break;
+	}
+	*insn_idx = idx + 1;
+	(void)insn;
+	return 0;
+}
+
+int check_subprog_call(struct venv *env, const struct uebpf_insn *insn, uint32_t *insn_idx)
+{
+	struct vstate *st = env->cur;
+	uint32_t idx = env->insn_idx;
+	int sub = find_subprog(env, idx + insn->imm + 1);
+
+	if (sub < 0) {
+		verbose(env, "verifier bug. No program starts at insn %u\n", idx + insn->imm + 1);
+		return -EFAULT;
+	}
+	if (st->curframe + 1 >= MAX_CALL_FRAMES) {
+		verbose(env, "the call stack of %u frames is too deep !\n", st->curframe + 2);
+		return -E2BIG;
+	}
+	struct func_state *caller = st->frame[st->curframe];
+	struct func_state *callee = calloc(1, sizeof(*callee));
+	if (!callee)
+		return -ENOMEM;
+	st->frame[++st->curframe] = callee;
+	callee->callsite = (int32_t)idx;
+	callee->frameno = st->curframe;
+	callee->subprogno = (uint32_t)sub;
+	for (int r = 0; r < MAX_BPF_REG; r++)
+		mark_reg_not_init(&callee->regs[r]);
+	for (int r = BPF_REG_1; r <= BPF_REG_5; r++)
+		callee->regs[r] = caller->regs[r];
+	reg_mark_known_zero(&callee->regs[BPF_REG_10]);
+	callee->regs[BPF_REG_10].type = PTR_TO_STACK;
+	callee->regs[BPF_REG_10].frameno = callee->frameno;
+	/* The caller's scratch registers do not survive the call. */
+	for (int r = BPF_REG_0; r <= BPF_REG_5; r++)
+		mark_reg_not_init(&caller->regs[r]);
+	*insn_idx = env->subprogs[sub].start;
+	return 0;
+}
+
+static void invalid_scalar(struct venv *env, const struct reg_state *reg, int64_t min, int64_t max,
+			   const char *ctx)
+{
+	bool unknown = true;
+
+	verbose(env, "%s the register R0 has", ctx);
+	if (reg->smin_value > INT64_MIN) {
+		verbose(env, " smin=%lld", (long long)reg->smin_value);
+		unknown = false;
+	}
+	if (reg->smax_value < INT64_MAX) {
+		verbose(env, " smax=%lld", (long long)reg->smax_value);
+		unknown = false;
+	}
+	if (unknown)
+		verbose(env, " unknown scalar value");
+	verbose(env, " should have been in [%lld, %lld]\n", (long long)min, (long long)max);
+}
+
+int check_exit(struct venv *env, uint32_t *insn_idx, bool *done)
+{
+	struct vstate *st = env->cur;
+	struct func_state *callee = st->frame[st->curframe];
+	int err;
+
+	*done = false;
+	if (!st->curframe && st->lock_map) {
+		verbose(env, "BPF_EXIT instruction in main prog cannot be used inside "
+			"bpf_spin_lock-ed region\n");
+		return -EINVAL;
+	}
+	if (!st->curframe && st->nr_refs) {
+		verbose(env, "Unreleased reference id=%u alloc_insn=%u\n", st->refs[0].id,
+			st->refs[0].insn_idx);
+		verbose(env, "BPF_EXIT instruction in main prog would lead to reference leak\n");
+		return -EINVAL;
+	}
+	if ((err = check_reg_read(env, BPF_REG_0)))
+		return err;
+	struct reg_state *r0 = &callee->regs[BPF_REG_0];
+
+	if (st->curframe) {
+		struct func_state *caller = st->frame[st->curframe - 1];
+		if (callee->in_callback) {
+			if (r0->type != SCALAR_VALUE) {
+				verbose(env, "R0 not a scalar value\n");
+				return -EACCES;
+			}
+			if (r0->smin_value < callee->cb_ret_min || r0->smax_value > callee->cb_ret_max) {
+				invalid_scalar(env, r0, callee->cb_ret_min, callee->cb_ret_max,
+					       "At callback return");
+				return -EINVAL;
+			}
+			/* Back to the call: the callback may run again. */
+			*insn_idx = (uint32_t)callee->callsite;
+		} else {
+			if (base_type(r0->type) == PTR_TO_STACK && r0->frameno == callee->frameno) {
+				verbose(env, "cannot return stack pointer to the caller\n");
+				return -EINVAL;
+			}
+			caller->regs[BPF_REG_0] = *r0;
+			*insn_idx = (uint32_t)callee->callsite + 1;
+		}
+		free(callee->stack);
+		free(callee);
+		st->frame[st->curframe--] = NULL;
+		return 0;
+	}
+
+	int64_t min, max;
+	if (env->pt && env->pt->return_range && env->pt->return_range(&env->target, &min, &max)) {
+		if (r0->type != SCALAR_VALUE) {
+			verbose(env, "At program exit the register R0 is not a known value (%s)\n",
+				reg_type_str(r0->type));
+			return -EINVAL;
+		}
+		if (r0->smin_value < min || r0->smax_value > max) {
+			invalid_scalar(env, r0, min, max, "At program exit");
+			return -EINVAL;
+		}
+	}
+	*done = true;
+	return 0;
+}

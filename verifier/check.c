@@ -1,0 +1,1769 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The verifier's walk: every path of the program, instruction by
+ * instruction, on abstract states (verifier/env.h). Conditional jumps
+ * whose outcome is unknown push the other path; states at prune points
+ * are remembered and a path whose state is covered by one already
+ * explored stops there. The rules and messages are the kernel's
+ * (kernel/bpf/verifier.c: do_check, check_alu_op, check_cond_jmp_op,
+ * is_state_visited), for a privileged loader.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "isa/isa.h"
+#include "verifier/env.h"
+
+#define BPF_MAX_VAR_OFF (1 << 29)
+#define MAX_PACKET_OFF 0xffff
+
+static const char *const alu_string[16] = {
+	"+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=",
+	"neg", "%=", "^=", "=", "s>>=", "endian", "?", "?",
+};
+
+/* ---- registers ---- */
+
+void mark_reg_not_init(struct reg_state *reg)
+{
+	memset(reg, 0, sizeof(*reg));
+	reg_mark_unbounded(reg);
+	reg->type = NOT_INIT;
+}
+
+void mark_reg_unknown_scalar(struct reg_state *reg)
+{
+	reg_mark_unknown(reg);
+}
+
+uint32_t new_id(struct venv *env)
+{
+	return ++env->id_gen;
+}
+
+bool is_pointer(const struct reg_state *reg)
+{
+	return reg->type != SCALAR_VALUE && reg->type != NOT_INIT;
+}
+
+int check_reg_read(struct venv *env, uint32_t regno)
+{
+	if (regno >= MAX_BPF_REG) {
+		verbose(env, "R%u is invalid\n", regno);
+		return -EINVAL;
+	}
+	if (cur_regs(env)[regno].type == NOT_INIT) {
+		verbose(env, "R%u !read_ok\n", regno);
+		return -EACCES;
+	}
+	return 0;
+}
+
+int check_reg_write(struct venv *env, uint32_t regno)
+{
+	if (regno >= MAX_BPF_REG) {
+		verbose(env, "R%u is invalid\n", regno);
+		return -EINVAL;
+	}
+	if (regno == BPF_REG_10) {
+		verbose(env, "frame pointer is read only\n");
+		return -EACCES;
+	}
+	return 0;
+}
+
+/* ---- states ---- */
+
+int state_alloc_stack(struct func_state *f, uint32_t bytes)
+{
+	uint32_t slots = (bytes + 7) / 8;
+
+	if (slots <= f->nr_slots)
+		return 0;
+	struct stack_slot *s = realloc(f->stack, slots * sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	for (uint32_t i = f->nr_slots; i < slots; i++) {
+		memset(&s[i], 0, sizeof(s[i]));
+		mark_reg_not_init(&s[i].spilled);
+	}
+	f->stack = s;
+	f->nr_slots = slots;
+	return 0;
+}
+
+static void free_frame(struct func_state *f)
+{
+	if (f) {
+		free(f->stack);
+		free(f);
+	}
+}
+
+void free_vstate(struct vstate *st)
+{
+	if (!st)
+		return;
+	for (uint32_t i = 0; i <= st->curframe && i < MAX_CALL_FRAMES; i++)
+		free_frame(st->frame[i]);
+	free(st);
+}
+
+static int copy_frame(struct func_state **dst, const struct func_state *src)
+{
+	struct func_state *f = *dst;
+
+	if (!f) {
+		f = calloc(1, sizeof(*f));
+		if (!f)
+			return -ENOMEM;
+		*dst = f;
+	}
+	struct stack_slot *stack = f->stack;
+	uint32_t had = f->nr_slots;
+	*f = *src;
+	f->stack = stack;
+	f->nr_slots = had;
+	if (had < src->nr_slots) {
+		stack = realloc(stack, src->nr_slots * sizeof(*stack));
+		if (!stack && src->nr_slots)
+			return -ENOMEM;
+		f->stack = stack;
+	}
+	f->nr_slots = src->nr_slots;
+	if (src->nr_slots)
+		memcpy(f->stack, src->stack, src->nr_slots * sizeof(*stack));
+	return 0;
+}
+
+int copy_vstate(struct vstate *dst, const struct vstate *src)
+{
+	for (uint32_t i = src->curframe + 1; i <= dst->curframe && i < MAX_CALL_FRAMES; i++) {
+		free_frame(dst->frame[i]);
+		dst->frame[i] = NULL;
+	}
+	struct func_state *frames[MAX_CALL_FRAMES];
+	memcpy(frames, dst->frame, sizeof(frames));
+	*dst = *src;
+	memcpy(dst->frame, frames, sizeof(frames));
+	for (uint32_t i = 0; i <= src->curframe; i++) {
+		int err = copy_frame(&dst->frame[i], src->frame[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static struct vstate *clone_vstate(const struct vstate *src)
+{
+	struct vstate *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	st->curframe = 0;
+	if (copy_vstate(st, src)) {
+		free_vstate(st);
+		return NULL;
+	}
+	return st;
+}
+
+struct vstate *push_branch(struct venv *env, uint32_t insn_idx, uint32_t prev_insn_idx)
+{
+	if (env->stack_size == env->stack_cap) {
+		size_t cap = env->stack_cap ? env->stack_cap * 2 : 64;
+		struct branch *b = realloc(env->stack, cap * sizeof(*b));
+		if (!b)
+			return NULL;
+		env->stack = b;
+		env->stack_cap = cap;
+	}
+	struct vstate *st = clone_vstate(env->cur);
+	if (!st)
+		return NULL;
+	env->stack[env->stack_size++] = (struct branch){
+		.st = st, .insn_idx = insn_idx, .prev_insn_idx = prev_insn_idx,
+		.log_pos = env->log_len,
+	};
+	if (env->stack_size > COMPLEXITY_LIMIT_JMP_SEQ) {
+		verbose(env, "The sequence of %zu jumps is too complex.\n", env->stack_size);
+		return NULL;
+	}
+	if (st->parent)
+		st->parent->branches++;
+	return st;
+}
+
+/* A path ended: the explored states it came through have one open path
+ * fewer. */
+static void update_branch_counts(struct vstate *st)
+{
+	while (st) {
+		if (--st->branches)
+			break;
+		st = st->parent;
+	}
+}
+
+/* The next path to explore, or 0 when none is left (1). */
+static int pop_branch(struct venv *env)
+{
+	if (!env->stack_size)
+		return 1;
+	struct branch *b = &env->stack[--env->stack_size];
+	int err = copy_vstate(env->cur, b->st);
+	free_vstate(b->st);
+	if (err)
+		return err;
+	env->insn_idx = b->insn_idx;
+	env->prev_insn_idx = b->prev_insn_idx;
+	if (!(env->log_level & 2))
+		log_truncate(env, b->log_pos);
+	return 0;
+}
+
+/* ---- ALU ---- */
+
+static void copy_reg_keep_frame(struct reg_state *dst, const struct reg_state *src)
+{
+	*dst = *src;
+}
+
+static int check_reg_sane_offset(struct venv *env, const struct reg_state *reg, uint32_t ptr_type)
+{
+	bool known = reg_is_const(reg);
+	int64_t val = (int64_t)reg->var_off.value;
+	int64_t smin = reg->smin_value;
+
+	if (known && (val >= BPF_MAX_VAR_OFF || val <= -BPF_MAX_VAR_OFF)) {
+		verbose(env, "math between %s pointer and %lld is not allowed\n",
+			reg_type_str(ptr_type), (long long)val);
+		return 0;
+	}
+	if (reg->off >= BPF_MAX_VAR_OFF || reg->off <= -BPF_MAX_VAR_OFF) {
+		verbose(env, "%s pointer offset %d is not allowed\n", reg_type_str(reg->type), reg->off);
+		return 0;
+	}
+	if (smin == INT64_MIN) {
+		verbose(env, "math between %s pointer and register with unbounded min value is not allowed\n",
+			reg_type_str(ptr_type));
+		return 0;
+	}
+	if (smin >= BPF_MAX_VAR_OFF || smin <= -BPF_MAX_VAR_OFF) {
+		verbose(env, "value %lld makes %s pointer be out of bounds\n", (long long)smin,
+			reg_type_str(ptr_type));
+		return 0;
+	}
+	return 1;
+}
+
+static bool add_overflows_s32(int32_t a, int64_t b)
+{
+	int64_t r = (int64_t)a + b;
+	return r != (int32_t)r;
+}
+
+/* dst = ptr op off (the kernel's adjust_ptr_min_max_vals). */
+static int adjust_ptr(struct venv *env, const struct uebpf_insn *insn, const struct reg_state *ptr_in,
+		      const struct reg_state *off_in)
+{
+	struct reg_state *regs = cur_regs(env);
+	struct reg_state *dst = &regs[insn->dst_reg];
+	struct reg_state ptr = *ptr_in, off = *off_in;
+	uint8_t opcode = BPF_OP(insn->code);
+	bool known = reg_is_const(&off);
+	int64_t smin_val = off.smin_value;
+	uint32_t dst_regno = insn->dst_reg;
+
+	if (BPF_CLASS(insn->code) != BPF_ALU64) {
+		/* 32-bit ALU ops on pointers give (meaningless) scalars. */
+		if (opcode == BPF_SUB) {
+			mark_reg_unknown_scalar(dst);
+			return 0;
+		}
+		verbose(env, "R%u 32-bit pointer arithmetic prohibited\n", dst_regno);
+		return -EACCES;
+	}
+	if (ptr.type & PTR_MAYBE_NULL) {
+		verbose(env, "R%u pointer arithmetic on %s prohibited, null-check it first\n", dst_regno,
+			reg_type_str(ptr.type));
+		return -EACCES;
+	}
+	switch (base_type(ptr.type)) {
+	case PTR_TO_CTX:
+	case PTR_TO_MAP_VALUE:
+	case PTR_TO_MAP_KEY:
+	case PTR_TO_STACK:
+	case PTR_TO_PACKET_META:
+	case PTR_TO_PACKET:
+	case PTR_TO_MEM:
+	case PTR_TO_FUNC:
+	case PTR_TO_BTF_ID:
+		if (ptr.type & MEM_RINGBUF && !(base_type(ptr.type) == PTR_TO_MEM))
+			goto bad;
+		break;
+	case PTR_TO_FLOW_KEYS:
+		if (known)
+			break;
+		goto bad;
+	case CONST_PTR_TO_MAP:
+		if (known && smin_val == 0 && opcode == BPF_ADD)
+			break;
+		goto bad;
+	default:
+	bad:
+		verbose(env, "R%u pointer arithmetic on %s prohibited\n", dst_regno,
+			reg_type_str(ptr.type));
+		return -EACCES;
+	}
+	if (!check_reg_sane_offset(env, &off, ptr.type) ||
+	    !check_reg_sane_offset(env, &ptr, ptr.type))
+		return -EINVAL;
+
+	struct reg_state res = ptr;
+	res.ref_obj_id = ptr.ref_obj_id;
+	switch (opcode) {
+	case BPF_ADD:
+		if (known && !add_overflows_s32(ptr.off, smin_val)) {
+			res.off = (int32_t)(ptr.off + smin_val);
+			break;
+		}
+		/* A variable offset: the fixed part stays, the variable part
+		 * grows, and a packet pointer loses its proven range. */
+		{
+			struct reg_state var = ptr;
+			var.type = SCALAR_VALUE;
+			scalar_alu(&var, &off, BPF_ADD, false, false);
+			res.var_off = var.var_off;
+			res.smin_value = var.smin_value;
+			res.smax_value = var.smax_value;
+			res.umin_value = var.umin_value;
+			res.umax_value = var.umax_value;
+			res.s32_min_value = var.s32_min_value;
+			res.s32_max_value = var.s32_max_value;
+			res.u32_min_value = var.u32_min_value;
+			res.u32_max_value = var.u32_max_value;
+		}
+		if (base_type(ptr.type) == PTR_TO_PACKET || base_type(ptr.type) == PTR_TO_PACKET_META) {
+			res.id = new_id(env);
+			res.range = 0;
+		}
+		break;
+	case BPF_SUB:
+		if (dst->type == SCALAR_VALUE && &regs[insn->dst_reg] != ptr_in) {
+			verbose(env, "R%u tried to subtract pointer from scalar\n", dst_regno);
+			return -EACCES;
+		}
+		if (base_type(ptr.type) == PTR_TO_STACK) {
+			verbose(env, "R%u subtraction from stack pointer prohibited\n", dst_regno);
+			return -EACCES;
+		}
+		if (known && !add_overflows_s32(ptr.off, -smin_val) && smin_val != INT64_MIN) {
+			res.off = (int32_t)(ptr.off - smin_val);
+			break;
+		}
+		{
+			struct reg_state var = ptr;
+			var.type = SCALAR_VALUE;
+			scalar_alu(&var, &off, BPF_SUB, false, false);
+			res.var_off = var.var_off;
+			res.smin_value = var.smin_value;
+			res.smax_value = var.smax_value;
+			res.umin_value = var.umin_value;
+			res.umax_value = var.umax_value;
+			res.s32_min_value = var.s32_min_value;
+			res.s32_max_value = var.s32_max_value;
+			res.u32_min_value = var.u32_min_value;
+			res.u32_max_value = var.u32_max_value;
+		}
+		if (base_type(ptr.type) == PTR_TO_PACKET || base_type(ptr.type) == PTR_TO_PACKET_META) {
+			res.id = new_id(env);
+			res.range = 0;
+		}
+		break;
+	case BPF_AND:
+	case BPF_OR:
+	case BPF_XOR:
+		verbose(env, "R%u bitwise operator %s on pointer prohibited\n", dst_regno,
+			alu_string[opcode >> 4]);
+		return -EACCES;
+	default:
+		verbose(env, "R%u pointer arithmetic with %s operator prohibited\n", dst_regno,
+			alu_string[opcode >> 4]);
+		return -EACCES;
+	}
+	if (!check_reg_sane_offset(env, &res, ptr.type))
+		return -EINVAL;
+	reg_bounds_sync(&res);
+	*dst = res;
+	return 0;
+}
+
+static int check_alu(struct venv *env, const struct uebpf_insn *insn)
+{
+	struct reg_state *regs = cur_regs(env);
+	uint8_t opcode = BPF_OP(insn->code);
+	bool alu32 = BPF_CLASS(insn->code) == BPF_ALU;
+	bool src_x = BPF_SRC(insn->code) == BPF_X;
+	struct reg_state *dst = &regs[insn->dst_reg];
+	int err;
+
+	if (opcode == BPF_END || opcode == BPF_NEG) {
+		if ((err = check_reg_read(env, insn->dst_reg)) || (err = check_reg_write(env, insn->dst_reg)))
+			return err;
+		if (dst->type != SCALAR_VALUE) {
+			/* Privileged: a pointer turned into a number. */
+			mark_reg_unknown_scalar(dst);
+			return 0;
+		}
+		if (opcode == BPF_NEG) {
+			struct reg_state zero;
+			memset(&zero, 0, sizeof(zero));
+			reg_mark_known(&zero, 0);
+			struct reg_state v = *dst;
+			scalar_alu(&zero, &v, BPF_SUB, alu32, false);
+			zero.id = 0;
+			*dst = zero;
+		} else {
+			scalar_byte_swap(dst, insn->imm, BPF_SRC(insn->code) == BPF_TO_BE,
+					 BPF_CLASS(insn->code) == BPF_ALU64);
+			dst->id = 0;
+		}
+		return 0;
+	}
+
+	if (opcode == BPF_MOV) {
+		if (src_x && (err = check_reg_read(env, insn->src_reg)))
+			return err;
+		if ((err = check_reg_write(env, insn->dst_reg)))
+			return err;
+		if (!src_x) {
+			memset(dst, 0, sizeof(*dst));
+			reg_mark_known(dst, alu32 ? (uint32_t)insn->imm : (uint64_t)(int64_t)insn->imm);
+			return 0;
+		}
+		struct reg_state *src = &regs[insn->src_reg];
+		if (insn->off) { /* movsx */
+			if (src->type != SCALAR_VALUE) {
+				mark_reg_unknown_scalar(dst);
+				return 0;
+			}
+			struct reg_state v = *src;
+			scalar_movsx(&v, src, insn->off, alu32);
+			v.id = 0;
+			*dst = v;
+			return 0;
+		}
+		if (!alu32) {
+			/* A copy of a scalar is linked to it: what a jump
+			 * proves on one holds for the other. */
+			if (src->type == SCALAR_VALUE && !src->id && !reg_is_const(src))
+				src->id = new_id(env);
+			copy_reg_keep_frame(dst, src);
+			return 0;
+		}
+		if (src->type != SCALAR_VALUE) {
+			mark_reg_unknown_scalar(dst);
+			reg_zext_32_to_64(dst);
+			return 0;
+		}
+		struct reg_state v = *src;
+		v.id = 0;
+		reg_zext_32_to_64(&v);
+		*dst = v;
+		return 0;
+	}
+
+	/* dst op= src|imm */
+	if (src_x && (err = check_reg_read(env, insn->src_reg)))
+		return err;
+	if ((err = check_reg_read(env, insn->dst_reg)))
+		return err;
+	if ((err = check_reg_write(env, insn->dst_reg)))
+		return err;
+	if (!src_x && (opcode == BPF_DIV || opcode == BPF_MOD) && insn->imm == 0) {
+		verbose(env, "div by zero\n");
+		return -EINVAL;
+	}
+	if (!src_x && (opcode == BPF_LSH || opcode == BPF_RSH || opcode == BPF_ARSH)) {
+		int size = alu32 ? 32 : 64;
+		if (insn->imm < 0 || insn->imm >= size) {
+			verbose(env, "invalid shift %d\n", insn->imm);
+			return -EINVAL;
+		}
+	}
+
+	struct reg_state imm_reg, *src;
+	if (src_x) {
+		src = &regs[insn->src_reg];
+	} else {
+		memset(&imm_reg, 0, sizeof(imm_reg));
+		reg_mark_known(&imm_reg, (uint64_t)(int64_t)insn->imm);
+		src = &imm_reg;
+	}
+	if (src->type != SCALAR_VALUE) {
+		if (dst->type != SCALAR_VALUE) {
+			if (opcode == BPF_SUB) {
+				/* Privileged: pointer - pointer is a number. */
+				mark_reg_unknown_scalar(dst);
+				return 0;
+			}
+			verbose(env, "R%u pointer %s pointer prohibited\n", insn->dst_reg,
+				alu_string[opcode >> 4]);
+			return -EACCES;
+		}
+		return adjust_ptr(env, insn, src, dst);
+	}
+	if (dst->type != SCALAR_VALUE)
+		return adjust_ptr(env, insn, dst, src);
+	struct reg_state s = *src;
+	scalar_alu(dst, &s, opcode, alu32, insn->off == 1);
+	dst->id = 0;
+	return 0;
+}
+
+/* ---- conditional jumps ---- */
+
+static bool reg_not_null(const struct reg_state *reg)
+{
+	unsigned t = base_type(reg->type);
+
+	if (reg->type & PTR_MAYBE_NULL)
+		return false;
+	return t == PTR_TO_STACK || t == PTR_TO_CTX || t == PTR_TO_MAP_VALUE ||
+	       t == PTR_TO_MAP_KEY || t == PTR_TO_PACKET || t == PTR_TO_PACKET_META ||
+	       t == PTR_TO_PACKET_END || t == PTR_TO_FUNC || t == CONST_PTR_TO_MAP ||
+	       t == PTR_TO_MEM || t == PTR_TO_SOCKET || t == PTR_TO_SOCK_COMMON ||
+	       t == PTR_TO_TCP_SOCK;
+}
+
+static bool reg_is_null_const(const struct reg_state *reg)
+{
+	return reg->type == SCALAR_VALUE && reg_is_const(reg) && reg->var_off.value == 0;
+}
+
+/* Whether a comparison involving a pointer is decided (the kernel's
+ * is_branch_taken for pointers): a non-null pointer against 0, a
+ * packet pointer within its proven range against the packet end. */
+static int pointer_branch_taken(const struct reg_state *r1, const struct reg_state *r2,
+				uint8_t op, bool jmp32)
+{
+	if (jmp32)
+		return -1;
+	if (reg_is_null_const(r2) && reg_not_null(r1)) {
+		if (op == BPF_JEQ)
+			return 0;
+		if (op == BPF_JNE)
+			return 1;
+		return -1;
+	}
+	if (reg_is_null_const(r1) && reg_not_null(r2)) {
+		if (op == BPF_JEQ)
+			return 0;
+		if (op == BPF_JNE)
+			return 1;
+		return -1;
+	}
+	return -1;
+}
+
+/* Every register (in every frame, and spilled) sharing id: apply fn. */
+static void for_each_reg_with_id(struct vstate *st, uint32_t id,
+				 void (*fn)(struct reg_state *reg, void *arg), void *arg)
+{
+	for (uint32_t f = 0; f <= st->curframe; f++) {
+		struct func_state *fs = st->frame[f];
+		for (int r = 0; r < MAX_BPF_REG; r++)
+			if (fs->regs[r].id == id && fs->regs[r].type != NOT_INIT)
+				fn(&fs->regs[r], arg);
+		for (uint32_t s = 0; s < fs->nr_slots; s++)
+			if (fs->stack[s].byte[0] == STACK_SPILL && fs->stack[s].spilled.id == id &&
+			    fs->stack[s].spilled.type != NOT_INIT)
+				fn(&fs->stack[s].spilled, arg);
+	}
+}
+
+struct null_mark {
+	bool is_null;
+	struct venv *env;
+};
+
+static void mark_ptr_or_null(struct reg_state *reg, void *arg)
+{
+	const struct null_mark *m = arg;
+
+	if (!(reg->type & PTR_MAYBE_NULL))
+		return;
+	if (m->is_null) {
+		uint32_t id = reg->id;
+		reg_mark_known(reg, 0);
+		reg->id = 0;
+		(void)id;
+		return;
+	}
+	reg->type &= ~PTR_MAYBE_NULL;
+	if (base_type(reg->type) == CONST_PTR_TO_MAP && reg->map_ptr && reg->map_ptr->inner) {
+		/* An outer map's lookup gives the inner map. */
+		reg->map_ptr = reg->map_ptr->inner;
+	}
+	/* The id served the null check; a map value keeps none (the kernel
+	 * keeps it only for values with a spin lock). */
+	if (base_type(reg->type) == PTR_TO_MAP_VALUE && !(reg->map_ptr && reg->map_ptr->spin_lock_off >= 0))
+		reg->id = 0;
+}
+
+static void mark_null_regs(struct venv *env, struct vstate *st, uint32_t regno, bool is_null)
+{
+	struct reg_state *reg = &st->frame[st->curframe]->regs[regno];
+	uint32_t id = reg->id, ref = reg->ref_obj_id;
+	struct null_mark m = { is_null, env };
+
+	if (!id || !(reg->type & PTR_MAYBE_NULL))
+		return;
+	if (is_null && ref) {
+		/* A failed acquire holds nothing. */
+		for (uint32_t i = 0; i < st->nr_refs; i++)
+			if (st->refs[i].id == ref) {
+				st->refs[i] = st->refs[--st->nr_refs];
+				break;
+			}
+	}
+	for_each_reg_with_id(st, id, mark_ptr_or_null, &m);
+}
+
+struct pkt_range {
+	uint32_t type;
+	uint32_t range;
+};
+
+static void set_pkt_range(struct reg_state *reg, void *arg)
+{
+	const struct pkt_range *p = arg;
+
+	if (reg->type == p->type && reg->range < p->range)
+		reg->range = p->range;
+}
+
+/* dst (a packet pointer) <= data_end is proven: every copy of it gets
+ * the range up to its offset (the kernel's find_good_pkt_pointers). */
+static void find_good_pkt_pointers(struct vstate *st, const struct reg_state *dst, bool right_open)
+{
+	if (dst->off < 0 || (dst->off == 0 && right_open))
+		return;
+	if (dst->umax_value > MAX_PACKET_OFF || dst->umax_value + (uint64_t)dst->off > MAX_PACKET_OFF)
+		return;
+	struct pkt_range p = { dst->type, (uint32_t)dst->off + (right_open ? 1 : 0) };
+	/* Every packet pointer with the same id, including id 0. */
+	for (uint32_t f = 0; f <= st->curframe; f++) {
+		struct func_state *fs = st->frame[f];
+		for (int r = 0; r < MAX_BPF_REG; r++)
+			if (fs->regs[r].id == dst->id)
+				set_pkt_range(&fs->regs[r], &p);
+		for (uint32_t s = 0; s < fs->nr_slots; s++)
+			if (fs->stack[s].byte[0] == STACK_SPILL && fs->stack[s].spilled.id == dst->id)
+				set_pkt_range(&fs->stack[s].spilled, &p);
+	}
+}
+
+/* Packet pointer against packet end (or meta against data): which path
+ * proves the range. this_st is the fall-through, other_st the jump. */
+static bool try_match_pkt_pointers(const struct uebpf_insn *insn, const struct reg_state *dst,
+				   const struct reg_state *src, struct vstate *this_st,
+				   struct vstate *other_st)
+{
+	unsigned dt = base_type(dst->type), st = base_type(src->type);
+	bool dst_data = (dt == PTR_TO_PACKET && st == PTR_TO_PACKET_END) ||
+			(dt == PTR_TO_PACKET_META && st == PTR_TO_PACKET);
+	bool src_data = (st == PTR_TO_PACKET && dt == PTR_TO_PACKET_END) ||
+			(st == PTR_TO_PACKET_META && dt == PTR_TO_PACKET);
+
+	if (BPF_CLASS(insn->code) == BPF_JMP32 || (!dst_data && !src_data))
+		return false;
+	switch (BPF_OP(insn->code)) {
+	case BPF_JGT: /* data' > end: in range on fall-through */
+		if (dst_data)
+			find_good_pkt_pointers(this_st, dst, false);
+		else
+			find_good_pkt_pointers(other_st, src, true);
+		return true;
+	case BPF_JLT:
+		if (dst_data)
+			find_good_pkt_pointers(other_st, dst, true);
+		else
+			find_good_pkt_pointers(this_st, src, false);
+		return true;
+	case BPF_JGE:
+		if (dst_data)
+			find_good_pkt_pointers(this_st, dst, true);
+		else
+			find_good_pkt_pointers(other_st, src, false);
+		return true;
+	case BPF_JLE:
+		if (dst_data)
+			find_good_pkt_pointers(other_st, dst, false);
+		else
+			find_good_pkt_pointers(this_st, src, true);
+		return true;
+	default:
+		return false;
+	}
+}
+
+struct scalar_sync {
+	const struct reg_state *known;
+};
+
+static void sync_scalar(struct reg_state *reg, void *arg)
+{
+	const struct scalar_sync *s = arg;
+
+	if (reg->type == SCALAR_VALUE && reg != s->known) {
+		uint32_t id = reg->id;
+		*reg = *s->known;
+		reg->id = id;
+	}
+}
+
+/* What a jump proved about a scalar holds for its linked copies. */
+static void sync_linked_scalars(struct vstate *st, const struct reg_state *reg)
+{
+	if (reg->type != SCALAR_VALUE || !reg->id)
+		return;
+	struct reg_state copy = *reg;
+	struct scalar_sync s = { &copy };
+	for_each_reg_with_id(st, reg->id, sync_scalar, &s);
+}
+
+static int check_cond_jmp(struct venv *env, const struct uebpf_insn *insn, uint32_t *insn_idx)
+{
+	uint8_t op = BPF_OP(insn->code);
+	bool jmp32 = BPF_CLASS(insn->code) == BPF_JMP32;
+	bool src_x = BPF_SRC(insn->code) == BPF_X;
+	struct reg_state *regs = cur_regs(env);
+	int err;
+
+	if ((err = check_reg_read(env, insn->dst_reg)))
+		return err;
+	if (src_x && (err = check_reg_read(env, insn->src_reg)))
+		return err;
+
+	struct reg_state imm_reg, *dst = &regs[insn->dst_reg], *src;
+	if (src_x) {
+		src = &regs[insn->src_reg];
+	} else {
+		memset(&imm_reg, 0, sizeof(imm_reg));
+		reg_mark_known(&imm_reg, jmp32 ? (uint64_t)(uint32_t)insn->imm
+					       : (uint64_t)(int64_t)insn->imm);
+		src = &imm_reg;
+	}
+
+	int pred = -1;
+	if (dst->type == SCALAR_VALUE && src->type == SCALAR_VALUE)
+		pred = scalar_branch_taken(dst, src, op, jmp32);
+	else
+		pred = pointer_branch_taken(dst, src, op, jmp32);
+
+	uint32_t target = *insn_idx + insn->off + 1;
+	if (pred == 1) {
+		*insn_idx = target;
+		return 0;
+	}
+	if (pred == 0) {
+		*insn_idx += 1;
+		return 0;
+	}
+
+	struct vstate *other = push_branch(env, target, *insn_idx);
+	if (!other)
+		return env->stack_size > COMPLEXITY_LIMIT_JMP_SEQ ? -E2BIG : -ENOMEM;
+	struct reg_state *oregs = other->frame[other->curframe]->regs;
+	struct reg_state *odst = &oregs[insn->dst_reg];
+	struct reg_state oimm = imm_reg, *osrc = src_x ? &oregs[insn->src_reg] : &oimm;
+
+	if (dst->type == SCALAR_VALUE && src->type == SCALAR_VALUE) {
+		/* Jump taken: dst op src holds; fall-through: its negation. */
+		scalar_refine_cond(odst, osrc, op, jmp32);
+		scalar_refine_cond(dst, src, cond_negate(op), jmp32);
+		sync_linked_scalars(other, odst);
+		if (src_x)
+			sync_linked_scalars(other, osrc);
+		sync_linked_scalars(env->cur, dst);
+		if (src_x)
+			sync_linked_scalars(env->cur, src);
+		/* An impossible path (bounds crossed): nothing to explore. */
+		if (reg_bounds_invalid(odst) || (src_x && reg_bounds_invalid(osrc)))
+			other->branches = UINT32_MAX; /* marker, see below */
+		if (reg_bounds_invalid(dst) || (src_x && reg_bounds_invalid(src)))
+			env->cur->branches = UINT32_MAX;
+	} else if (!jmp32 && (op == BPF_JEQ || op == BPF_JNE)) {
+		/* Null checks: "if ptr == 0" proves one side null, the other
+		 * not (for the pointer and every copy with its id). */
+		const struct reg_state *ptr = NULL;
+		uint32_t ptr_regno = 0;
+		if (reg_is_null_const(src) && (dst->type & PTR_MAYBE_NULL)) {
+			ptr = dst;
+			ptr_regno = insn->dst_reg;
+		} else if (src_x && reg_is_null_const(dst) && (src->type & PTR_MAYBE_NULL)) {
+			ptr = src;
+			ptr_regno = insn->src_reg;
+		}
+		if (ptr) {
+			bool jump_is_null = op == BPF_JEQ;
+			mark_null_regs(env, other, ptr_regno, jump_is_null);
+			mark_null_regs(env, env->cur, ptr_regno, !jump_is_null);
+		}
+	} else if (src_x) {
+		try_match_pkt_pointers(insn, dst, src, env->cur, other);
+	}
+	*insn_idx += 1;
+	return 0;
+}
+
+/* ---- instructions ---- */
+
+static int check_ld_imm64(struct venv *env, const struct uebpf_insn *insn, uint32_t idx)
+{
+	struct reg_state *dst = &cur_regs(env)[insn->dst_reg];
+	int err;
+
+	if ((err = check_reg_write(env, insn->dst_reg)))
+		return err;
+	memset(dst, 0, sizeof(*dst));
+	switch (insn->src_reg) {
+	case 0:
+		reg_mark_known(dst, isa_imm64(insn));
+		return 0;
+	case BPF_PSEUDO_FUNC: {
+		int sub = find_subprog(env, idx + insn->imm + 1);
+		if (sub < 0) {
+			verbose(env, "function pointer to an unknown subprogram\n");
+			return -EINVAL;
+		}
+		reg_mark_known_zero(dst);
+		dst->type = PTR_TO_FUNC;
+		dst->subprogno = (uint32_t)sub;
+		return 0;
+	}
+	case BPF_PSEUDO_MAP_FD:
+	case BPF_PSEUDO_MAP_VALUE: {
+		const struct vmap *map = env->opts->map_by_fd ?
+			env->opts->map_by_fd(env->opts->map_arg, insn->imm) : NULL;
+		if (!map) {
+			verbose(env, "fd %d is not pointing to valid bpf_map\n", insn->imm);
+			return -EBADF;
+		}
+		reg_mark_known_zero(dst);
+		dst->map_ptr = map;
+		if (insn->src_reg == BPF_PSEUDO_MAP_VALUE) {
+			dst->type = PTR_TO_MAP_VALUE;
+			dst->off = insn[1].imm;
+		} else {
+			dst->type = CONST_PTR_TO_MAP;
+		}
+		return 0;
+	}
+	default:
+		verbose(env, "unsupported 64-bit immediate (src %u)\n", insn->src_reg);
+		return -EINVAL;
+	}
+}
+
+/* Where the same instruction sees the context on one path and something
+ * else on another, its rewriting cannot serve both. */
+static int note_ctx_access(struct venv *env, uint32_t idx, uint32_t ptr_type)
+{
+	struct insn_aux *aux = &env->aux[idx];
+	bool ctx = base_type(ptr_type) == PTR_TO_CTX;
+
+	if (!aux->seen) {
+		aux->ctx_access = ctx;
+		return 0;
+	}
+	if (aux->ctx_access != ctx) {
+		verbose(env, "same insn cannot be used with different pointers\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_ld_abs(struct venv *env, const struct uebpf_insn *insn)
+{
+	struct reg_state *regs = cur_regs(env);
+	enum bpf_prog_type t = env->target.type;
+	int err;
+
+	if (t != BPF_PROG_TYPE_SOCKET_FILTER && t != BPF_PROG_TYPE_SCHED_CLS &&
+	    t != BPF_PROG_TYPE_SCHED_ACT) {
+		verbose(env, "BPF_LD_[ABS|IND] instructions not allowed for this program type\n");
+		return -EINVAL;
+	}
+	if (env->cur->nr_refs) {
+		verbose(env, "BPF_LD_[ABS|IND] cannot be mixed with socket references\n");
+		return -EINVAL;
+	}
+	if (env->cur->lock_id) {
+		verbose(env, "BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region\n");
+		return -EINVAL;
+	}
+	if ((err = check_reg_read(env, BPF_REG_6)))
+		return err;
+	if (BPF_MODE(insn->code) == BPF_IND && (err = check_reg_read(env, insn->src_reg)))
+		return err;
+	if (regs[BPF_REG_6].type != PTR_TO_CTX) {
+		verbose(env, "at the time of BPF_LD_ABS|IND R6 != pointer to skb\n");
+		return -EINVAL;
+	}
+	for (int r = BPF_REG_1; r <= BPF_REG_5; r++)
+		mark_reg_not_init(&regs[r]);
+	mark_reg_unknown_scalar(&regs[BPF_REG_0]);
+	return 0;
+}
+
+static int check_load_store(struct venv *env, const struct uebpf_insn *insn, uint32_t idx)
+{
+	struct reg_state *regs = cur_regs(env);
+	uint8_t cls = BPF_CLASS(insn->code), mode = BPF_MODE(insn->code);
+	int size = (int)isa_size_bytes(insn->code);
+	int err;
+
+	if (cls == BPF_LDX) {
+		bool sx = mode == BPF_MEMSX;
+		if ((err = check_reg_read(env, insn->src_reg)) ||
+		    (err = check_reg_write(env, insn->dst_reg)))
+			return err;
+		uint32_t ptype = regs[insn->src_reg].type;
+		err = check_mem_access(env, idx, insn->src_reg, insn->off, size, ACCESS_READ,
+				       insn->dst_reg, sx);
+		return err ? err : note_ctx_access(env, idx, ptype);
+	}
+	if (cls == BPF_ST) {
+		if ((err = check_reg_read(env, insn->dst_reg)))
+			return err;
+		if (base_type(regs[insn->dst_reg].type) == PTR_TO_CTX) {
+			verbose(env, "BPF_ST stores into R%u %s is not allowed\n", insn->dst_reg,
+				reg_type_str(regs[insn->dst_reg].type));
+			return -EACCES;
+		}
+		err = check_mem_access(env, idx, insn->dst_reg, insn->off, size, ACCESS_WRITE, -1,
+				       false);
+		return err ? err : note_ctx_access(env, idx, regs[insn->dst_reg].type);
+	}
+	/* BPF_STX */
+	if ((err = check_reg_read(env, insn->src_reg)) || (err = check_reg_read(env, insn->dst_reg)))
+		return err;
+	if (mode == BPF_ATOMIC) {
+		int32_t aop = insn->imm;
+		if (aop == BPF_LOAD_ACQ) {
+			if ((err = check_reg_write(env, insn->dst_reg)))
+				return err;
+			return check_mem_access(env, idx, insn->src_reg, insn->off, size, ACCESS_READ,
+						insn->dst_reg, false);
+		}
+		if (aop == BPF_STORE_REL)
+			return check_mem_access(env, idx, insn->dst_reg, insn->off, size,
+						ACCESS_WRITE, insn->src_reg, false);
+		if (size != 4 && size != 8) {
+			verbose(env, "invalid atomic operand size\n");
+			return -EINVAL;
+		}
+		if (aop == BPF_CMPXCHG && (err = check_reg_read(env, BPF_REG_0)))
+			return err;
+		unsigned t = base_type(regs[insn->dst_reg].type);
+		if (t == PTR_TO_CTX || t == PTR_TO_PACKET || t == PTR_TO_PACKET_META ||
+		    t == PTR_TO_FLOW_KEYS || t == PTR_TO_SOCKET || t == PTR_TO_SOCK_COMMON) {
+			verbose(env, "BPF_ATOMIC stores into R%u %s is not allowed\n", insn->dst_reg,
+				reg_type_str(regs[insn->dst_reg].type));
+			return -EACCES;
+		}
+		int load_reg = -1;
+		if (aop == BPF_CMPXCHG)
+			load_reg = BPF_REG_0;
+		else if (aop & BPF_FETCH)
+			load_reg = insn->src_reg;
+		if (load_reg >= 0 && (err = check_reg_write(env, (uint32_t)load_reg)))
+			return err;
+		/* Read, then write, the location. */
+		err = check_mem_access(env, idx, insn->dst_reg, insn->off, size, ACCESS_READ,
+				       load_reg, false);
+		if (err)
+			return err;
+		return check_mem_access(env, idx, insn->dst_reg, insn->off, size, ACCESS_WRITE, -1,
+					false);
+	}
+	err = check_mem_access(env, idx, insn->dst_reg, insn->off, size, ACCESS_WRITE,
+			       insn->src_reg, false);
+	return err ? err : note_ctx_access(env, idx, regs[insn->dst_reg].type);
+}
+
+/* ---- pruning ---- */
+
+struct idmap {
+	uint32_t old_id[64], cur_id[64];
+	size_t n;
+	bool overflow;
+};
+
+static bool check_ids(struct idmap *m, uint32_t old_id, uint32_t cur_id)
+{
+	if (!old_id && !cur_id)
+		return true;
+	if (!old_id || !cur_id)
+		return old_id == cur_id;
+	for (size_t i = 0; i < m->n; i++) {
+		if (m->old_id[i] == old_id)
+			return m->cur_id[i] == cur_id;
+		if (m->cur_id[i] == cur_id)
+			return false;
+	}
+	if (m->n == 64) {
+		m->overflow = true;
+		return false;
+	}
+	m->old_id[m->n] = old_id;
+	m->cur_id[m->n++] = cur_id;
+	return true;
+}
+
+static bool range_within(const struct reg_state *old, const struct reg_state *cur)
+{
+	return old->umin_value <= cur->umin_value && old->umax_value >= cur->umax_value &&
+	       old->smin_value <= cur->smin_value && old->smax_value >= cur->smax_value &&
+	       old->u32_min_value <= cur->u32_min_value && old->u32_max_value >= cur->u32_max_value &&
+	       old->s32_min_value <= cur->s32_min_value && old->s32_max_value >= cur->s32_max_value;
+}
+
+static bool var_within(const struct reg_state *old, const struct reg_state *cur)
+{
+	return range_within(old, cur) && tnum_in(old->var_off, cur->var_off);
+}
+
+/* Whether everything the old register allowed the rest of the program
+ * to assume holds for the current one (the kernel's regsafe). */
+static bool regsafe(const struct reg_state *old, const struct reg_state *cur, struct idmap *m,
+		    bool exact)
+{
+	if (old->type == NOT_INIT)
+		return !exact || cur->type == NOT_INIT;
+	if (cur->type == NOT_INIT)
+		return false;
+	if (old->type != cur->type)
+		return false;
+	if (exact) {
+		return memcmp(&old->var_off, &cur->var_off, sizeof(old->var_off)) == 0 &&
+		       old->off == cur->off && range_within(old, cur) && range_within(cur, old) &&
+		       old->map_ptr == cur->map_ptr && old->range == cur->range &&
+		       check_ids(m, old->id, cur->id) && check_ids(m, old->ref_obj_id, cur->ref_obj_id);
+	}
+	switch (base_type(old->type)) {
+	case SCALAR_VALUE:
+		if (!var_within(old, cur))
+			return false;
+		/* Linked scalars: what a later jump proves on one is applied
+		 * to the others, so the links must be the same. */
+		return !old->id || check_ids(m, old->id, cur->id);
+	case PTR_TO_MAP_VALUE:
+	case PTR_TO_MAP_KEY:
+	case PTR_TO_MEM:
+		return old->map_ptr == cur->map_ptr && old->off == cur->off &&
+		       (base_type(old->type) != PTR_TO_MEM || old->mem_size == cur->mem_size) &&
+		       var_within(old, cur) && check_ids(m, old->id, cur->id) &&
+		       check_ids(m, old->ref_obj_id, cur->ref_obj_id);
+	case PTR_TO_PACKET_META:
+	case PTR_TO_PACKET:
+		/* A wider proven range is fine, a narrower one is not. */
+		return old->range <= cur->range && old->off == cur->off && var_within(old, cur) &&
+		       check_ids(m, old->id, cur->id);
+	case PTR_TO_STACK:
+		return old->frameno == cur->frameno && old->off == cur->off && var_within(old, cur);
+	case CONST_PTR_TO_MAP:
+		return old->map_ptr == cur->map_ptr && check_ids(m, old->id, cur->id);
+	case PTR_TO_FUNC:
+		return old->subprogno == cur->subprogno;
+	default:
+		return memcmp(&old->var_off, &cur->var_off, sizeof(old->var_off)) == 0 &&
+		       old->off == cur->off && range_within(old, cur) &&
+		       check_ids(m, old->id, cur->id) && check_ids(m, old->ref_obj_id, cur->ref_obj_id);
+	}
+}
+
+static bool stacksafe(const struct func_state *old, const struct func_state *cur,
+		      struct idmap *m, bool exact)
+{
+	for (uint32_t s = 0; s < old->nr_slots; s++) {
+		const struct stack_slot *os = &old->stack[s];
+		const struct stack_slot *cs = s < cur->nr_slots ? &cur->stack[s] : NULL;
+		for (int b = 0; b < 8; b++) {
+			uint8_t ot = os->byte[b], ct = cs ? cs->byte[b] : STACK_INVALID;
+			if (exact) {
+				if (ot != ct)
+					return false;
+				continue;
+			}
+			/* Privileged programs may read uninitialised stack, as
+			 * unknown bytes: an old invalid byte accepts anything
+			 * and an old misc byte anything but a spill. */
+			if (ot == STACK_INVALID)
+				continue;
+			if (ot == STACK_MISC && (ct == STACK_MISC || ct == STACK_ZERO ||
+						 ct == STACK_INVALID))
+				continue;
+			if (ot == STACK_MISC && ct == STACK_SPILL && cs->spilled.type == SCALAR_VALUE)
+				continue;
+			if (ot != ct)
+				return false;
+		}
+		if (os->byte[0] == STACK_SPILL &&
+		    !regsafe(&os->spilled, &cs->spilled, m, exact))
+			return false;
+	}
+	if (exact && cur->nr_slots > old->nr_slots) {
+		for (uint32_t s = old->nr_slots; s < cur->nr_slots; s++)
+			for (int b = 0; b < 8; b++)
+				if (cur->stack[s].byte[b] != STACK_INVALID)
+					return false;
+	}
+	return true;
+}
+
+static bool states_equal(struct venv *env, const struct vstate *old, const struct vstate *cur,
+			 bool exact)
+{
+	struct idmap m = { .n = 0 };
+
+	if (old->curframe != cur->curframe || old->nr_refs != cur->nr_refs)
+		return false;
+	if (!!old->lock_id != !!cur->lock_id || old->lock_off != cur->lock_off ||
+	    old->lock_map != cur->lock_map)
+		return false;
+	if (old->lock_id && !check_ids(&m, old->lock_id, cur->lock_id))
+		return false;
+	for (uint32_t f = 0; f <= old->curframe; f++) {
+		const struct func_state *of = old->frame[f], *cf = cur->frame[f];
+		if (of->callsite != cf->callsite || of->in_callback != cf->in_callback)
+			return false;
+		/* The innermost frame compares the registers live at the
+		 * instruction; callers those they keep across the call. */
+		uint16_t live = f == old->curframe ? env->aux[cur->insn_idx].live_in
+						    : (uint16_t)0x7c0; /* r6-r9, r10 */
+		for (int r = 0; r < MAX_BPF_REG; r++) {
+			if (!exact && !(live & (1u << r)))
+				continue;
+			if (!regsafe(&of->regs[r], &cf->regs[r], &m, exact))
+				return false;
+		}
+		if (!stacksafe(of, cf, &m, exact))
+			return false;
+	}
+	for (uint32_t i = 0; i < old->nr_refs; i++)
+		if (!check_ids(&m, old->refs[i].id, cur->refs[i].id))
+			return false;
+	return !m.overflow;
+}
+
+/* At a prune point: 1 when an explored state covers the current one (the
+ * path ends here), 0 to go on (maybe remembering this state), <0 on
+ * error (an infinite loop). */
+static int is_state_visited(struct venv *env, uint32_t idx)
+{
+	struct insn_aux *aux = &env->aux[idx];
+	struct vstate *cur = env->cur;
+	bool add_new = true;
+
+	cur->insn_idx = idx;
+	if (env->jmps_processed - env->prev_jmps_processed >= 2 &&
+	    env->stats.insn_processed - env->prev_insn_processed >= 8)
+		add_new = true;
+
+	for (struct explored *e = aux->explored; e; e = e->next) {
+		struct vstate *old = e->st;
+		if (old->branches && aux->calls_callback) {
+			/* A callback's call site, come back to: a state within
+			 * one being explored adds nothing (bpf_loop bounds the
+			 * iterations). */
+			if (states_equal(env, old, cur, false))
+				return 1;
+			continue;
+		}
+		if (old->branches) {
+			/* Still being explored: on the current path or a
+			 * sibling. The same state again is a loop that
+			 * cannot end. */
+			if (states_equal(env, old, cur, true)) {
+				print_line_info(env, idx);
+				verbose(env, "infinite loop detected at insn %u\n", idx);
+				return -EINVAL;
+			}
+			if (env->jmps_processed - env->prev_jmps_processed < 20 &&
+			    env->stats.insn_processed - env->prev_insn_processed < 100)
+				add_new = false;
+			continue;
+		}
+		if (states_equal(env, old, cur, false)) {
+			e->hits++;
+			if (env->log_level & 2)
+				verbose(env, "%u: safe\n", idx);
+			return 1;
+		}
+		e->misses++;
+	}
+	if (!add_new)
+		return 0;
+
+	/* Remember this state; the current one now descends from it. */
+	struct vstate *copy = clone_vstate(cur);
+	struct explored *e = calloc(1, sizeof(*e));
+	if (!copy || !e) {
+		free_vstate(copy);
+		free(e);
+		return -ENOMEM;
+	}
+	copy->branches = 1;
+	copy->parent = cur->parent;
+	e->st = copy;
+	e->next = aux->explored;
+	aux->explored = e;
+	aux->nr_explored++;
+	if (aux->nr_explored > env->stats.max_states_per_insn)
+		env->stats.max_states_per_insn = aux->nr_explored;
+	env->stats.total_states++;
+	env->cur_states++;
+	if (env->cur_states > env->stats.peak_states)
+		env->stats.peak_states = env->cur_states;
+	env->prev_jmps_processed = env->jmps_processed;
+	env->prev_insn_processed = env->stats.insn_processed;
+	cur->parent = copy;
+	return 0;
+}
+
+/* ---- the walk ---- */
+
+static int do_check(struct venv *env)
+{
+	uint32_t idx = 0;
+	int err;
+
+	env->insn_idx = 0;
+	for (;;) {
+		if (idx >= env->cnt) {
+			verbose(env, "invalid insn idx %u insn_cnt %zu\n", idx, env->cnt);
+			return -EFAULT;
+		}
+		const struct uebpf_insn *insn = &env->insns[idx];
+		uint8_t cls = BPF_CLASS(insn->code);
+		bool done = false;
+
+		if (++env->stats.insn_processed > COMPLEXITY_LIMIT_INSNS) {
+			verbose(env, "BPF program is too large. Processed %u insn\n",
+				env->stats.insn_processed);
+			return -E2BIG;
+		}
+		env->insn_idx = idx;
+		if (env->aux[idx].prune_point) {
+			err = is_state_visited(env, idx);
+			if (err < 0)
+				return err;
+			if (err == 1) {
+				if (env->log_level & 1 && !(env->log_level & 2)) {
+					/* level 1 shows the pruned path too */
+				}
+				done = true;
+				goto path_end;
+			}
+		}
+		if (env->log_level) {
+			if (env->log_level & 2 && env->prev_insn_idx + 1 != idx && idx) {
+				verbose(env, "\nfrom %u to %u: ", env->prev_insn_idx, idx);
+				print_state(env, env->cur, true);
+			}
+			print_line_info(env, idx);
+			print_insn(env, idx);
+		}
+		env->aux[idx].seen = true;
+		uint32_t next = idx + 1;
+
+		switch (cls) {
+		case BPF_ALU:
+		case BPF_ALU64:
+			err = check_alu(env, insn);
+			break;
+		case BPF_LDX:
+		case BPF_ST:
+		case BPF_STX:
+			err = check_load_store(env, insn, idx);
+			break;
+		case BPF_LD:
+			if (BPF_MODE(insn->code) == BPF_IMM) {
+				err = check_ld_imm64(env, insn, idx);
+				next = idx + 2;
+			} else {
+				err = check_ld_abs(env, insn);
+			}
+			break;
+		default: { /* JMP, JMP32 */
+			uint8_t op = BPF_OP(insn->code);
+			env->jmps_processed++;
+			if (op == BPF_CALL) {
+				if (env->cur->lock_id && !(insn->src_reg == 0 &&
+							   insn->imm == BPF_FUNC_spin_unlock)) {
+					verbose(env, "function calls are not allowed while holding a lock\n");
+					return -EINVAL;
+				}
+				if (insn->src_reg == BPF_PSEUDO_CALL) {
+					err = check_subprog_call(env, insn, &next);
+				} else if (insn->src_reg == 0) {
+					err = check_helper_call(env, insn, &next);
+				} else {
+					verbose(env, "calling kernel functions is not supported\n");
+					err = -EINVAL;
+				}
+			} else if (op == BPF_JA) {
+				if (BPF_SRC(insn->code) != BPF_K) {
+					verbose(env, "BPF_JA uses reserved fields\n");
+					return -EINVAL;
+				}
+				next = cls == BPF_JMP32 ? idx + insn->imm + 1 : idx + insn->off + 1;
+				err = 0;
+			} else if (op == BPF_EXIT) {
+				err = check_exit(env, &next, &done);
+			} else if (op == BPF_JCOND) {
+				/* may_goto: either way. */
+				if (!push_branch(env, idx + insn->off + 1, idx))
+					return -ENOMEM;
+				err = 0;
+			} else {
+				err = check_cond_jmp(env, insn, &next);
+			}
+			break;
+		}
+		}
+		if (err)
+			return err;
+		if (env->log_level & 2 && !done) {
+			verbose(env, "%*s; ", 1, "");
+			print_state(env, env->cur, false);
+		}
+		/* A path whose bounds became impossible ends here. */
+		if (env->cur->branches == UINT32_MAX)
+			done = true;
+		if (!done) {
+			env->prev_insn_idx = idx;
+			idx = next;
+			continue;
+		}
+path_end:
+		update_branch_counts(env->cur->parent);
+		for (;;) {
+			err = pop_branch(env);
+			if (err < 0)
+				return err;
+			if (err == 1)
+				return 0;
+			if (env->cur->branches == UINT32_MAX) {
+				/* An impossible branch pushed by a jump. */
+				env->cur->branches = 0;
+				update_branch_counts(env->cur->parent);
+				continue;
+			}
+			break;
+		}
+		idx = env->insn_idx;
+	}
+}
+
+/* ---- preparation ---- */
+
+int find_subprog(const struct venv *env, uint32_t start)
+{
+	for (size_t i = 0; i < env->cfg.nr_subprogs; i++)
+		if (env->cfg.subprog_start[i] == start)
+			return (int)i;
+	return -1;
+}
+
+static uint16_t regs_read(const struct uebpf_insn *in, uint16_t *written)
+{
+	uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
+	uint16_t r = 0, w = 0;
+
+	switch (cls) {
+	case BPF_ALU:
+	case BPF_ALU64:
+		if (op != BPF_MOV)
+			r |= 1u << in->dst_reg;
+		if (BPF_SRC(in->code) == BPF_X && op != BPF_END && op != BPF_NEG)
+			r |= 1u << in->src_reg;
+		w |= 1u << in->dst_reg;
+		break;
+	case BPF_LDX:
+		r |= 1u << in->src_reg;
+		w |= 1u << in->dst_reg;
+		break;
+	case BPF_ST:
+		r |= 1u << in->dst_reg;
+		break;
+	case BPF_STX:
+		r |= 1u << in->dst_reg | 1u << in->src_reg;
+		if (BPF_MODE(in->code) == BPF_ATOMIC) {
+			if (in->imm == BPF_CMPXCHG) {
+				r |= 1;
+				w |= 1;
+			} else if (in->imm == BPF_LOAD_ACQ) {
+				r = 1u << in->src_reg;
+				w |= 1u << in->dst_reg;
+			} else if (in->imm & BPF_FETCH) {
+				w |= 1u << in->src_reg;
+			}
+		}
+		break;
+	case BPF_LD:
+		if (BPF_MODE(in->code) == BPF_IMM) {
+			w |= 1u << in->dst_reg;
+		} else {
+			r |= 1u << 6;
+			if (BPF_MODE(in->code) == BPF_IND)
+				r |= 1u << in->src_reg;
+			w |= 0x3f;
+		}
+		break;
+	default:
+		if (op == BPF_CALL) {
+			r |= 0x3e; /* r1-r5 may be arguments */
+			w |= 0x3f;
+		} else if (op == BPF_EXIT) {
+			r |= 1;
+		} else if (op != BPF_JA && op != BPF_JCOND) {
+			r |= 1u << in->dst_reg;
+			if (BPF_SRC(in->code) == BPF_X)
+				r |= 1u << in->src_reg;
+		}
+		break;
+	}
+	*written = w;
+	return r;
+}
+
+/* Registers read before written from each instruction on (backwards
+ * data flow to a fixed point), so pruning compares only those. */
+static void compute_liveness(struct venv *env)
+{
+	bool changed = true;
+
+	while (changed) {
+		changed = false;
+		for (size_t i = env->cnt; i-- > 0;) {
+			const struct uebpf_insn *in = &env->insns[i];
+			uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
+			uint16_t w, r = regs_read(in, &w), out = 0;
+			bool jmp = cls == BPF_JMP || cls == BPF_JMP32;
+
+			if (i > 0 && env->insns[i - 1].code == (BPF_LD | BPF_IMM | BPF_DW))
+				continue; /* second half of lddw */
+			size_t width = in->code == (BPF_LD | BPF_IMM | BPF_DW) ? 2 : 1;
+			if (jmp && op == BPF_EXIT) {
+				out = 0;
+			} else if (jmp && op == BPF_JA) {
+				int64_t t = cls == BPF_JMP32 ? (int64_t)i + in->imm + 1
+							     : (int64_t)i + in->off + 1;
+				if (t >= 0 && (size_t)t < env->cnt)
+					out = env->aux[t].live_in;
+			} else {
+				if (i + width < env->cnt)
+					out = env->aux[i + width].live_in;
+				if (jmp && op != BPF_CALL) {
+					int64_t t = (int64_t)i + in->off + 1;
+					if (t >= 0 && (size_t)t < env->cnt)
+						out |= env->aux[t].live_in;
+				}
+			}
+			uint16_t live = (uint16_t)((out & ~w) | r | (1u << 10));
+			if (live != env->aux[i].live_in) {
+				env->aux[i].live_in = live;
+				changed = true;
+			}
+		}
+	}
+}
+
+static void mark_prune_points(struct venv *env)
+{
+	for (size_t i = 0; i < env->cnt; i++) {
+		const struct uebpf_insn *in = &env->insns[i];
+		uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
+
+		if (in->code == (BPF_LD | BPF_IMM | BPF_DW)) {
+			i++;
+			continue;
+		}
+		if (cls != BPF_JMP && cls != BPF_JMP32)
+			continue;
+		if (op == BPF_EXIT)
+			continue;
+		if (op == BPF_CALL) {
+			if (in->src_reg == BPF_PSEUDO_CALL && i + 1 < env->cnt)
+				env->aux[i + 1].prune_point = true;
+			if (in->src_reg == 0 && (in->imm == BPF_FUNC_loop ||
+						 in->imm == BPF_FUNC_for_each_map_elem))
+				env->aux[i].prune_point = env->aux[i].calls_callback = true;
+			continue;
+		}
+		int64_t t = (cls == BPF_JMP32 && op == BPF_JA) ? (int64_t)i + in->imm + 1
+							       : (int64_t)i + in->off + 1;
+		if (t >= 0 && (size_t)t < env->cnt)
+			env->aux[t].prune_point = true;
+		if (op != BPF_JA && i + 1 < env->cnt)
+			env->aux[i + 1].prune_point = true;
+	}
+}
+
+static int init_state(struct venv *env)
+{
+	struct vstate *st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	st->frame[0] = calloc(1, sizeof(*st->frame[0]));
+	if (!st->frame[0]) {
+		free(st);
+		return -ENOMEM;
+	}
+	struct func_state *f = st->frame[0];
+	for (int r = 0; r < MAX_BPF_REG; r++)
+		mark_reg_not_init(&f->regs[r]);
+	f->callsite = -1;
+	reg_mark_known_zero(&f->regs[BPF_REG_10]);
+	f->regs[BPF_REG_10].type = PTR_TO_STACK;
+	reg_mark_known_zero(&f->regs[BPF_REG_1]);
+	f->regs[BPF_REG_1].type = PTR_TO_CTX;
+	env->cur = st;
+	return 0;
+}
+
+/* The combined stack of every call chain fits in 512 bytes (checked
+ * after the walk, as the kernel's check_max_stack_depth). */
+static int check_max_stack_depth(struct venv *env)
+{
+	size_t n = env->cfg.nr_subprogs;
+	/* Depth-first over the static call graph, frames on an explicit stack. */
+	struct { uint32_t sub, pc; } frames[MAX_CALL_FRAMES + 1];
+	uint32_t depth[MAX_CALL_FRAMES + 1];
+	int top = 0;
+
+	frames[0].sub = 0;
+	frames[0].pc = 0;
+	depth[0] = (env->subprogs[0].stack_depth + 31) & ~31u;
+	if (!depth[0])
+		depth[0] = 32;
+	for (;;) {
+		uint32_t sub = frames[top].sub;
+		uint32_t end = sub + 1 < n ? env->cfg.subprog_start[sub + 1] : (uint32_t)env->cnt;
+		uint32_t pc = frames[top].pc ? frames[top].pc : env->cfg.subprog_start[sub];
+		bool pushed = false;
+
+		for (; pc < end; pc++) {
+			const struct uebpf_insn *in = &env->insns[pc];
+			if (in->code != (BPF_JMP | BPF_CALL) || in->src_reg != BPF_PSEUDO_CALL ||
+			    !env->aux[pc].seen)
+				continue;
+			int callee = find_subprog(env, pc + in->imm + 1);
+			if (callee < 0)
+				continue;
+			frames[top].pc = pc + 1;
+			if (top + 1 >= MAX_CALL_FRAMES) {
+				verbose(env, "the call stack of %d frames is too deep !\n", top + 2);
+				return -E2BIG;
+			}
+			uint32_t d = (env->subprogs[callee].stack_depth + 31) & ~31u;
+			if (!d)
+				d = 32;
+			depth[top + 1] = depth[top] + d;
+			if (depth[top + 1] > MAX_BPF_STACK) {
+				verbose(env, "combined stack size of %d calls is %u. Too large\n",
+					top + 2, depth[top + 1]);
+				return -EACCES;
+			}
+			top++;
+			frames[top].sub = (uint32_t)callee;
+			frames[top].pc = 0;
+			pushed = true;
+			break;
+		}
+		if (pushed)
+			continue;
+		if (top == 0)
+			return 0;
+		top--;
+	}
+}
+
+static void free_env(struct venv *env)
+{
+	if (env->aux) {
+		for (size_t i = 0; i < env->cnt; i++) {
+			struct explored *e = env->aux[i].explored;
+			while (e) {
+				struct explored *next = e->next;
+				free_vstate(e->st);
+				free(e);
+				e = next;
+			}
+		}
+	}
+	for (size_t i = 0; i < env->stack_size; i++)
+		free_vstate(env->stack[i].st);
+	free(env->stack);
+	free_vstate(env->cur);
+	free(env->aux);
+	free(env->subprogs);
+	cfg_free(&env->cfg);
+	free(env->log);
+}
+
+/* Rewrites context accesses for the runtime context (after acceptance). */
+static int convert_ctx_accesses(struct venv *env, struct uebpf_insn **out, size_t *out_cnt)
+{
+	size_t cap = env->cnt + 16, n = 0;
+	struct uebpf_insn *prog = malloc(cap * sizeof(*prog));
+	uint32_t *new_idx = malloc((env->cnt + 1) * sizeof(*new_idx));
+
+	if (!prog || !new_idx) {
+		free(prog);
+		free(new_idx);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < env->cnt; i++) {
+		struct uebpf_insn patch[16];
+		int k = 0;
+
+		new_idx[i] = (uint32_t)n;
+		if (env->aux[i].ctx_access && env->aux[i].seen && env->pt &&
+		    env->pt->convert_ctx_access) {
+			k = env->pt->convert_ctx_access(&env->target, &env->insns[i], patch, 16);
+			if (k < 0) {
+				free(prog);
+				free(new_idx);
+				verbose(env, "cannot rewrite the context access at insn %zu\n", i);
+				return k;
+			}
+		}
+		if (n + (k ? (size_t)k : 1) > cap) {
+			cap = cap * 2 + 16;
+			struct uebpf_insn *p = realloc(prog, cap * sizeof(*p));
+			if (!p) {
+				free(prog);
+				free(new_idx);
+				return -ENOMEM;
+			}
+			prog = p;
+		}
+		if (k) {
+			memcpy(&prog[n], patch, (size_t)k * sizeof(*patch));
+			n += (size_t)k;
+		} else {
+			prog[n++] = env->insns[i];
+		}
+	}
+	new_idx[env->cnt] = (uint32_t)n;
+	/* Jumps and calls: offsets between the new positions. */
+	for (size_t i = 0; i < env->cnt; i++) {
+		const struct uebpf_insn *in = &env->insns[i];
+		uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
+		struct uebpf_insn *o = &prog[new_idx[i]];
+		bool is_call = cls == BPF_JMP && op == BPF_CALL && in->src_reg == BPF_PSEUDO_CALL;
+		bool is_func = in->code == (BPF_LD | BPF_IMM | BPF_DW) && in->src_reg == BPF_PSEUDO_FUNC;
+
+		if (is_call || is_func) {
+			int64_t t = (int64_t)i + in->imm + 1;
+			o->imm = (int32_t)((int64_t)new_idx[t] - new_idx[i] - 1);
+		} else if ((cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_CALL && op != BPF_EXIT) {
+			if (cls == BPF_JMP32 && op == BPF_JA) {
+				int64_t t = (int64_t)i + in->imm + 1;
+				o->imm = (int32_t)((int64_t)new_idx[t] - new_idx[i] - 1);
+			} else {
+				int64_t t = (int64_t)i + in->off + 1;
+				int64_t rel = (int64_t)new_idx[t] - new_idx[i] - 1;
+				if (rel != (int16_t)rel) {
+					free(prog);
+					free(new_idx);
+					verbose(env, "jump at insn %zu too far after rewriting\n", i);
+					return -E2BIG;
+				}
+				o->off = (int16_t)rel;
+			}
+		}
+	}
+	free(new_idx);
+	*out = prog;
+	*out_cnt = n;
+	return 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int verify_program(const struct uebpf_insn *insns, size_t cnt, const struct verifier_opts *opts,
+		   struct uebpf_insn **out, size_t *out_cnt, struct verifier_stats *stats)
+{
+	struct venv env = { 0 };
+	uint64_t start = now_ns();
+	char msg[256];
+	int err;
+
+	env.insns = insns;
+	env.cnt = cnt;
+	env.opts = opts;
+	env.log_level = opts->log_buf && opts->log_size ? opts->log_level : 0;
+	env.target.type = opts->prog_type;
+	env.target.expected_attach_type = opts->expected_attach_type;
+	env.pt = progtype_get(opts->prog_type);
+	env.last_line = UINT32_MAX;
+	if (out)
+		*out = NULL;
+
+	err = cfg_check(insns, cnt, &env.cfg, msg, sizeof(msg));
+	if (err) {
+		if (err == -EINVAL)
+			verbose(&env, "%s\n", msg);
+		goto done;
+	}
+	env.aux = calloc(cnt, sizeof(*env.aux));
+	env.subprogs = calloc(env.cfg.nr_subprogs, sizeof(*env.subprogs));
+	if (!env.aux || !env.subprogs) {
+		err = -ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < env.cfg.nr_subprogs; i++)
+		env.subprogs[i].start = env.cfg.subprog_start[i];
+	compute_liveness(&env);
+	mark_prune_points(&env);
+	if ((err = init_state(&env)))
+		goto done;
+	err = do_check(&env);
+	if (!err)
+		err = check_max_stack_depth(&env);
+	if (!err && out) {
+		err = convert_ctx_accesses(&env, out, out_cnt);
+	}
+	if (err == -E2BIG || err == -EINVAL || err == -EACCES || err == -EFAULT || err == -EBADF ||
+	    err == -ENOTSUPP)
+		; /* the kernel's codes for a rejection */
+	else if (err && err != -ENOMEM)
+		err = -EINVAL;
+done:
+	env.stats.time_ns = now_ns() - start;
+	env.stats.stack_depth = env.subprogs ? env.subprogs[0].stack_depth : 0;
+	if (env.log_level & 4 || (env.log_level && !err))
+		verbose(&env, "processed %u insns (limit %u) max_states_per_insn %u total_states %u "
+			"peak_states %u mark_read 0\n", env.stats.insn_processed,
+			COMPLEXITY_LIMIT_INSNS, env.stats.max_states_per_insn, env.stats.total_states,
+			env.stats.peak_states);
+	log_finish(&env);
+	if (stats)
+		*stats = env.stats;
+	free_env(&env);
+	return err;
+}

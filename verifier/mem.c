@@ -1,0 +1,638 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Memory accesses: loads, stores and helper memory arguments through
+ * each kind of pointer (stack, map values and keys, packets, context,
+ * helper memory), with the kernel's bounds rules and messages
+ * (kernel/bpf/verifier.c: check_mem_access and what it calls).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "verifier/env.h"
+
+#define BPF_MAX_VAR_OFF (1 << 29)
+#define BPF_MAX_VAR_SIZ (1 << 29)
+
+/* off .. off+size within [0, mem_size) (the kernel's __check_mem_access). */
+static int check_mem_bounds(struct venv *env, uint32_t regno, int64_t off, int size,
+			    uint32_t mem_size, bool zero_size_allowed)
+{
+	const struct reg_state *reg = &cur_regs(env)[regno];
+	bool size_ok = size > 0 || (size == 0 && zero_size_allowed);
+
+	if (off >= 0 && size_ok && (uint64_t)off + (uint64_t)size <= mem_size)
+		return 0;
+	switch (base_type(reg->type)) {
+	case PTR_TO_MAP_KEY:
+		verbose(env, "invalid access to map key, key_size=%u off=%lld size=%d\n", mem_size,
+			(long long)off, size);
+		break;
+	case PTR_TO_MAP_VALUE:
+		verbose(env, "invalid access to map value, value_size=%u off=%lld size=%d\n",
+			mem_size, (long long)off, size);
+		break;
+	case PTR_TO_PACKET:
+	case PTR_TO_PACKET_META:
+	case PTR_TO_PACKET_END:
+		verbose(env, "invalid access to packet, off=%lld size=%d, R%u(id=%u,off=%lld,r=%u)\n",
+			(long long)off, size, regno, reg->id, (long long)off, mem_size);
+		break;
+	default:
+		verbose(env, "invalid access to memory, mem_size=%u off=%lld size=%d\n", mem_size,
+			(long long)off, size);
+	}
+	return -EACCES;
+}
+
+/* A region of mem_size bytes through a pointer with a variable offset:
+ * both ends of its range must be inside (check_mem_region_access). */
+static int check_region(struct venv *env, uint32_t regno, int32_t off, int size,
+			uint32_t mem_size, bool zero_size_allowed)
+{
+	const struct reg_state *reg = &cur_regs(env)[regno];
+	int64_t smin = reg->smin_value;
+
+	if (smin < 0 && (smin == INT64_MIN || (int64_t)off + smin != (int32_t)(off + smin) ||
+			 smin + off < 0)) {
+		verbose(env, "R%u min value is negative, either use unsigned index or do a "
+			"if (index >=0) check.\n", regno);
+		return -EACCES;
+	}
+	if (check_mem_bounds(env, regno, smin + off, size, mem_size, zero_size_allowed)) {
+		verbose(env, "R%u min value is outside of the allowed memory range\n", regno);
+		return -EACCES;
+	}
+	if (reg->umax_value >= BPF_MAX_VAR_OFF) {
+		verbose(env, "R%u unbounded memory access, make sure to bounds check any such "
+			"access\n", regno);
+		return -EACCES;
+	}
+	if (check_mem_bounds(env, regno, (int64_t)reg->umax_value + off, size, mem_size,
+			     zero_size_allowed)) {
+		verbose(env, "R%u max value is outside of the allowed memory range\n", regno);
+		return -EACCES;
+	}
+	return 0;
+}
+
+static int check_packet(struct venv *env, uint32_t regno, int32_t off, int size,
+			bool zero_size_allowed)
+{
+	const struct reg_state *reg = &cur_regs(env)[regno];
+
+	if (reg->smin_value < 0) {
+		verbose(env, "R%u min value is negative, either use unsigned index or do a "
+			"if (index >=0) check.\n", regno);
+		return -EACCES;
+	}
+	if (check_mem_bounds(env, regno, off, size, reg->range, zero_size_allowed)) {
+		verbose(env, "R%u offset is outside of the packet\n", regno);
+		return -EACCES;
+	}
+	return 0;
+}
+
+int check_ptr_alignment(struct venv *env, const struct reg_state *reg, int32_t off, int size,
+			bool strict)
+{
+	const char *desc = "";
+
+	switch (base_type(reg->type)) {
+	case PTR_TO_STACK:
+		desc = "stack ";
+		strict = true; /* the kernel checks stack alignment always */
+		break;
+	case PTR_TO_PACKET:
+	case PTR_TO_PACKET_META:
+		desc = "packet ";
+		break;
+	case PTR_TO_MAP_VALUE:
+		desc = "value ";
+		break;
+	case PTR_TO_CTX:
+		desc = "context ";
+		break;
+	default:
+		break;
+	}
+	if (!strict || size == 1)
+		return 0;
+	struct tnum at = tnum_add(reg->var_off, tnum_const((uint64_t)(int64_t)(reg->off + off)));
+	if (!tnum_is_aligned(at, (uint64_t)size)) {
+		char tn[48];
+		tnum_strn(tn, sizeof(tn), reg->var_off);
+		verbose(env, "misaligned %saccess off %s+%d+%d size %d\n", desc, tn, reg->off, off,
+			size);
+		return -EACCES;
+	}
+	return 0;
+}
+
+/* ---- stack ---- */
+
+static struct func_state *stack_owner(struct venv *env, const struct reg_state *reg)
+{
+	return env->cur->frame[reg->frameno];
+}
+
+static void note_stack_depth(struct venv *env, struct func_state *f, int64_t min_off)
+{
+	uint32_t depth = (uint32_t)-min_off;
+	struct subprog *sp = &env->subprogs[f->subprogno];
+
+	if (depth > sp->stack_depth)
+		sp->stack_depth = depth;
+}
+
+/* The stack range [min_off, max_off) lies in the frame; grows the
+ * state's slots to cover it (check_stack_access_within_bounds). */
+static int stack_within_bounds(struct venv *env, uint32_t regno, int32_t off, int size,
+			       const char *what, int64_t *min_out)
+{
+	const struct reg_state *reg = &cur_regs(env)[regno];
+	struct func_state *f = stack_owner(env, reg);
+	int64_t min_off, max_off;
+
+	if (reg_is_const(reg)) {
+		min_off = (int64_t)reg->var_off.value + off;
+		max_off = min_off + size;
+	} else {
+		if (reg->smax_value >= BPF_MAX_VAR_OFF || reg->smin_value <= -BPF_MAX_VAR_OFF) {
+			verbose(env, "invalid unbounded variable-offset%s stack R%u\n", what, regno);
+			return -EACCES;
+		}
+		min_off = reg->smin_value + off;
+		max_off = reg->smax_value + off + size;
+	}
+	if (min_off < -MAX_BPF_STACK || max_off > 0 || size < 0) {
+		if (reg_is_const(reg)) {
+			verbose(env, "invalid%s stack R%u off=%d size=%d\n", what, regno, off, size);
+		} else {
+			char tn[48];
+			tnum_strn(tn, sizeof(tn), reg->var_off);
+			verbose(env, "invalid variable-offset%s stack R%u var_off=%s off=%d size=%d\n",
+				what, regno, tn, off, size);
+		}
+		return -EACCES;
+	}
+	if (state_alloc_stack(f, (uint32_t)-min_off))
+		return -ENOMEM;
+	note_stack_depth(env, f, min_off);
+	*min_out = min_off;
+	return 0;
+}
+
+static struct stack_slot *slot_at(struct func_state *f, int64_t off)
+{
+	return &f->stack[(-off - 1) / 8];
+}
+
+static uint8_t *byte_at(struct func_state *f, int64_t off)
+{
+	return &slot_at(f, off)->byte[(off % 8 + 8) % 8];
+}
+
+struct reg_state *stack_spill_at(struct func_state *f, int32_t off)
+{
+	if (off >= 0 || off < -MAX_BPF_STACK || (uint32_t)((-off - 1) / 8) >= f->nr_slots)
+		return NULL;
+	struct stack_slot *s = slot_at(f, off);
+	return s->byte[0] == STACK_SPILL ? &s->spilled : NULL;
+}
+
+/* A slot's spill is broken by a partial write: its bytes become data. */
+static void scrub_spill(struct stack_slot *s)
+{
+	if (s->byte[0] != STACK_SPILL && s->byte[7] != STACK_SPILL)
+		return;
+	for (int b = 0; b < 8; b++)
+		if (s->byte[b] == STACK_SPILL)
+			s->byte[b] = STACK_MISC;
+	mark_reg_not_init(&s->spilled);
+}
+
+static int stack_write(struct venv *env, uint32_t ptr_regno, int32_t off, int size,
+		       int value_regno, const struct uebpf_insn *insn)
+{
+	const struct reg_state *ptr = &cur_regs(env)[ptr_regno];
+	struct func_state *f = stack_owner(env, ptr);
+	const struct reg_state *val = value_regno >= 0 ? &cur_regs(env)[value_regno] : NULL;
+	int64_t min_off;
+	int err = stack_within_bounds(env, ptr_regno, off, size, " write to", &min_off);
+
+	if (err)
+		return err;
+	if (!reg_is_const(ptr)) {
+		/* Variable offset: every byte it may reach becomes data,
+		 * zeros stay zeros if zeros are written. */
+		bool zero = val ? val->type == SCALAR_VALUE && reg_is_const(val) &&
+					  val->var_off.value == 0
+				: insn->imm == 0;
+		int64_t max_off = ptr->smax_value + off + size;
+		for (int64_t o = min_off; o < max_off; o++) {
+			struct stack_slot *s = slot_at(f, o);
+			scrub_spill(s);
+			uint8_t *b = byte_at(f, o);
+			if (!(zero && *b == STACK_ZERO))
+				*b = STACK_MISC;
+		}
+		return 0;
+	}
+	struct stack_slot *s = slot_at(f, min_off);
+	bool aligned_slot = (min_off % 8) == 0;
+
+	if (val && is_pointer(val) && size != 8) {
+		verbose(env, "invalid size of register spill\n");
+		return -EACCES;
+	}
+	if (val && size == 8 && aligned_slot && (is_pointer(val) || val->type == SCALAR_VALUE)) {
+		s->spilled = *val;
+		memset(s->byte, STACK_SPILL, 8);
+		return 0;
+	}
+	if (!val && size == 8 && aligned_slot && insn->imm != 0) {
+		/* A constant stored whole keeps its value, as a spill. */
+		memset(&s->spilled, 0, sizeof(s->spilled));
+		reg_mark_known(&s->spilled, (uint64_t)(int64_t)insn->imm);
+		memset(s->byte, STACK_SPILL, 8);
+		return 0;
+	}
+	bool zero = val ? val->type == SCALAR_VALUE && reg_is_const(val) && val->var_off.value == 0
+			: insn->imm == 0;
+	for (int64_t o = min_off; o < min_off + size; o++) {
+		scrub_spill(slot_at(f, o));
+		*byte_at(f, o) = zero ? STACK_ZERO : STACK_MISC;
+	}
+	return 0;
+}
+
+static int stack_read(struct venv *env, uint32_t ptr_regno, int32_t off, int size,
+		      int value_regno)
+{
+	const struct reg_state *ptr = &cur_regs(env)[ptr_regno];
+	struct func_state *f = stack_owner(env, ptr);
+	int64_t min_off;
+	int err = stack_within_bounds(env, ptr_regno, off, size, " read from", &min_off);
+
+	if (err)
+		return err;
+	struct reg_state *dst = value_regno >= 0 ? &cur_regs(env)[value_regno] : NULL;
+	if (!reg_is_const(ptr)) {
+		if (dst)
+			mark_reg_unknown_scalar(dst);
+		return 0;
+	}
+	struct stack_slot *s = slot_at(f, min_off);
+	bool whole_spill = (min_off % 8) == 0 && s->byte[0] == STACK_SPILL &&
+			   s->byte[7] == STACK_SPILL;
+	if (whole_spill && size == 8) {
+		if (dst)
+			*dst = s->spilled;
+		return 0;
+	}
+	bool any_spill = false, all_zero = true;
+	for (int64_t o = min_off; o < min_off + size; o++) {
+		uint8_t b = *byte_at(f, o);
+		any_spill |= b == STACK_SPILL;
+		all_zero &= b == STACK_ZERO;
+	}
+	if (any_spill && s->spilled.type != SCALAR_VALUE && s->spilled.type != NOT_INIT) {
+		verbose(env, "invalid size of register fill\n");
+		return -EACCES;
+	}
+	if (dst) {
+		if (all_zero) {
+			memset(dst, 0, sizeof(*dst));
+			reg_mark_known(dst, 0);
+		} else if (whole_spill && s->spilled.type == SCALAR_VALUE && reg_is_const(&s->spilled)) {
+			/* Part of a known spilled constant (little-endian). */
+			uint64_t v = s->spilled.var_off.value >> (8 * ((min_off % 8 + 8) % 8));
+			memset(dst, 0, sizeof(*dst));
+			reg_mark_known(dst, size == 8 ? v : v & ((1ull << (8 * size)) - 1));
+		} else {
+			mark_reg_unknown_scalar(dst);
+		}
+	}
+	return 0;
+}
+
+/* ---- context ---- */
+
+static int check_ctx_access(struct venv *env, uint32_t idx, uint32_t regno, int32_t off,
+			    int size, enum access t, int value_regno)
+{
+	const struct reg_state *reg = &cur_regs(env)[regno];
+	struct ctx_access acc = { 0 };
+
+	if (reg->off) {
+		verbose(env, "dereference of modified ctx ptr R%u off=%d disallowed\n", regno,
+			reg->off);
+		return -EACCES;
+	}
+	if (!reg_is_const(reg) || reg->var_off.value) {
+		char tn[48];
+		tnum_strn(tn, sizeof(tn), reg->var_off);
+		verbose(env, "variable ctx access var_off=%s disallowed\n", tn);
+		return -EACCES;
+	}
+	if (!env->pt || !env->pt->is_valid_access ||
+	    !env->pt->is_valid_access(&env->target, off, size, t == ACCESS_WRITE, &acc)) {
+		verbose(env, "invalid bpf_context access off=%d size=%d\n", off, size);
+		return -EACCES;
+	}
+	env->aux[idx].ctx_field_size = acc.field_size;
+	if (t == ACCESS_READ && value_regno >= 0) {
+		struct reg_state *dst = &cur_regs(env)[value_regno];
+		memset(dst, 0, sizeof(*dst));
+		switch (acc.result) {
+		case CTX_PACKET:
+			reg_mark_known_zero(dst);
+			dst->type = PTR_TO_PACKET;
+			break;
+		case CTX_PACKET_END:
+			reg_mark_known_zero(dst);
+			dst->type = PTR_TO_PACKET_END;
+			break;
+		case CTX_PACKET_META:
+			reg_mark_known_zero(dst);
+			dst->type = PTR_TO_PACKET_META;
+			break;
+		case CTX_SOCK_OR_NULL:
+			reg_mark_known_zero(dst);
+			dst->type = PTR_TO_SOCK_COMMON | PTR_MAYBE_NULL;
+			dst->id = new_id(env);
+			break;
+		default:
+			mark_reg_unknown_scalar(dst);
+			break;
+		}
+	}
+	return 0;
+}
+
+/* ---- the dispatcher ---- */
+
+static bool map_readable(struct venv *env, uint32_t regno, const struct reg_state *reg,
+			 int32_t off, int size, enum access t)
+{
+	const struct vmap *m = reg->map_ptr;
+
+	if (!m)
+		return true;
+	if (t == ACCESS_WRITE && m->flags & BPF_F_RDONLY_PROG) {
+		verbose(env, "write into map forbidden, value_size=%u off=%d size=%d\n",
+			m->value_size, off, size);
+		return false;
+	}
+	if (t == ACCESS_READ && m->flags & BPF_F_WRONLY_PROG) {
+		verbose(env, "read from map forbidden, value_size=%u off=%d size=%d\n",
+			m->value_size, off, size);
+		return false;
+	}
+	(void)regno;
+	return true;
+}
+
+int check_mem_access(struct venv *env, uint32_t insn_idx, uint32_t regno, int32_t off, int size,
+		     enum access t, int value_regno, bool sign_ext)
+{
+	struct reg_state *regs = cur_regs(env);
+	struct reg_state *reg = &regs[regno];
+	const struct uebpf_insn *insn = &env->insns[insn_idx];
+	int err;
+
+	err = check_ptr_alignment(env, reg, off, size, false);
+	if (err)
+		return err;
+	/* For the bounds, the pointer's fixed offset is part of off. */
+	int32_t full_off = off + reg->off;
+	struct reg_state *dst = value_regno >= 0 && t == ACCESS_READ ? &regs[value_regno] : NULL;
+
+	switch (base_type(reg->type)) {
+	case PTR_TO_MAP_VALUE:
+		if (reg->type & PTR_MAYBE_NULL)
+			goto bad_type;
+		if (!map_readable(env, regno, reg, full_off, size, t))
+			return -EACCES;
+		if (reg->map_ptr && reg->map_ptr->spin_lock_off >= 0) {
+			int64_t lo = reg->smin_value + full_off, hi = (int64_t)reg->umax_value + full_off + size;
+			int32_t l = reg->map_ptr->spin_lock_off;
+			if (lo < l + 4 && hi > l) {
+				verbose(env, "bpf_spin_lock cannot be accessed directly by load/store\n");
+				return -EACCES;
+			}
+		}
+		err = check_region(env, regno, full_off, size, reg->map_ptr ? reg->map_ptr->value_size : 0,
+				   false);
+		if (err)
+			return err;
+		if (dst) {
+			const struct vmap *m = reg->map_ptr;
+			if (m && m->rodata && reg_is_const(reg) && !sign_ext) {
+				/* A frozen read-only map's bytes are known. */
+				uint64_t v = 0;
+				memcpy(&v, m->rodata + reg->var_off.value + full_off, (size_t)size);
+				memset(dst, 0, sizeof(*dst));
+				reg_mark_known(dst, v);
+				return 0;
+			}
+			mark_reg_unknown_scalar(dst);
+		}
+		break;
+	case PTR_TO_MAP_KEY:
+		if (t == ACCESS_WRITE) {
+			verbose(env, "write to change key R%u not allowed\n", regno);
+			return -EACCES;
+		}
+		err = check_region(env, regno, full_off, size, reg->map_ptr ? reg->map_ptr->key_size : 0,
+				   false);
+		if (err)
+			return err;
+		if (dst)
+			mark_reg_unknown_scalar(dst);
+		break;
+	case PTR_TO_MEM:
+		if (reg->type & PTR_MAYBE_NULL)
+			goto bad_type;
+		if (t == ACCESS_WRITE && reg->type & MEM_RDONLY) {
+			verbose(env, "R%u cannot write into %s\n", regno, reg_type_str(reg->type));
+			return -EACCES;
+		}
+		err = check_region(env, regno, full_off, size, reg->mem_size, false);
+		if (err)
+			return err;
+		if (dst)
+			mark_reg_unknown_scalar(dst);
+		break;
+	case PTR_TO_CTX:
+		if (reg->type & PTR_MAYBE_NULL)
+			goto bad_type;
+		if (t == ACCESS_WRITE && value_regno >= 0 && is_pointer(&regs[value_regno])) {
+			verbose(env, "R%d leaks addr into ctx\n", value_regno);
+			return -EACCES;
+		}
+		err = check_ctx_access(env, insn_idx, regno, full_off, size, t, value_regno);
+		if (err)
+			return err;
+		if (dst && dst->type != SCALAR_VALUE)
+			return 0; /* a pointer: no size coercion */
+		break;
+	case PTR_TO_STACK:
+		if (t == ACCESS_WRITE)
+			err = stack_write(env, regno, full_off, size, value_regno, insn);
+		else
+			err = stack_read(env, regno, full_off, size, value_regno);
+		if (err)
+			return err;
+		if (dst && dst->type != SCALAR_VALUE)
+			return 0; /* a filled pointer */
+		break;
+	case PTR_TO_PACKET:
+	case PTR_TO_PACKET_META:
+		if (t == ACCESS_WRITE && !(env->pt && env->pt->packet_write)) {
+			verbose(env, "cannot write into packet\n");
+			return -EACCES;
+		}
+		if (t == ACCESS_WRITE && value_regno >= 0 && is_pointer(&regs[value_regno])) {
+			verbose(env, "R%d leaks addr into packet\n", value_regno);
+			return -EACCES;
+		}
+		err = check_packet(env, regno, full_off, size, false);
+		if (err)
+			return err;
+		if (dst)
+			mark_reg_unknown_scalar(dst);
+		break;
+	case PTR_TO_FLOW_KEYS:
+	case PTR_TO_SOCKET:
+	case PTR_TO_SOCK_COMMON:
+	case PTR_TO_TCP_SOCK:
+	case PTR_TO_BTF_ID:
+		if (reg->type & PTR_MAYBE_NULL)
+			goto bad_type;
+		verbose(env, "R%u invalid mem access '%s' (not supported by uebpf)\n", regno,
+			reg_type_str(reg->type));
+		return -EACCES;
+	default:
+	bad_type:
+		verbose(env, "R%u invalid mem access '%s'\n", regno, reg_type_str(reg->type));
+		return -EACCES;
+	}
+	if (dst && dst->type == SCALAR_VALUE && size < 8)
+		reg_coerce_to_size(dst, size, sign_ext);
+	return 0;
+}
+
+/* ---- helper memory arguments ---- */
+
+static int helper_stack_access(struct venv *env, uint32_t regno, int32_t off, int size,
+			       bool zero_size_allowed, enum access t)
+{
+	const struct reg_state *reg = &cur_regs(env)[regno];
+	struct func_state *f = stack_owner(env, reg);
+	int64_t min_off, max_off;
+
+	if (size == 0 && zero_size_allowed)
+		return 0;
+	if (reg_is_const(reg)) {
+		min_off = (int64_t)reg->var_off.value + off;
+		max_off = min_off + size;
+	} else {
+		if (reg->smax_value >= BPF_MAX_VAR_OFF || reg->smin_value <= -BPF_MAX_VAR_OFF) {
+			verbose(env, "invalid unbounded variable-offset indirect access to stack R%u\n",
+				regno);
+			return -EACCES;
+		}
+		min_off = reg->smin_value + off;
+		max_off = reg->smax_value + off + size;
+	}
+	if (min_off < -MAX_BPF_STACK || max_off > 0 || size <= 0) {
+		if (reg_is_const(reg)) {
+			verbose(env, "invalid indirect access to stack R%u off=%d size=%d\n", regno,
+				off, size);
+		} else {
+			char tn[48];
+			tnum_strn(tn, sizeof(tn), reg->var_off);
+			verbose(env, "invalid variable-offset indirect access to stack R%u var_off=%s "
+				"off=%d size=%d\n", regno, tn, off, size);
+		}
+		return -EACCES;
+	}
+	if (state_alloc_stack(f, (uint32_t)-min_off))
+		return -ENOMEM;
+	note_stack_depth(env, f, min_off);
+	/* Privileged: uninitialised bytes may be read (as unknown). A
+	 * helper that writes leaves data bytes. */
+	if (t == ACCESS_WRITE) {
+		for (int64_t o = min_off; o < max_off; o++) {
+			scrub_spill(slot_at(f, o));
+			*byte_at(f, o) = STACK_MISC;
+		}
+	}
+	return 0;
+}
+
+int check_helper_mem(struct venv *env, uint32_t regno, int size, bool zero_ok, enum access t)
+{
+	const struct reg_state *reg = &cur_regs(env)[regno];
+
+	switch (base_type(reg->type)) {
+	case PTR_TO_PACKET:
+	case PTR_TO_PACKET_META:
+		if (t == ACCESS_WRITE && !(env->pt && env->pt->packet_write)) {
+			verbose(env, "cannot write into packet\n");
+			return -EACCES;
+		}
+		return check_packet(env, regno, reg->off, size, zero_ok);
+	case PTR_TO_MAP_KEY:
+		if (t == ACCESS_WRITE) {
+			verbose(env, "R%u cannot write into %s\n", regno, reg_type_str(reg->type));
+			return -EACCES;
+		}
+		return check_region(env, regno, reg->off, size, reg->map_ptr->key_size, false);
+	case PTR_TO_MAP_VALUE:
+		if (!map_readable(env, regno, reg, reg->off, size, t))
+			return -EACCES;
+		return check_region(env, regno, reg->off, size, reg->map_ptr->value_size, zero_ok);
+	case PTR_TO_MEM:
+		if (t == ACCESS_WRITE && reg->type & MEM_RDONLY) {
+			verbose(env, "R%u cannot write into %s\n", regno, reg_type_str(reg->type));
+			return -EACCES;
+		}
+		return check_region(env, regno, reg->off, size, reg->mem_size, zero_ok);
+	case PTR_TO_STACK:
+		return helper_stack_access(env, regno, reg->off, size, zero_ok, t);
+	default:
+		if (zero_ok && size == 0 && reg->type == SCALAR_VALUE && reg_is_const(reg) &&
+		    reg->var_off.value == 0)
+			return 0;
+		verbose(env, "R%u type=%s expected=%s\n", regno, reg_type_str(reg->type),
+			reg_type_str(PTR_TO_STACK));
+		return -EACCES;
+	}
+}
+
+int check_helper_mem_sized(struct venv *env, uint32_t regno, const struct reg_state *size_reg,
+			   bool zero_ok, enum access t)
+{
+	uint32_t sregno = regno + 1;
+
+	if (size_reg->smin_value < 0) {
+		verbose(env, "R%u min value is negative, either use unsigned or 'var &= const'\n",
+			sregno);
+		return -EACCES;
+	}
+	if (size_reg->umin_value == 0 && !zero_ok) {
+		verbose(env, "R%u invalid zero-sized read: u64=[%llu,%llu]\n", sregno,
+			(unsigned long long)size_reg->umin_value,
+			(unsigned long long)size_reg->umax_value);
+		return -EACCES;
+	}
+	if (size_reg->umax_value >= BPF_MAX_VAR_SIZ) {
+		verbose(env, "R%u unbounded memory access, use 'var &= const' or 'if (var < const)'\n",
+			sregno);
+		return -EACCES;
+	}
+	return check_helper_mem(env, regno, (int)size_reg->umax_value,
+				zero_ok || size_reg->umin_value == 0, t);
+}
