@@ -102,11 +102,12 @@ void reg_bounds_sync(struct reg_state *reg);
  * that cannot be taken). */
 bool reg_bounds_invalid(const struct reg_state *reg);
 
-/* dst = dst op src on two scalars, op one of BPF_ADD ... BPF_END (BPF_OP
- * of the opcode; BPF_MOV is not handled here), alu32 for the ALU class.
- * Shifts must be in range (the verifier rejects others before). Division
- * and modulo follow the kernel: signed division/modulo when sdiv is set
- * (insn off == 1). */
+/* dst = dst op src on two scalars, op one of BPF_ADD ... BPF_ARSH or
+ * BPF_NEG (BPF_OP of the opcode; src is ignored for BPF_NEG; BPF_MOV and
+ * BPF_END are not handled here: see scalar_movsx, scalar_byte_swap),
+ * alu32 for the ALU class. Shifts are tracked only by a constant amount
+ * below the width; other shifts, BPF_DIV and BPF_MOD (signed when sdiv
+ * is set, insn off == 1) give an unknown scalar, as in Linux 6.18. */
 void scalar_alu(struct reg_state *dst, const struct reg_state *src, uint8_t op,
 		bool alu32, bool sdiv);
 /* dst = (sN)src, N = 8, 16, 32 (movsx) for 64 or 32-bit moves. */
@@ -129,11 +130,15 @@ int scalar_branch_taken(const struct reg_state *r1, const struct reg_state *r2,
 			uint8_t op, bool jmp32);
 /* Narrows r1 and r2 to the values for which "r1 op r2" holds (the
  * caller passes the negated op for the fall-through path). Leaves the
- * bounds synced; they may end up invalid if the branch is impossible. */
+ * bounds synced; they may end up invalid if the branch is impossible,
+ * but not always (a range holding one member of the tnum becomes that
+ * constant): as the kernel, ask scalar_branch_taken first. */
 void scalar_refine_cond(struct reg_state *r1, struct reg_state *r2, uint8_t op,
 			bool jmp32);
 /* The condition that holds on the other path (JEQ <-> JNE, JGT <-> JLE,
- * ...), and the one that holds with operands swapped. */
+ * ...; JSET <-> BPF_JSET | BPF_X, "no bit in common", which has no
+ * opcode but which scalar_branch_taken and scalar_refine_cond take), and
+ * the one that holds with operands swapped. */
 uint8_t cond_negate(uint8_t op);
 uint8_t cond_flip(uint8_t op);
 
