@@ -11,7 +11,9 @@
 #include <bpf/bpf_helpers.h>
 #include "cases.h"
 
+#ifndef __used
 #define __used __attribute__((used))
+#endif
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
