@@ -196,6 +196,7 @@ int check_helper_mem_sized(struct venv *env, uint32_t regno, const struct reg_st
 int check_ptr_alignment(struct venv *env, const struct reg_state *reg, int32_t off,
 			int size, bool strict);
 struct reg_state *stack_spill_at(struct func_state *f, int32_t off);
+int spill_size(const struct stack_slot *s);
 
 /* ---- calls.c ---- */
 int check_helper_call(struct venv *env, const struct uebpf_insn *insn, uint32_t *insn_idx);

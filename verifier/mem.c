@@ -153,7 +153,7 @@ static int stack_within_bounds(struct venv *env, uint32_t regno, int32_t off, in
 	struct func_state *f = stack_owner(env, reg);
 	int64_t min_off, max_off;
 
-	if (reg_is_const(reg)) {
+	if (tnum_is_const(reg->var_off)) {
 		min_off = (int64_t)reg->var_off.value + off;
 		max_off = min_off + size;
 	} else {
@@ -165,7 +165,7 @@ static int stack_within_bounds(struct venv *env, uint32_t regno, int32_t off, in
 		max_off = reg->smax_value + off + size;
 	}
 	if (min_off < -MAX_BPF_STACK || max_off > 0 || size < 0) {
-		if (reg_is_const(reg)) {
+		if (tnum_is_const(reg->var_off)) {
 			verbose(env, "invalid%s stack R%u off=%d size=%d\n", what, regno, off, size);
 		} else {
 			char tn[48];
@@ -203,12 +203,35 @@ struct reg_state *stack_spill_at(struct func_state *f, int32_t off)
 /* A slot's spill is broken by a partial write: its bytes become data. */
 static void scrub_spill(struct stack_slot *s)
 {
-	if (s->byte[0] != STACK_SPILL && s->byte[7] != STACK_SPILL)
+	if (s->byte[0] != STACK_SPILL)
 		return;
 	for (int b = 0; b < 8; b++)
 		if (s->byte[b] == STACK_SPILL)
 			s->byte[b] = STACK_MISC;
 	mark_reg_not_init(&s->spilled);
+}
+
+/* How many bytes from the slot's start hold the spilled register. */
+int spill_size(const struct stack_slot *s)
+{
+	int n = 0;
+
+	while (n < 8 && s->byte[n] == STACK_SPILL)
+		n++;
+	return n;
+}
+
+/* Keeps a register's state in a slot (size bytes from its start; the
+ * rest of the slot becomes data, zeros staying zeros). */
+static void save_spill(struct stack_slot *s, const struct reg_state *reg, int size)
+{
+	s->spilled = *reg;
+	for (int b = 0; b < 8; b++) {
+		if (b < size)
+			s->byte[b] = STACK_SPILL;
+		else if (s->byte[b] == STACK_SPILL)
+			s->byte[b] = STACK_MISC;
+	}
 }
 
 static int stack_write(struct venv *env, uint32_t ptr_regno, int32_t off, int size,
@@ -217,21 +240,19 @@ static int stack_write(struct venv *env, uint32_t ptr_regno, int32_t off, int si
 	const struct reg_state *ptr = &cur_regs(env)[ptr_regno];
 	struct func_state *f = stack_owner(env, ptr);
 	const struct reg_state *val = value_regno >= 0 ? &cur_regs(env)[value_regno] : NULL;
+	bool zero = val ? val->type == SCALAR_VALUE && reg_is_const(val) && val->var_off.value == 0
+			: insn->imm == 0;
 	int64_t min_off;
 	int err = stack_within_bounds(env, ptr_regno, off, size, " write to", &min_off);
 
 	if (err)
 		return err;
-	if (!reg_is_const(ptr)) {
+	if (!tnum_is_const(ptr->var_off)) {
 		/* Variable offset: every byte it may reach becomes data,
 		 * zeros stay zeros if zeros are written. */
-		bool zero = val ? val->type == SCALAR_VALUE && reg_is_const(val) &&
-					  val->var_off.value == 0
-				: insn->imm == 0;
 		int64_t max_off = ptr->smax_value + off + size;
 		for (int64_t o = min_off; o < max_off; o++) {
-			struct stack_slot *s = slot_at(f, o);
-			scrub_spill(s);
+			scrub_spill(slot_at(f, o));
 			uint8_t *b = byte_at(f, o);
 			if (!(zero && *b == STACK_ZERO))
 				*b = STACK_MISC;
@@ -239,26 +260,32 @@ static int stack_write(struct venv *env, uint32_t ptr_regno, int32_t off, int si
 		return 0;
 	}
 	struct stack_slot *s = slot_at(f, min_off);
-	bool aligned_slot = (min_off % 8) == 0;
+	bool slot_start = (min_off % 8) == 0;
 
-	if (val && is_pointer(val) && size != 8) {
-		verbose(env, "invalid size of register spill\n");
-		return -EACCES;
-	}
-	if (val && size == 8 && aligned_slot && (is_pointer(val) || val->type == SCALAR_VALUE)) {
-		s->spilled = *val;
-		memset(s->byte, STACK_SPILL, 8);
+	if (val && val->type == SCALAR_VALUE && slot_start) {
+		/* A scalar keeps its state, whatever its size. */
+		save_spill(s, val, size);
 		return 0;
 	}
-	if (!val && size == 8 && aligned_slot && insn->imm != 0) {
-		/* A constant stored whole keeps its value, as a spill. */
-		memset(&s->spilled, 0, sizeof(s->spilled));
-		reg_mark_known(&s->spilled, (uint64_t)(int64_t)insn->imm);
-		memset(s->byte, STACK_SPILL, 8);
+	if (!val && slot_start && (insn->code & 0x07) == BPF_ST) {
+		struct reg_state imm;
+		memset(&imm, 0, sizeof(imm));
+		reg_mark_known(&imm, (uint64_t)(int64_t)insn->imm);
+		save_spill(s, &imm, size);
 		return 0;
 	}
-	bool zero = val ? val->type == SCALAR_VALUE && reg_is_const(val) && val->var_off.value == 0
-			: insn->imm == 0;
+	if (val && is_pointer(val)) {
+		if (size != 8 || !slot_start) {
+			verbose(env, "invalid size of register spill\n");
+			return -EACCES;
+		}
+		if (f != cur_frame(env) && base_type(val->type) == PTR_TO_STACK) {
+			verbose(env, "cannot spill pointers to stack into stack frame of the caller\n");
+			return -EINVAL;
+		}
+		save_spill(s, val, 8);
+		return 0;
+	}
 	for (int64_t o = min_off; o < min_off + size; o++) {
 		scrub_spill(slot_at(f, o));
 		*byte_at(f, o) = zero ? STACK_ZERO : STACK_MISC;
@@ -277,41 +304,43 @@ static int stack_read(struct venv *env, uint32_t ptr_regno, int32_t off, int siz
 	if (err)
 		return err;
 	struct reg_state *dst = value_regno >= 0 ? &cur_regs(env)[value_regno] : NULL;
-	if (!reg_is_const(ptr)) {
+	if (!tnum_is_const(ptr->var_off)) {
 		if (dst)
 			mark_reg_unknown_scalar(dst);
 		return 0;
 	}
 	struct stack_slot *s = slot_at(f, min_off);
-	bool whole_spill = (min_off % 8) == 0 && s->byte[0] == STACK_SPILL &&
-			   s->byte[7] == STACK_SPILL;
-	if (whole_spill && size == 8) {
-		if (dst)
-			*dst = s->spilled;
-		return 0;
+	int spilled = spill_size(s);
+	if (spilled) {
+		if (size != 8 && s->spilled.type != SCALAR_VALUE) {
+			verbose(env, "invalid size of register fill\n");
+			return -EACCES;
+		}
+		/* From the slot's start, within the spill: the register
+		 * (narrowed by the caller for a narrower load). */
+		if ((min_off % 8) == 0 && size <= spilled) {
+			if (dst) {
+				*dst = s->spilled;
+				if (size < 8 && size < spilled)
+					dst->id = 0;
+			}
+			return 0;
+		}
 	}
-	bool any_spill = false, all_zero = true;
+	int spill_cnt = 0, zero_cnt = 0;
 	for (int64_t o = min_off; o < min_off + size; o++) {
 		uint8_t b = *byte_at(f, o);
-		any_spill |= b == STACK_SPILL;
-		all_zero &= b == STACK_ZERO;
+		spill_cnt += b == STACK_SPILL;
+		zero_cnt += b == STACK_ZERO;
 	}
-	if (any_spill && s->spilled.type != SCALAR_VALUE && s->spilled.type != NOT_INIT) {
-		verbose(env, "invalid size of register fill\n");
-		return -EACCES;
-	}
-	if (dst) {
-		if (all_zero) {
-			memset(dst, 0, sizeof(*dst));
-			reg_mark_known(dst, 0);
-		} else if (whole_spill && s->spilled.type == SCALAR_VALUE && reg_is_const(&s->spilled)) {
-			/* Part of a known spilled constant (little-endian). */
-			uint64_t v = s->spilled.var_off.value >> (8 * ((min_off % 8 + 8) % 8));
-			memset(dst, 0, sizeof(*dst));
-			reg_mark_known(dst, size == 8 ? v : v & ((1ull << (8 * size)) - 1));
-		} else {
-			mark_reg_unknown_scalar(dst);
-		}
+	if (!dst)
+		return 0;
+	if ((spill_cnt == size && s->spilled.type == SCALAR_VALUE && reg_is_const(&s->spilled) &&
+	     s->spilled.var_off.value == 0) || zero_cnt == size) {
+		memset(dst, 0, sizeof(*dst));
+		reg_mark_known(dst, 0);
+	} else {
+		mark_reg_unknown_scalar(dst);
 	}
 	return 0;
 }
@@ -329,7 +358,7 @@ static int check_ctx_access(struct venv *env, uint32_t idx, uint32_t regno, int3
 			reg->off);
 		return -EACCES;
 	}
-	if (!reg_is_const(reg) || reg->var_off.value) {
+	if (!tnum_is_const(reg->var_off) || reg->var_off.value) {
 		char tn[48];
 		tnum_strn(tn, sizeof(tn), reg->var_off);
 		verbose(env, "variable ctx access var_off=%s disallowed\n", tn);
@@ -428,7 +457,7 @@ int check_mem_access(struct venv *env, uint32_t insn_idx, uint32_t regno, int32_
 			return err;
 		if (dst) {
 			const struct vmap *m = reg->map_ptr;
-			if (m && m->rodata && reg_is_const(reg) && !sign_ext) {
+			if (m && m->rodata && tnum_is_const(reg->var_off) && !sign_ext) {
 				/* A frozen read-only map's bytes are known. */
 				uint64_t v = 0;
 				memcpy(&v, m->rodata + reg->var_off.value + full_off, (size_t)size);
@@ -534,7 +563,7 @@ static int helper_stack_access(struct venv *env, uint32_t regno, int32_t off, in
 
 	if (size == 0 && zero_size_allowed)
 		return 0;
-	if (reg_is_const(reg)) {
+	if (tnum_is_const(reg->var_off)) {
 		min_off = (int64_t)reg->var_off.value + off;
 		max_off = min_off + size;
 	} else {
@@ -547,7 +576,7 @@ static int helper_stack_access(struct venv *env, uint32_t regno, int32_t off, in
 		max_off = reg->smax_value + off + size;
 	}
 	if (min_off < -MAX_BPF_STACK || max_off > 0 || size <= 0) {
-		if (reg_is_const(reg)) {
+		if (tnum_is_const(reg->var_off)) {
 			verbose(env, "invalid indirect access to stack R%u off=%d size=%d\n", regno,
 				off, size);
 		} else {
@@ -603,7 +632,7 @@ int check_helper_mem(struct venv *env, uint32_t regno, int size, bool zero_ok, e
 	case PTR_TO_STACK:
 		return helper_stack_access(env, regno, reg->off, size, zero_ok, t);
 	default:
-		if (zero_ok && size == 0 && reg->type == SCALAR_VALUE && reg_is_const(reg) &&
+		if (zero_ok && size == 0 && reg->type == SCALAR_VALUE && tnum_is_const(reg->var_off) &&
 		    reg->var_off.value == 0)
 			return 0;
 		verbose(env, "R%u type=%s expected=%s\n", regno, reg_type_str(reg->type),

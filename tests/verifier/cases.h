@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Annotations for verifier cases, in the style of the kernel's selftests
- * (tools/testing/selftests/bpf/progs/bpf_misc.h): each program of a
- * tests/verifier/*.bpf.c object is one case, and says with BTF decl tags
+ * (the selftests' bpf_misc.h): each program of a
+ * .bpf.c object in tests/verifier is one case, and says with BTF decl tags
  * what the verifier must decide. The runner (verifier_cases_test.c) reads
  * the tags, loads each program alone into the kernel and into uebpf, and
  * requires both to give the expected verdict and message.
