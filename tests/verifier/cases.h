@@ -2,7 +2,7 @@
 /*
  * Annotations for verifier cases, in the style of the kernel's selftests
  * (tools/testing/selftests/bpf/progs/bpf_misc.h): each program of a
- * tests/verifier/*.bpf.c object is one case, and says with BTF decl tags
+ * tests/verifier/NAME.bpf.c object is one case, and says with BTF decl tags
  * what the verifier must decide. The runner (verifier_cases_test.c) reads
  * the tags, loads each program alone into the kernel and into uebpf, and
  * requires both to give the expected verdict and message.
