@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Annotations for verifier cases, in the style of the kernel's selftests
- * (the selftests' bpf_misc.h): each program of a
- * .bpf.c object in tests/verifier is one case, and says with BTF decl tags
+ * (tools/testing/selftests/bpf/progs/bpf_misc.h): each program of a
+ * tests/verifier/NAME.bpf.c object is one case, and says with BTF decl tags
  * what the verifier must decide. The runner (verifier_cases_test.c) reads
  * the tags, loads each program alone into the kernel and into uebpf, and
  * requires both to give the expected verdict and message.
@@ -37,6 +37,15 @@
 #define __imm(name) [name] "i"(name)
 #define __imm_const(name, expr) [name] "i"(expr)
 #define __imm_addr(name) [name] "i"(&name)
+/* One raw instruction, for encodings the assembler refuses to write
+ * (reserved fields, unknown opcodes): ".8byte %[name];" with
+ * __imm_insn(name, __raw_insn(code, dst, src, off, imm)). Little endian,
+ * as the ELF objects are. */
+#define __raw_insn(code, dst, src, off, imm)                                      \
+	((unsigned long long)(code) | ((unsigned long long)((dst) | ((src) << 4)) << 8) | \
+	 ((unsigned long long)(unsigned short)(off) << 16) |                       \
+	 ((unsigned long long)(unsigned int)(imm) << 32))
+#define __imm_insn(name, insn) [name] "i"(insn)
 #define __clobber_all "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "memory"
 #define __clobber_common "r0", "r1", "r2", "r3", "r4", "r5", "memory"
 
