@@ -189,7 +189,7 @@ static int check_spin_lock_arg(struct venv *env, uint32_t regno, bool lock)
 
 	if (base_type(reg->type) != PTR_TO_MAP_VALUE || reg->type & PTR_MAYBE_NULL)
 		return type_mismatch(env, regno, "map_value");
-	if (!reg_is_const(reg)) {
+	if (!tnum_is_const(reg->var_off)) {
 		verbose(env, "R%u doesn't have constant offset. bpf_spin_lock has to be at the "
 			"constant offset\n", regno);
 		return -EINVAL;
@@ -293,7 +293,7 @@ static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_
 	case ARG_CONST_ALLOC_SIZE_OR_ZERO:
 		if (reg->type != SCALAR_VALUE)
 			return type_mismatch(env, regno, "scalar");
-		if (!reg_is_const(reg)) {
+		if (!tnum_is_const(reg->var_off)) {
 			verbose(env, "R%u is not a known constant'\n", regno);
 			return -EACCES;
 		}
@@ -303,7 +303,7 @@ static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_
 	case ARG_PTR_TO_CTX:
 		if (base_type(reg->type) != PTR_TO_CTX || reg->type & PTR_MAYBE_NULL)
 			return type_mismatch(env, regno, "ctx");
-		if (reg->off || !reg_is_const(reg) || reg->var_off.value) {
+		if (reg->off || !tnum_is_const(reg->var_off) || reg->var_off.value) {
 			verbose(env, "dereference of modified ctx ptr R%u off=%d disallowed\n", regno,
 				reg->off);
 			return -EACCES;
@@ -329,7 +329,7 @@ static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_
 			verbose(env, "R%u does not point to a readonly map'\n", regno);
 			return -EACCES;
 		}
-		if (!reg_is_const(reg)) {
+		if (!tnum_is_const(reg->var_off)) {
 			verbose(env, "R%u is not a constant address'\n", regno);
 			return -EACCES;
 		}
@@ -355,7 +355,7 @@ static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_
 			verbose(env, "R%u must be referenced when passed to release function\n", regno);
 			return -EINVAL;
 		}
-		if (reg->off || !reg_is_const(reg) || reg->var_off.value) {
+		if (reg->off || !tnum_is_const(reg->var_off) || reg->var_off.value) {
 			verbose(env, "R%u must have zero offset when passed to release func or trusted "
 				"arg to kfunc\n", regno);
 			return -EINVAL;

@@ -765,17 +765,17 @@ static int check_cond_jmp(struct venv *env, const struct uebpf_insn *insn, uint3
 	else
 		pred = pointer_branch_taken(dst, src, op, jmp32);
 
-	uint32_t target = *insn_idx + insn->off + 1;
+	uint32_t idx = env->insn_idx, target = idx + insn->off + 1;
 	if (pred == 1) {
 		*insn_idx = target;
 		return 0;
 	}
 	if (pred == 0) {
-		*insn_idx += 1;
+		*insn_idx = idx + 1;
 		return 0;
 	}
 
-	struct vstate *other = push_branch(env, target, *insn_idx);
+	struct vstate *other = push_branch(env, target, idx);
 	if (!other)
 		return env->stack_size > COMPLEXITY_LIMIT_JMP_SEQ ? -E2BIG : -ENOMEM;
 	struct reg_state *oregs = other->frame[other->curframe]->regs;
@@ -817,7 +817,7 @@ static int check_cond_jmp(struct venv *env, const struct uebpf_insn *insn, uint3
 	} else if (src_x) {
 		try_match_pkt_pointers(insn, dst, src, env->cur, other);
 	}
-	*insn_idx += 1;
+	*insn_idx = idx + 1;
 	return 0;
 }
 
@@ -1176,7 +1176,7 @@ static int is_state_visited(struct venv *env, uint32_t idx)
 	    env->stats.insn_processed - env->prev_insn_processed >= 8)
 		add_new = true;
 
-	for (struct explored *e = aux->explored; e; e = e->next) {
+	for (struct explored **pe = &aux->explored, *e; (e = *pe);) {
 		struct vstate *old = e->st;
 		if (old->branches && aux->calls_callback) {
 			/* A callback's call site, come back to: a state within
@@ -1184,9 +1184,7 @@ static int is_state_visited(struct venv *env, uint32_t idx)
 			 * iterations). */
 			if (states_equal(env, old, cur, false))
 				return 1;
-			continue;
-		}
-		if (old->branches) {
+		} else if (old->branches) {
 			/* Still being explored: on the current path or a
 			 * sibling. The same state again is a loop that
 			 * cannot end. */
@@ -1198,15 +1196,23 @@ static int is_state_visited(struct venv *env, uint32_t idx)
 			if (env->jmps_processed - env->prev_jmps_processed < 20 &&
 			    env->stats.insn_processed - env->prev_insn_processed < 100)
 				add_new = false;
-			continue;
-		}
-		if (states_equal(env, old, cur, false)) {
+		} else if (states_equal(env, old, cur, false)) {
 			e->hits++;
 			if (env->log_level & 2)
 				verbose(env, "%u: safe\n", idx);
 			return 1;
 		}
-		e->misses++;
+		/* A state that keeps missing is unlikely to help: it leaves
+		 * the list (kept alive while paths still descend from it). */
+		if (++e->misses > e->hits * 3 + 3) {
+			*pe = e->next;
+			aux->nr_explored--;
+			env->cur_states--;
+			e->next = env->retired;
+			env->retired = e;
+			continue;
+		}
+		pe = &e->next;
 	}
 	if (!add_new)
 		return 0;
@@ -1608,6 +1614,11 @@ static void free_env(struct venv *env)
 				e = next;
 			}
 		}
+	}
+	for (struct explored *e = env->retired, *next; e; e = next) {
+		next = e->next;
+		free_vstate(e->st);
+		free(e);
 	}
 	for (size_t i = 0; i < env->stack_size; i++)
 		free_vstate(env->stack[i].st);

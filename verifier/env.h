@@ -147,6 +147,7 @@ struct venv {
 	struct verifier_stats stats;
 	uint32_t jmps_processed, prev_jmps_processed, prev_insn_processed;
 	uint32_t cur_states;
+	struct explored *retired; /* evicted states, freed at the end */
 };
 
 /* ---- log.c ---- */

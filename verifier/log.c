@@ -164,7 +164,7 @@ void print_reg(struct venv *env, const struct reg_state *r, uint32_t curframe)
 		print_num(env, (int64_t)r->var_off.value);
 		return;
 	}
-	if (t == PTR_TO_STACK && reg_is_const(r) && !r->var_off.value) {
+	if (t == PTR_TO_STACK && tnum_is_const(r->var_off) && !r->var_off.value) {
 		if (r->frameno != curframe)
 			verbose(env, "fp[%u]", r->frameno);
 		else
@@ -199,7 +199,7 @@ void print_reg(struct venv *env, const struct reg_state *r, uint32_t curframe)
 		verbose(env, "%ssz=%u", first ? "" : ",", r->mem_size);
 		first = false;
 	}
-	if (t == SCALAR_VALUE || !reg_is_const(r) || r->var_off.value)
+	if (t == SCALAR_VALUE || !tnum_is_const(r->var_off) || r->var_off.value)
 		print_bounds(env, r, &first);
 	verbose(env, ")");
 }
