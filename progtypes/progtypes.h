@@ -25,7 +25,8 @@ enum ctx_result {
 	CTX_PACKET,        /* ctx->data */
 	CTX_PACKET_END,    /* ctx->data_end */
 	CTX_PACKET_META,   /* ctx->data_meta */
-	CTX_SOCK_OR_NULL,  /* __sk_buff->sk, bpf_sock_addr->sk */
+	CTX_SOCK_OR_NULL,  /* __sk_buff->sk (a struct bpf_sock, may be NULL) */
+	CTX_SOCK,          /* bpf_sock_addr->sk (a struct bpf_sock, never NULL) */
 };
 
 struct ctx_access {
@@ -34,6 +35,18 @@ struct ctx_access {
 	 * of a 4-byte field); 0 when the access is the whole field. */
 	uint8_t field_size;
 };
+
+/*
+ * Attach types of kernels newer than the <linux/bpf.h> uebpf is built
+ * with (values from the kernel's enum bpf_attach_type).
+ */
+#define PROGTYPE_CGROUP_UNIX_CONNECT 49
+#define PROGTYPE_CGROUP_UNIX_SENDMSG 50
+#define PROGTYPE_CGROUP_UNIX_RECVMSG 51
+#define PROGTYPE_CGROUP_UNIX_GETPEERNAME 52
+#define PROGTYPE_CGROUP_UNIX_GETSOCKNAME 53
+#define PROGTYPE_TRACE_KPROBE_SESSION 56
+#define PROGTYPE_TRACE_UPROBE_SESSION 57
 
 /* The attach details the rules depend on. */
 struct prog_target {
@@ -53,8 +66,8 @@ struct progtype {
 	bool (*is_valid_access)(const struct prog_target *t, int off, int size, bool write,
 				struct ctx_access *acc);
 	/*
-	 * Rewrites one valid context access (a BPF_LDX/BPF_STX/BPF_ST of the
-	 * original program, base register pointing at the context with the
+	 * Rewrites one valid context access (a BPF_LDX (BPF_MEM or BPF_MEMSX),
+	 * BPF_STX or BPF_ST of the original program, base register pointing at the context with the
 	 * given constant off) into instructions that do the same on the
 	 * runtime context. Writes at most cap instructions to out and returns
 	 * their number; 0 means the instruction stays as it is; negative
@@ -77,6 +90,10 @@ struct progtype {
 
 /* The rules of a program type, or NULL when uebpf does not support it. */
 const struct progtype *progtype_get(enum bpf_prog_type type);
+
+/* Every program type uebpf supports, in the order of their kernel ids;
+ * *count is set to their number. */
+const struct progtype *const *progtype_all(size_t *count);
 
 /* Helpers every program type may call (bpf_base_func_proto's set). */
 bool progtype_base_helper(int32_t func_id);

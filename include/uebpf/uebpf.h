@@ -10,5 +10,6 @@
 #include "uebpf/maps.h"
 #include "uebpf/perf_buffer.h"
 #include "uebpf/object.h"
+#include "uebpf/progtypes.h"
 
 #endif /* UEBPF_UEBPF_H */

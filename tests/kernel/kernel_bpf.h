@@ -20,15 +20,16 @@ static inline int kernel_bpf(int cmd, union bpf_attr *attr)
 	return (int)syscall(__NR_bpf, cmd, attr, sizeof(*attr));
 }
 
-/* BPF_PROG_LOAD; returns the fd or -errno. The verifier's log goes to
- * log (at log_level) when given. */
-static inline int kernel_prog_load(enum bpf_prog_type type,
-				   const struct uebpf_insn *insns, size_t cnt,
-				   char *log, size_t log_size, uint32_t log_level)
+/* BPF_PROG_LOAD with an expected_attach_type; returns the fd or -errno.
+ * The verifier's log goes to log (at log_level) when given. */
+static inline int kernel_prog_load_attach(enum bpf_prog_type type, uint32_t expected_attach_type,
+					  const struct uebpf_insn *insns, size_t cnt,
+					  char *log, size_t log_size, uint32_t log_level)
 {
 	union bpf_attr attr;
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_type = type;
+	attr.expected_attach_type = expected_attach_type;
 	attr.insns = (uintptr_t)insns;
 	attr.insn_cnt = (uint32_t)cnt;
 	attr.license = (uintptr_t)"GPL";
@@ -40,6 +41,15 @@ static inline int kernel_prog_load(enum bpf_prog_type type,
 	}
 	int fd = kernel_bpf(BPF_PROG_LOAD, &attr);
 	return fd < 0 ? -errno : fd;
+}
+
+/* BPF_PROG_LOAD; returns the fd or -errno. The verifier's log goes to
+ * log (at log_level) when given. */
+static inline int kernel_prog_load(enum bpf_prog_type type,
+				   const struct uebpf_insn *insns, size_t cnt,
+				   char *log, size_t log_size, uint32_t log_level)
+{
+	return kernel_prog_load_attach(type, 0, insns, cnt, log, log_size, log_level);
 }
 
 /* BPF_MAP_CREATE; the fd or -errno. inner_fd: maps of maps only (0 otherwise). */
@@ -121,6 +131,33 @@ static inline int kernel_test_run(int prog_fd, uint32_t *retval)
 	a.test.prog_fd = (uint32_t)prog_fd;
 	a.test.data_in = (uintptr_t)pkt;
 	a.test.data_size_in = sizeof(pkt);
+	a.test.repeat = 1;
+	if (kernel_bpf(BPF_PROG_TEST_RUN, &a) < 0)
+		return -errno;
+	*retval = a.test.retval;
+	return 0;
+}
+
+/* BPF_PROG_TEST_RUN once on data (data_out receives the packet
+ * afterwards when given, up to its size) with an optional context in
+ * and out (ctx_in / ctx_out of ctx_size bytes, NULL for none). 0 or
+ * -errno, the program's return value in *retval. */
+static inline int kernel_test_run_ctx(int prog_fd, const void *data, uint32_t data_size,
+				      void *data_out, uint32_t data_out_size,
+				      const void *ctx_in, void *ctx_out, uint32_t ctx_size,
+				      uint32_t *retval)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.test.prog_fd = (uint32_t)prog_fd;
+	a.test.data_in = (uintptr_t)data;
+	a.test.data_size_in = data_size;
+	a.test.data_out = (uintptr_t)data_out;
+	a.test.data_size_out = data_out ? data_out_size : 0;
+	a.test.ctx_in = (uintptr_t)ctx_in;
+	a.test.ctx_size_in = ctx_in ? ctx_size : 0;
+	a.test.ctx_out = (uintptr_t)ctx_out;
+	a.test.ctx_size_out = ctx_out ? ctx_size : 0;
 	a.test.repeat = 1;
 	if (kernel_bpf(BPF_PROG_TEST_RUN, &a) < 0)
 		return -errno;

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The contexts uebpf hands to programs at run time.
+ *
+ * A program is compiled against the kernel's UAPI context (struct xdp_md,
+ * struct __sk_buff, ...), where packet pointers are 32-bit fields. At load
+ * time uebpf rewrites every context access, as the kernel does, so that
+ * at run time r1 points to one of the structs below, where pointers are
+ * 64 bits wide. A hook (or an embedder running a program itself) fills
+ * one in for each run.
+ *
+ * Types whose UAPI context holds no 32-bit pointer field run on the UAPI
+ * layout itself, unchanged:
+ *
+ *   kprobe            struct pt_regs (x86-64)
+ *   tracepoint        the tracepoint's record (common fields first)
+ *   raw_tracepoint    u64 args[12] (struct bpf_raw_tracepoint_args)
+ *   perf_event        struct bpf_perf_event_data
+ *   lsm               u64 args[12], one per argument of the hook
+ *   cgroup_sock_addr  struct uebpf_sock_addr_ctx (the layout of struct
+ *                     bpf_sock_addr, sk a real pointer)
+ *
+ * docs/progtypes.md says field by field what each program type sees.
+ */
+#ifndef UEBPF_PROGTYPES_H
+#define UEBPF_PROGTYPES_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * BPF_PROG_TYPE_XDP: one frame. A program reads data, data_end and
+ * data_meta (the metadata area, data_meta <= data <= data_end) as packet
+ * pointers; the other fields are read-only scalars.
+ */
+struct uebpf_xdp_ctx {
+	void *data;
+	void *data_end;
+	void *data_meta;
+	uint32_t ingress_ifindex;
+	uint32_t rx_queue_index;
+	/* Only readable by programs attached to a device map entry
+	 * (expected_attach_type BPF_XDP_DEVMAP). */
+	uint32_t egress_ifindex;
+	uint32_t reserved;
+};
+
+/*
+ * BPF_PROG_TYPE_SCHED_CLS, SCHED_ACT, SOCKET_FILTER and CGROUP_SKB: one
+ * packet, the fields of struct __sk_buff. Each field has the width the
+ * kernel's sk_buff gives it, because a narrow read of a __sk_buff field
+ * behaves according to that width; byte order is the kernel's (protocol
+ * and vlan_proto in network order, as skb->protocol).
+ *
+ * Which fields a program type may read or write is the kernel's rule
+ * (docs/progtypes.md); cb[] is scratch space a program may use freely.
+ */
+struct uebpf_skb_ctx {
+	void *data;      /* first byte of the packet (its Ethernet header for tc) */
+	void *data_end;  /* one past the last byte */
+	void *data_meta; /* metadata before data; == data when there is none */
+	void *sk;        /* the socket (a struct bpf_sock view) or NULL */
+	uint64_t tstamp;
+	uint64_t hwtstamp;
+	uint32_t len;
+	uint32_t mark;
+	uint32_t priority;
+	uint32_t ingress_ifindex;
+	uint32_t ifindex;
+	uint32_t hash;
+	uint32_t napi_id;
+	uint32_t wire_len;
+	uint32_t vlan_present; /* 0 or 1 */
+	uint32_t cb[5];
+	uint16_t queue_mapping;
+	uint16_t protocol;   /* network byte order: the EtherType as in the header */
+	uint16_t vlan_tci;
+	uint16_t vlan_proto; /* network byte order */
+	uint16_t tc_index;
+	uint16_t tc_classid;
+	uint16_t gso_segs;
+	uint16_t gso_size;
+	uint8_t pkt_type;    /* PACKET_HOST, PACKET_BROADCAST, ... */
+	uint8_t tstamp_type; /* BPF_SKB_TSTAMP_* */
+	uint8_t reserved[2];
+	/* The socket's view (cgroup_skb programs): values exactly as the
+	 * __sk_buff fields give them (addresses in network byte order,
+	 * remote_port in network byte order in the upper 16 bits,
+	 * local_port in host byte order). */
+	uint32_t family;
+	uint32_t remote_ip4;
+	uint32_t local_ip4;
+	uint32_t remote_ip6[4];
+	uint32_t local_ip6[4];
+	uint32_t remote_port;
+	uint32_t local_port;
+};
+
+/*
+ * BPF_PROG_TYPE_CGROUP_SOCK_ADDR: the address of a bind, connect,
+ * sendmsg, recvmsg, getpeername or getsockname. The layout of struct
+ * bpf_sock_addr with sk a pointer, so programs run on it unchanged.
+ * Addresses and user_port are in network byte order.
+ */
+struct uebpf_sock_addr_ctx {
+	uint32_t user_family;
+	uint32_t user_ip4;
+	uint32_t user_ip6[4];
+	uint32_t user_port;
+	uint32_t family;
+	uint32_t type;
+	uint32_t protocol;
+	uint32_t msg_src_ip4;
+	uint32_t msg_src_ip6[4];
+	void *sk; /* a struct bpf_sock view */
+};
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* UEBPF_PROGTYPES_H */
