@@ -877,7 +877,8 @@ static int note_ctx_access(struct venv *env, uint32_t idx, uint32_t ptr_type)
 	struct insn_aux *aux = &env->aux[idx];
 	bool ctx = base_type(ptr_type) == PTR_TO_CTX;
 
-	if (!aux->seen) {
+	if (!aux->ptr_type_set) {
+		aux->ptr_type_set = true;
 		aux->ctx_access = ctx;
 		return 0;
 	}

@@ -101,7 +101,7 @@ struct insn_aux {
 	bool calls_callback; /* bpf_loop, for_each_map_elem */
 	bool ctx_access;     /* a load or store through the context */
 	uint8_t ctx_field_size;
-	bool ctx_access_mixed; /* reached as a ctx access on one path and not another */
+	bool ptr_type_set;   /* ctx_access says what the first path saw */
 	uint16_t live_in;    /* registers read before written, from here */
 	struct explored *explored;
 	uint32_t nr_explored;
