@@ -39,8 +39,10 @@ static const struct helper_proto protos[] = {
 	      ARG_PTR_TO_CTX, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING),
 	PROTO(perf_event_output, helper_perf_event_output, RET_INTEGER,
 	      ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING, ARG_PTR_TO_MEM, ARG_CONST_SIZE_OR_ZERO),
+	/* The format's arguments are optional: the kernel does not ask
+	 * that r3-r5 be set. */
 	PROTO(trace_printk, helper_trace_printk, RET_INTEGER,
-	      ARG_PTR_TO_MEM, ARG_CONST_SIZE, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING),
+	      ARG_PTR_TO_MEM, ARG_CONST_SIZE),
 	PROTO(trace_vprintk, helper_trace_vprintk, RET_INTEGER,
 	      ARG_PTR_TO_MEM, ARG_CONST_SIZE, ARG_PTR_TO_MEM, ARG_CONST_SIZE_OR_ZERO),
 	PROTO(snprintf, helper_snprintf, RET_INTEGER,

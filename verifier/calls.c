@@ -180,7 +180,35 @@ struct call_meta {
 	bool has_func;
 	uint32_t subprogno;
 	uint64_t msize_max; /* largest size of a sized memory argument */
+	int64_t const_key;  /* an array lookup's key when known, else -1 */
 };
+
+/* The key of an array lookup when the stack holds a known one: the
+ * lookup then cannot fail if it is in range (the kernel's
+ * get_constant_map_key). */
+static int64_t constant_map_key(struct venv *env, const struct reg_state *key, uint32_t key_size)
+{
+	if (base_type(key->type) != PTR_TO_STACK || !tnum_is_const(key->var_off))
+		return -1;
+	int64_t off = key->off + (int64_t)key->var_off.value;
+	if (off >= 0 || off < -MAX_BPF_STACK)
+		return -1;
+	struct func_state *f = env->cur->frame[key->frameno];
+	uint32_t spi = (uint32_t)((-off - 1) / 8);
+	if (spi >= f->nr_slots)
+		return -1;
+	const struct stack_slot *s = &f->stack[spi];
+	int first = (int)(((off % 8) + 8) % 8);
+	uint32_t zeros = 0;
+	for (int b = first; b < 8 && s->byte[b] == STACK_ZERO; b++)
+		zeros++;
+	if (zeros >= key_size)
+		return 0;
+	if (first || (uint32_t)spill_size(s) != key_size || s->spilled.type != SCALAR_VALUE ||
+	    !tnum_is_const(s->spilled.var_off))
+		return -1;
+	return (int64_t)s->spilled.var_off.value;
+}
 
 static int check_spin_lock_arg(struct venv *env, uint32_t regno, bool lock)
 {
@@ -261,6 +289,9 @@ static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_
 				arg == ARG_PTR_TO_MAP_KEY ? "key" : "value");
 			return -EACCES;
 		}
+		if (arg == ARG_PTR_TO_MAP_KEY && (meta->map->type == BPF_MAP_TYPE_ARRAY ||
+						  meta->map->type == BPF_MAP_TYPE_PERCPU_ARRAY))
+			meta->const_key = constant_map_key(env, reg, meta->map->key_size);
 		return check_helper_mem(env, regno,
 					(int)(arg == ARG_PTR_TO_MAP_KEY ? meta->map->key_size
 									: meta->map->value_size),
@@ -428,7 +459,7 @@ int check_helper_call(struct venv *env, const struct uebpf_insn *insn, uint32_t 
 	int32_t func = insn->imm;
 	uint32_t idx = env->insn_idx;
 	struct reg_state *regs = cur_regs(env);
-	struct call_meta meta = { 0 };
+	struct call_meta meta = { .const_key = -1 };
 	char buf[16];
 	int err;
 
@@ -483,6 +514,11 @@ int check_helper_call(struct venv *env, const struct uebpf_insn *insn, uint32_t 
 		    meta.map->type == BPF_MAP_TYPE_HASH_OF_MAPS) {
 			r0->type = CONST_PTR_TO_MAP | PTR_MAYBE_NULL;
 			r0->map_ptr = meta.map;
+		} else if (func == BPF_FUNC_map_lookup_elem && meta.const_key >= 0 &&
+			   meta.const_key < meta.map->max_entries) {
+			r0->type = PTR_TO_MAP_VALUE;
+			r0->map_ptr = meta.map;
+			break;
 		} else {
 			r0->type = PTR_TO_MAP_VALUE | PTR_MAYBE_NULL;
 			r0->map_ptr = meta.map;
@@ -493,6 +529,7 @@ int check_helper_call(struct venv *env, const struct uebpf_insn *insn, uint32_t 
 		reg_mark_known_zero(r0);
 		r0->type = PTR_TO_MEM | MEM_RINGBUF | PTR_MAYBE_NULL;
 		r0->mem_size = (uint32_t)meta.alloc_size;
+		new_id(env); /* the kernel numbers the null check first */
 		uint32_t ref = acquire_reference(env, idx);
 		if (!ref) {
 			verbose(env, "too many acquired references\n");
@@ -593,10 +630,12 @@ int check_exit(struct venv *env, uint32_t *insn_idx, bool *done)
 		verbose(env, "BPF_EXIT instruction in main prog would lead to reference leak\n");
 		return -EINVAL;
 	}
-	if ((err = check_reg_read(env, BPF_REG_0)))
-		return err;
 	struct reg_state *r0 = &callee->regs[BPF_REG_0];
 
+	/* A static subprogram may leave r0 unset (its caller may not read
+	 * it); callbacks and the program may not. */
+	if ((!st->curframe || callee->in_callback) && (err = check_reg_read(env, BPF_REG_0)))
+		return err;
 	if (st->curframe) {
 		struct func_state *caller = st->frame[st->curframe - 1];
 		if (callee->in_callback) {

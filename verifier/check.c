@@ -823,6 +823,13 @@ static int check_cond_jmp(struct venv *env, const struct uebpf_insn *insn, uint3
 
 /* ---- instructions ---- */
 
+static bool is_tracing_prog(enum bpf_prog_type t)
+{
+	return t == BPF_PROG_TYPE_KPROBE || t == BPF_PROG_TYPE_TRACEPOINT ||
+	       t == BPF_PROG_TYPE_PERF_EVENT || t == BPF_PROG_TYPE_RAW_TRACEPOINT ||
+	       t == BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE;
+}
+
 static int check_ld_imm64(struct venv *env, const struct uebpf_insn *insn, uint32_t idx)
 {
 	struct reg_state *dst = &cur_regs(env)[insn->dst_reg];
@@ -853,6 +860,10 @@ static int check_ld_imm64(struct venv *env, const struct uebpf_insn *insn, uint3
 		if (!map) {
 			verbose(env, "fd %d is not pointing to valid bpf_map\n", insn->imm);
 			return -EBADF;
+		}
+		if (map->spin_lock_off >= 0 && is_tracing_prog(env->target.type)) {
+			verbose(env, "tracing progs cannot use bpf_spin_lock yet\n");
+			return -EINVAL;
 		}
 		reg_mark_known_zero(dst);
 		dst->map_ptr = map;
@@ -1558,9 +1569,8 @@ static int check_max_stack_depth(struct venv *env)
 
 	frames[0].sub = 0;
 	frames[0].pc = 0;
-	depth[0] = (env->subprogs[0].stack_depth + 31) & ~31u;
-	if (!depth[0])
-		depth[0] = 32;
+	/* Frames round up to 16 bytes, as with the kernel's JIT. */
+	depth[0] = (env->subprogs[0].stack_depth + 15) & ~15u;
 	for (;;) {
 		uint32_t sub = frames[top].sub;
 		uint32_t end = sub + 1 < n ? env->cfg.subprog_start[sub + 1] : (uint32_t)env->cnt;
@@ -1580,9 +1590,7 @@ static int check_max_stack_depth(struct venv *env)
 				verbose(env, "the call stack of %d frames is too deep !\n", top + 2);
 				return -E2BIG;
 			}
-			uint32_t d = (env->subprogs[callee].stack_depth + 31) & ~31u;
-			if (!d)
-				d = 32;
+			uint32_t d = (env->subprogs[callee].stack_depth + 15) & ~15u;
 			depth[top + 1] = depth[top] + d;
 			if (depth[top + 1] > MAX_BPF_STACK) {
 				verbose(env, "combined stack size of %d calls is %u. Too large\n",

