@@ -61,6 +61,7 @@ const struct helper_proto *helper_protos(size_t *count);
 	uint64_t helper_##name(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, \
 			       uint64_t r5, struct uebpf_exec *exec)
 HELPER(map_lookup_elem);
+HELPER(map_lookup_percpu_elem);
 HELPER(map_update_elem);
 HELPER(map_delete_elem);
 HELPER(map_push_elem);

@@ -55,6 +55,25 @@ HELPER(map_lookup_elem)
 	return (uintptr_t)value;
 }
 
+/* bpf_map_lookup_percpu_elem(map, key, cpu): the value of another CPU
+ * (NULL for a CPU the map has no copy for, or a map not per-CPU). */
+HELPER(map_lookup_percpu_elem)
+{
+	const void *key = (const void *)(uintptr_t)r2;
+	struct map *map = checked_map(exec, r1, key, NULL);
+	(void)r4;
+	(void)r5;
+	if (!map || !map->ops->lookup_ptr || !map_is_percpu(map->hdr->type) ||
+	    r3 >= map->hdr->ncpus)
+		return 0;
+	void *value = map->ops->lookup_ptr(map, key, (uint32_t)r3);
+	if (value && exec->checked)
+		uebpf_exec_add_region(exec, value, map->hdr->value_size,
+				      map->hdr->map_flags & BPF_F_RDONLY_PROG ? UEBPF_MEM_READ
+									 : UEBPF_MEM_RW);
+	return (uintptr_t)value;
+}
+
 HELPER(map_update_elem)
 {
 	const void *key = (const void *)(uintptr_t)r2, *value = (const void *)(uintptr_t)r3;

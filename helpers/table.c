@@ -11,6 +11,8 @@
 static const struct helper_proto protos[] = {
 	PROTO(map_lookup_elem, helper_map_lookup_elem, RET_PTR_TO_MAP_VALUE_OR_NULL,
 	      ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY),
+	PROTO(map_lookup_percpu_elem, helper_map_lookup_percpu_elem, RET_PTR_TO_MAP_VALUE_OR_NULL,
+	      ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY, ARG_ANYTHING),
 	PROTO(map_update_elem, helper_map_update_elem, RET_INTEGER,
 	      ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY, ARG_PTR_TO_MAP_VALUE, ARG_ANYTHING),
 	PROTO(map_delete_elem, helper_map_delete_elem, RET_INTEGER,

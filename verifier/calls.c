@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "helpers/helpers.h"
 #include "isa/isa.h"
@@ -272,6 +273,10 @@ static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_
 		if (reg->type != CONST_PTR_TO_MAP)
 			return type_mismatch(env, regno, "map_ptr");
 		meta->map = reg->map_ptr;
+		if (func == BPF_FUNC_tail_call && meta->map->type != BPF_MAP_TYPE_PROG_ARRAY) {
+			verbose(env, "expected prog array map for tail call\n");
+			return -EINVAL;
+		}
 		if (!map_func_compatible(meta->map->type, func)) {
 			char buf[16];
 			verbose(env, "cannot pass map_type %u into func %s#%d\n", meta->map->type,
@@ -510,12 +515,8 @@ int check_helper_call(struct venv *env, const struct uebpf_insn *insn, uint32_t 
 		break;
 	case RET_PTR_TO_MAP_VALUE_OR_NULL:
 		reg_mark_known_zero(r0);
-		if (meta.map->type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
-		    meta.map->type == BPF_MAP_TYPE_HASH_OF_MAPS) {
-			r0->type = CONST_PTR_TO_MAP | PTR_MAYBE_NULL;
-			r0->map_ptr = meta.map;
-		} else if (func == BPF_FUNC_map_lookup_elem && meta.const_key >= 0 &&
-			   meta.const_key < meta.map->max_entries) {
+		if (func == BPF_FUNC_map_lookup_elem && meta.const_key >= 0 &&
+		    meta.const_key < meta.map->max_entries) {
 			r0->type = PTR_TO_MAP_VALUE;
 			r0->map_ptr = meta.map;
 			break;
@@ -541,6 +542,13 @@ int check_helper_call(struct venv *env, const struct uebpf_insn *insn, uint32_t 
 	}
 	default:
 		mark_reg_unknown_scalar(r0);
+		if (func == BPF_FUNC_get_smp_processor_id) {
+			/* A CPU number: below the number of CPUs. */
+			long n = sysconf(_SC_NPROCESSORS_CONF);
+			r0->umax_value = n > 0 ? (uint64_t)n - 1 : 0;
+			r0->smin_value = 0;
+			reg_bounds_sync(r0);
+		}
 		/* Helpers that return how much they wrote return at most
 		 * the size they were given (do_refine_retval_range). */
 		if (func == BPF_FUNC_get_stack || func == BPF_FUNC_probe_read_str ||
@@ -568,7 +576,7 @@ int check_subprog_call(struct venv *env, const struct uebpf_insn *insn, uint32_t
 		return -EFAULT;
 	}
 	if (st->curframe + 1 >= MAX_CALL_FRAMES) {
-		verbose(env, "the call stack of %u frames is too deep !\n", st->curframe + 2);
+		verbose(env, "the call stack of %u frames is too deep\n", st->curframe + 2);
 		return -E2BIG;
 	}
 	struct func_state *caller = st->frame[st->curframe];

@@ -604,8 +604,9 @@ static void mark_ptr_or_null(struct reg_state *reg, void *arg)
 		return;
 	}
 	reg->type &= ~PTR_MAYBE_NULL;
-	if (base_type(reg->type) == CONST_PTR_TO_MAP && reg->map_ptr && reg->map_ptr->inner) {
-		/* An outer map's lookup gives the inner map. */
+	if (base_type(reg->type) == PTR_TO_MAP_VALUE && reg->map_ptr && reg->map_ptr->inner) {
+		/* An outer map's value is the inner map. */
+		reg->type = CONST_PTR_TO_MAP;
 		reg->map_ptr = reg->map_ptr->inner;
 	}
 	/* The id served the null check; a map value keeps none (the kernel
@@ -954,8 +955,9 @@ static int check_load_store(struct venv *env, const struct uebpf_insn *insn, uin
 		if ((err = check_reg_read(env, insn->dst_reg)))
 			return err;
 		if (base_type(regs[insn->dst_reg].type) == PTR_TO_CTX) {
-			verbose(env, "BPF_ST stores into R%u %s is not allowed\n", insn->dst_reg,
-				reg_type_str(regs[insn->dst_reg].type));
+			/* No context field takes a store of an immediate. */
+			verbose(env, "invalid bpf_context access off=%d size=%d\n",
+				insn->off + regs[insn->dst_reg].off, size);
 			return -EACCES;
 		}
 		err = check_mem_access(env, idx, insn->dst_reg, insn->off, size, ACCESS_WRITE, -1,
@@ -1260,6 +1262,7 @@ static int is_state_visited(struct venv *env, uint32_t idx)
 static int do_check(struct venv *env)
 {
 	uint32_t idx = 0;
+	bool popped = false;
 	int err;
 
 	env->insn_idx = 0;
@@ -1291,9 +1294,10 @@ static int do_check(struct venv *env)
 			}
 		}
 		if (env->log_level) {
-			if (env->log_level & 2 && env->prev_insn_idx + 1 != idx && idx) {
+			if (popped) {
 				verbose(env, "\nfrom %u to %u: ", env->prev_insn_idx, idx);
 				print_state(env, env->cur, true);
+				popped = false;
 			}
 			print_line_info(env, idx);
 			print_insn(env, idx);
@@ -1387,6 +1391,7 @@ path_end:
 			break;
 		}
 		idx = env->insn_idx;
+		popped = true;
 	}
 }
 
@@ -1587,7 +1592,7 @@ static int check_max_stack_depth(struct venv *env)
 				continue;
 			frames[top].pc = pc + 1;
 			if (top + 1 >= MAX_CALL_FRAMES) {
-				verbose(env, "the call stack of %d frames is too deep !\n", top + 2);
+				verbose(env, "the call stack of %d frames is too deep !\n", top + 1);
 				return -E2BIG;
 			}
 			uint32_t d = (env->subprogs[callee].stack_depth + 15) & ~15u;

@@ -528,6 +528,16 @@ int check_mem_access(struct venv *env, uint32_t insn_idx, uint32_t regno, int32_
 		if (dst)
 			mark_reg_unknown_scalar(dst);
 		break;
+	case CONST_PTR_TO_MAP:
+		if (t == ACCESS_WRITE) {
+			verbose(env, "only read from bpf_array is supported\n");
+			return -EACCES;
+		}
+		/* The kernel lets programs read its struct bpf_map; uebpf's
+		 * maps are not that struct. */
+		verbose(env, "R%u invalid mem access '%s' (uebpf's maps are not struct bpf_map)\n",
+			regno, reg_type_str(reg->type));
+		return -EACCES;
 	case PTR_TO_FLOW_KEYS:
 	case PTR_TO_SOCKET:
 	case PTR_TO_SOCK_COMMON:
@@ -571,15 +581,15 @@ static int helper_stack_access(struct venv *env, uint32_t regno, int32_t off, in
 		min_off = reg->smin_value + off;
 		max_off = reg->smax_value + off + size;
 	}
+	const char *what = t == ACCESS_WRITE ? " write to" : " read from";
 	if (min_off < -MAX_BPF_STACK || max_off > 0 || size <= 0) {
 		if (tnum_is_const(reg->var_off)) {
-			verbose(env, "invalid indirect access to stack R%u off=%d size=%d\n", regno,
-				off, size);
+			verbose(env, "invalid%s stack R%u off=%d size=%d\n", what, regno, off, size);
 		} else {
 			char tn[48];
 			tnum_strn(tn, sizeof(tn), reg->var_off);
-			verbose(env, "invalid variable-offset indirect access to stack R%u var_off=%s "
-				"off=%d size=%d\n", regno, tn, off, size);
+			verbose(env, "invalid variable-offset%s stack R%u var_off=%s off=%d size=%d\n",
+				what, regno, tn, off, size);
 		}
 		return -EACCES;
 	}
@@ -600,6 +610,11 @@ static int helper_stack_access(struct venv *env, uint32_t regno, int32_t off, in
 int check_helper_mem(struct venv *env, uint32_t regno, int size, bool zero_ok, enum access t)
 {
 	const struct reg_state *reg = &cur_regs(env)[regno];
+
+	if (size == 0 && !zero_ok) {
+		verbose(env, "R%u invalid zero-sized read: u64=[0,0]\n", regno);
+		return -EACCES;
+	}
 
 	switch (base_type(reg->type)) {
 	case PTR_TO_PACKET:
