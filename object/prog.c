@@ -800,6 +800,14 @@ int prog_load(enum bpf_prog_type type, const char *name, const char *license,
 	struct uebpf_insn *xlated = NULL, *run = NULL;
 	err = uebpf_insns_check(insns, insn_cnt, msg, sizeof(msg));
 	if (err) {
+		/* The verifier says what is wrong as the kernel says it; the
+		 * decoder's reason stands if the verifier has none. */
+		if (!OPT(opts, unverified) &&
+		    verify(type, eat, license, insns, insn_cnt, extra, &log, log_level, NULL,
+			   NULL) < 0) {
+			err = -EINVAL;
+			goto fail;
+		}
 		log_error(&log, err, "%s", msg);
 		goto fail;
 	}

@@ -1257,6 +1257,117 @@ static int is_state_visited(struct venv *env, uint32_t idx)
 	return 0;
 }
 
+/* ---- encodings, in the kernel's words ---- */
+
+/* Opcodes the kernel knows (its bpf_opcode_in_insntable): the ISA's,
+ * without callx. */
+static bool opcode_known(uint8_t code)
+{
+	if (code == (BPF_JMP | BPF_CALL | BPF_X))
+		return false;
+	for (size_t i = 0; i < OP__COUNT; i++)
+		if (isa_ops[i].code == code)
+			return true;
+	return false;
+}
+
+/* What the kernel checks of every instruction before anything else
+ * (resolve_pseudo_ldimm64): known opcodes, whole 64-bit immediate loads
+ * with a known source, no jump into their second half. */
+static int check_encodings(struct venv *env)
+{
+	for (size_t i = 0; i < env->cnt; i++) {
+		const struct uebpf_insn *in = &env->insns[i];
+		if (!opcode_known(in->code)) {
+			verbose(env, "unknown opcode %02x\n", in->code);
+			return -EINVAL;
+		}
+		if (BPF_CLASS(in->code) == BPF_LDX &&
+		    ((BPF_MODE(in->code) != BPF_MEM && BPF_MODE(in->code) != BPF_MEMSX) || in->imm)) {
+			verbose(env, "BPF_LDX uses reserved fields\n");
+			return -EINVAL;
+		}
+		if (in->code != (BPF_LD | BPF_IMM | BPF_DW))
+			continue;
+		if (i + 1 == env->cnt || in[1].code || in[1].dst_reg || in[1].src_reg || in[1].off) {
+			/* A lone half at the end: the kernel's next check
+			 * words it as a program that does not end. */
+			verbose(env, i + 1 == env->cnt ? "last insn is not an exit or jmp\n"
+						       : "invalid bpf_ld_imm64 insn\n");
+			return -EINVAL;
+		}
+		if (in->src_reg > PSEUDO__MAX) {
+			verbose(env, "unrecognized bpf_ld_imm64 insn\n");
+			return -EINVAL;
+		}
+		i++;
+	}
+	for (size_t i = 0; i < env->cnt; i++) {
+		const struct uebpf_insn *in = &env->insns[i];
+		uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
+		if (in->code == (BPF_LD | BPF_IMM | BPF_DW)) {
+			i++;
+			continue;
+		}
+		if ((cls != BPF_JMP && cls != BPF_JMP32) || op == BPF_EXIT ||
+		    (op == BPF_CALL && in->src_reg != BPF_PSEUDO_CALL))
+			continue;
+		int64_t t = op == BPF_CALL ? (int64_t)i + in->imm + 1
+			    : (cls == BPF_JMP32 && op == BPF_JA) ? (int64_t)i + in->imm + 1
+								 : (int64_t)i + in->off + 1;
+		if (t > 0 && (size_t)t < env->cnt &&
+		    env->insns[t - 1].code == (BPF_LD | BPF_IMM | BPF_DW) &&
+		    !(t >= 2 && env->insns[t - 2].code == (BPF_LD | BPF_IMM | BPF_DW))) {
+			verbose(env, "jump into the middle of ldimm64 insn %lld\n", (long long)t);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* The fields an instruction may not use, checked when it is reached
+ * (the kernel's "uses reserved fields" messages). */
+static int check_fields(struct venv *env, const struct uebpf_insn *in)
+{
+	uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
+
+	if (isa_decode(in, NULL, 0) >= 0)
+		return 0;
+	switch (cls) {
+	case BPF_ALU:
+	case BPF_ALU64:
+		if (op == BPF_MOV && cls == BPF_ALU64 && BPF_SRC(in->code) == BPF_X && in->off == 1) {
+			verbose(env, "addr_space_cast insn can only convert between address space 1 "
+				"and 0\n");
+			return -EINVAL;
+		}
+		verbose(env, "%s uses reserved fields\n", op == BPF_MOV ? "BPF_MOV" :
+			op == BPF_END ? "BPF_END" : op == BPF_NEG ? "BPF_NEG" : "BPF_ALU");
+		return -EINVAL;
+	case BPF_STX:
+		if (BPF_MODE(in->code) == BPF_ATOMIC) {
+			verbose(env, "BPF_ATOMIC uses invalid atomic opcode %02x\n", (uint8_t)in->imm);
+			return -EINVAL;
+		}
+		verbose(env, "BPF_STX uses reserved fields\n");
+		return -EINVAL;
+	case BPF_ST:
+		verbose(env, "BPF_ST uses reserved fields\n");
+		return -EINVAL;
+	case BPF_LDX:
+		verbose(env, "BPF_LDX uses reserved fields\n");
+		return -EINVAL;
+	case BPF_LD:
+		verbose(env, BPF_MODE(in->code) == BPF_IMM ? "invalid BPF_LD_IMM insn\n"
+							  : "BPF_LD_[ABS|IND] uses reserved fields\n");
+		return -EINVAL;
+	default:
+		verbose(env, "%s uses reserved fields\n", op == BPF_CALL ? "BPF_CALL" :
+			op == BPF_JA ? "BPF_JA" : op == BPF_EXIT ? "BPF_EXIT" : "BPF_JMP/JMP32");
+		return -EINVAL;
+	}
+}
+
 /* ---- the walk ---- */
 
 static int do_check(struct venv *env)
@@ -1304,6 +1415,8 @@ static int do_check(struct venv *env)
 		}
 		env->aux[idx].seen = true;
 		uint32_t next = idx + 1;
+		if ((err = check_fields(env, insn)))
+			return err;
 
 		switch (cls) {
 		case BPF_ALU:
@@ -1749,6 +1862,9 @@ int verify_program(const struct uebpf_insn *insns, size_t cnt, const struct veri
 	if (out)
 		*out = NULL;
 
+	err = check_encodings(&env);
+	if (err)
+		goto done;
 	err = cfg_check(insns, cnt, &env.cfg, msg, sizeof(msg));
 	if (err) {
 		if (err == -EINVAL)
