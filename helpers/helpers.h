@@ -21,6 +21,7 @@ enum helper_arg {
 	ARG_PTR_TO_MAP_VALUE,         /* value_size readable bytes */
 	ARG_PTR_TO_UNINIT_MAP_VALUE,  /* value_size writable bytes */
 	ARG_PTR_TO_MEM,               /* readable, size in the next argument */
+	ARG_PTR_TO_MEM_OR_NULL,       /* the same, or NULL with a size of 0 */
 	ARG_PTR_TO_UNINIT_MEM,        /* writable, size in the next argument */
 	ARG_CONST_SIZE,               /* size of the previous argument, > 0 */
 	ARG_CONST_SIZE_OR_ZERO,       /* size of the previous argument, >= 0 */

@@ -182,7 +182,50 @@ struct call_meta {
 	uint32_t subprogno;
 	uint64_t msize_max; /* largest size of a sized memory argument */
 	int64_t const_key;  /* an array lookup's key when known, else -1 */
+	const char *fmt;    /* a constant format string (bpf_snprintf) */
+	uint64_t data_len;  /* the size of its data argument */
 };
+
+/* A format string takes at most as many arguments as the data holds
+ * (8 bytes each), and only the conversions the kernel's bprintf knows. */
+static int check_format(struct venv *env, const struct call_meta *meta)
+{
+	const char *f = meta->fmt;
+	uint64_t args = 0;
+
+	if (!f)
+		return 0;
+	for (; *f; f++) {
+		if (*f != '%')
+			continue;
+		if (f[1] == '%') {
+			f++;
+			continue;
+		}
+		f++;
+		while (*f && strchr("-+ #0", *f))
+			f++;
+		while (*f >= '0' && *f <= '9')
+			f++;
+		if (*f == '.') {
+			f++;
+			while (*f >= '0' && *f <= '9')
+				f++;
+		}
+		while (*f == 'l' || *f == 'h')
+			f++;
+		if (!*f || !strchr("diuxXocsp", *f)) {
+			verbose(env, "Invalid format string\n");
+			return -EINVAL;
+		}
+		args++;
+	}
+	if (args > meta->data_len / 8 || args > 12) {
+		verbose(env, "Invalid format string\n");
+		return -EINVAL;
+	}
+	return 0;
+}
 
 /* The key of an array lookup when the stack holds a known one: the
  * lookup then cannot fail if it is in range (the kernel's
@@ -277,12 +320,6 @@ static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_
 			verbose(env, "expected prog array map for tail call\n");
 			return -EINVAL;
 		}
-		if (!map_func_compatible(meta->map->type, func)) {
-			char buf[16];
-			verbose(env, "cannot pass map_type %u into func %s#%d\n", meta->map->type,
-				helper_name(func, buf, sizeof(buf)), func);
-			return -EINVAL;
-		}
 		return 0;
 	case ARG_PTR_TO_MAP_KEY:
 	case ARG_PTR_TO_MAP_VALUE:
@@ -302,6 +339,10 @@ static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_
 									: meta->map->value_size),
 					false, arg == ARG_PTR_TO_UNINIT_MAP_VALUE ? ACCESS_WRITE
 										   : ACCESS_READ);
+	case ARG_PTR_TO_MEM_OR_NULL:
+		if (reg->type == SCALAR_VALUE && reg_is_const(reg) && reg->var_off.value == 0)
+			return 0; /* NULL: its size must be 0 (checked with the size) */
+		/* fallthrough */
 	case ARG_PTR_TO_MEM:
 	case ARG_PTR_TO_UNINIT_MEM: {
 		if (!is_mem_type(reg))
@@ -324,6 +365,7 @@ static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_
 			t = ACCESS_WRITE;
 		if (reg->umax_value > meta->msize_max)
 			meta->msize_max = reg->umax_value;
+		meta->data_len = reg->umax_value;
 		return check_helper_mem_sized(env, regno - 1, reg, arg == ARG_CONST_SIZE_OR_ZERO, t);
 	}
 	case ARG_CONST_ALLOC_SIZE_OR_ZERO:
@@ -379,6 +421,7 @@ static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_
 			verbose(env, "string is not zero-terminated\n");
 			return -EINVAL;
 		}
+		meta->fmt = (const char *)m->rodata + off;
 		return 0;
 	}
 	case ARG_PTR_TO_SPIN_LOCK:
@@ -488,6 +531,13 @@ int check_helper_call(struct venv *env, const struct uebpf_insn *insn, uint32_t 
 		if (err)
 			return err;
 	}
+	if (meta.map && !map_func_compatible(meta.map->type, func)) {
+		verbose(env, "cannot pass map_type %u into func %s#%d\n", meta.map->type,
+			helper_name(func, buf, sizeof(buf)), func);
+		return -EINVAL;
+	}
+	if (func == BPF_FUNC_snprintf && (err = check_format(env, &meta)))
+		return err;
 	if (func == BPF_FUNC_tail_call) {
 		if (env->cur->nr_refs) {
 			verbose(env, "tail_call would lead to reference leak\n");

@@ -1318,7 +1318,7 @@ static int check_encodings(struct venv *env)
 		if (t > 0 && (size_t)t < env->cnt &&
 		    env->insns[t - 1].code == (BPF_LD | BPF_IMM | BPF_DW) &&
 		    !(t >= 2 && env->insns[t - 2].code == (BPF_LD | BPF_IMM | BPF_DW))) {
-			verbose(env, "jump into the middle of ldimm64 insn %lld\n", (long long)t);
+			verbose(env, "jump into the middle of ldimm64 insn %lld\n", (long long)t - 1);
 			return -EINVAL;
 		}
 	}
@@ -1622,6 +1622,9 @@ static void compute_liveness(struct venv *env)
 	}
 }
 
+/* Where states are compared and remembered, as the kernel's check_cfg
+ * marks them: conditional jumps, targets of unconditional ones, the
+ * instruction after a call, calls into subprograms and callbacks. */
 static void mark_prune_points(struct venv *env)
 {
 	for (size_t i = 0; i < env->cnt; i++) {
@@ -1632,24 +1635,25 @@ static void mark_prune_points(struct venv *env)
 			i++;
 			continue;
 		}
-		if (cls != BPF_JMP && cls != BPF_JMP32)
-			continue;
-		if (op == BPF_EXIT)
+		if ((cls != BPF_JMP && cls != BPF_JMP32) || op == BPF_EXIT)
 			continue;
 		if (op == BPF_CALL) {
-			if (in->src_reg == BPF_PSEUDO_CALL && i + 1 < env->cnt)
+			if (i + 1 < env->cnt)
 				env->aux[i + 1].prune_point = true;
+			if (in->src_reg == BPF_PSEUDO_CALL)
+				env->aux[i].prune_point = true;
 			if (in->src_reg == 0 && (in->imm == BPF_FUNC_loop ||
 						 in->imm == BPF_FUNC_for_each_map_elem))
 				env->aux[i].prune_point = env->aux[i].calls_callback = true;
 			continue;
 		}
-		int64_t t = (cls == BPF_JMP32 && op == BPF_JA) ? (int64_t)i + in->imm + 1
-							       : (int64_t)i + in->off + 1;
-		if (t >= 0 && (size_t)t < env->cnt)
-			env->aux[t].prune_point = true;
-		if (op != BPF_JA && i + 1 < env->cnt)
-			env->aux[i + 1].prune_point = true;
+		if (op == BPF_JA) {
+			int64_t t = cls == BPF_JMP32 ? (int64_t)i + in->imm + 1 : (int64_t)i + in->off + 1;
+			if (t >= 0 && (size_t)t < env->cnt)
+				env->aux[t].prune_point = true;
+			continue;
+		}
+		env->aux[i].prune_point = true;
 	}
 }
 
