@@ -251,6 +251,9 @@ static int64_t constant_map_key(struct venv *env, const struct reg_state *key, u
 	if (first || (uint32_t)spill_size(s) != key_size || s->spilled.type != SCALAR_VALUE ||
 	    !tnum_is_const(s->spilled.var_off))
 		return -1;
+	/* The lookup relies on the key's value. */
+	if (mark_slot_precise(env, key->frameno, spi))
+		return -1;
 	return (int64_t)s->spilled.var_off.value;
 }
 
@@ -366,6 +369,8 @@ static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_
 		if (reg->umax_value > meta->msize_max)
 			meta->msize_max = reg->umax_value;
 		meta->data_len = reg->umax_value;
+		if ((err = mark_precise(env, regno)))
+			return err;
 		return check_helper_mem_sized(env, regno - 1, reg, arg == ARG_CONST_SIZE_OR_ZERO, t);
 	}
 	case ARG_CONST_ALLOC_SIZE_OR_ZERO:
@@ -377,7 +382,7 @@ static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_
 		}
 		meta->has_alloc_size = true;
 		meta->alloc_size = reg->var_off.value;
-		return 0;
+		return mark_precise(env, regno);
 	case ARG_PTR_TO_CTX:
 		if (base_type(reg->type) != PTR_TO_CTX || reg->type & PTR_MAYBE_NULL)
 			return type_mismatch(env, regno, "ctx");
@@ -701,6 +706,8 @@ int check_exit(struct venv *env, uint32_t *insn_idx, bool *done)
 				verbose(env, "R0 not a scalar value\n");
 				return -EACCES;
 			}
+			if ((err = mark_precise(env, BPF_REG_0)))
+				return err;
 			if (r0->smin_value < callee->cb_ret_min || r0->smax_value > callee->cb_ret_max) {
 				invalid_scalar(env, r0, callee->cb_ret_min, callee->cb_ret_max,
 					       "At callback return");
@@ -708,6 +715,7 @@ int check_exit(struct venv *env, uint32_t *insn_idx, bool *done)
 			}
 			/* Back to the call: the callback may run again. */
 			*insn_idx = (uint32_t)callee->callsite;
+			env->pending_hist_flags |= HIST_CALLBACK;
 		} else {
 			if (base_type(r0->type) == PTR_TO_STACK && r0->frameno == callee->frameno) {
 				verbose(env, "cannot return stack pointer to the caller\n");
@@ -729,6 +737,8 @@ int check_exit(struct venv *env, uint32_t *insn_idx, bool *done)
 				reg_type_str(r0->type));
 			return -EINVAL;
 		}
+		if ((err = mark_precise(env, BPF_REG_0)))
+			return err;
 		if (r0->smin_value < min || r0->smax_value > max) {
 			invalid_scalar(env, r0, min, max, "At program exit");
 			return -EINVAL;

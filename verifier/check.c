@@ -108,6 +108,7 @@ void free_vstate(struct vstate *st)
 		return;
 	for (uint32_t i = 0; i <= st->curframe && i < MAX_CALL_FRAMES; i++)
 		free_frame(st->frame[i]);
+	free(st->hist);
 	free(st);
 }
 
@@ -145,9 +146,26 @@ int copy_vstate(struct vstate *dst, const struct vstate *src)
 		dst->frame[i] = NULL;
 	}
 	struct func_state *frames[MAX_CALL_FRAMES];
+	struct hist_entry *hist = dst->hist;
+	uint32_t hist_cap = dst->hist_cap;
 	memcpy(frames, dst->frame, sizeof(frames));
 	*dst = *src;
 	memcpy(dst->frame, frames, sizeof(frames));
+	if (hist_cap < src->hist_cnt) {
+		struct hist_entry *h = realloc(hist, src->hist_cnt * sizeof(*h));
+		if (!h) {
+			dst->hist = hist;
+			dst->hist_cap = hist_cap;
+			dst->hist_cnt = 0;
+			return -ENOMEM;
+		}
+		hist = h;
+		hist_cap = src->hist_cnt;
+	}
+	dst->hist = hist;
+	dst->hist_cap = hist_cap;
+	if (src->hist_cnt)
+		memcpy(hist, src->hist, src->hist_cnt * sizeof(*hist));
 	for (uint32_t i = 0; i <= src->curframe; i++) {
 		int err = copy_frame(&dst->frame[i], src->frame[i]);
 		if (err)
@@ -514,10 +532,16 @@ static int check_alu(struct venv *env, const struct uebpf_insn *insn)
 				alu_string[opcode >> 4]);
 			return -EACCES;
 		}
+		/* scalar += pointer: the scalar's range becomes an offset. */
+		if ((err = mark_precise(env, insn->dst_reg)))
+			return err;
 		return adjust_ptr(env, insn, src, dst);
 	}
-	if (dst->type != SCALAR_VALUE)
+	if (dst->type != SCALAR_VALUE) {
+		if (src_x && (err = mark_precise(env, insn->src_reg)))
+			return err;
 		return adjust_ptr(env, insn, dst, src);
+	}
 	struct reg_state s = *src;
 	scalar_alu(dst, &s, opcode, alu32, insn->off == 1);
 	dst->id = 0;
@@ -767,6 +791,13 @@ static int check_cond_jmp(struct venv *env, const struct uebpf_insn *insn, uint3
 		pred = pointer_branch_taken(dst, src, op, jmp32);
 
 	uint32_t idx = env->insn_idx, target = idx + insn->off + 1;
+	if (pred >= 0) {
+		/* A branch taken as certain depends on the operands' ranges. */
+		if (dst->type == SCALAR_VALUE && (err = mark_precise(env, insn->dst_reg)))
+			return err;
+		if (src_x && src->type == SCALAR_VALUE && (err = mark_precise(env, insn->src_reg)))
+			return err;
+	}
 	if (pred == 1) {
 		*insn_idx = target;
 		return 0;
@@ -776,6 +807,17 @@ static int check_cond_jmp(struct venv *env, const struct uebpf_insn *insn, uint3
 		return 0;
 	}
 
+	/* Registers linked to the operands are refined with them. */
+	uint16_t linked = 0;
+	for (int r = 0; r < MAX_BPF_REG; r++) {
+		const struct reg_state *l = &regs[r];
+		if (l->type == SCALAR_VALUE && l->id &&
+		    ((dst->type == SCALAR_VALUE && l->id == dst->id) ||
+		     (src_x && src->type == SCALAR_VALUE && l->id == src->id)))
+			linked |= (uint16_t)(1u << r);
+	}
+	if (linked && (err = hist_push(env, idx, env->prev_insn_idx, 0, linked)))
+		return err;
 	struct vstate *other = push_branch(env, target, idx);
 	if (!other)
 		return env->stack_size > COMPLEXITY_LIMIT_JMP_SEQ ? -E2BIG : -ENOMEM;
@@ -812,6 +854,8 @@ static int check_cond_jmp(struct venv *env, const struct uebpf_insn *insn, uint3
 		}
 		if (ptr) {
 			bool jump_is_null = op == BPF_JEQ;
+			if (src_x && (err = mark_precise(env, ptr == dst ? insn->src_reg : insn->dst_reg)))
+				return err;
 			mark_null_regs(env, other, ptr_regno, jump_is_null);
 			mark_null_regs(env, env->cur, ptr_regno, !jump_is_null);
 		}
@@ -1055,9 +1099,16 @@ static bool var_within(const struct reg_state *old, const struct reg_state *cur)
 
 /* Whether everything the old register allowed the rest of the program
  * to assume holds for the current one (the kernel's regsafe). */
+/* How states are compared: imprecise scalars match any scalar (pruning
+ * against a finished state); every scalar by its range (against a state
+ * still being explored); everything equal (loop detection). */
+enum cmp_mode { CMP_PRECISE, CMP_RANGE, CMP_EXACT };
+
 static bool regsafe(const struct reg_state *old, const struct reg_state *cur, struct idmap *m,
-		    bool exact)
+		    enum cmp_mode mode)
 {
+	bool exact = mode == CMP_EXACT;
+
 	if (old->type == NOT_INIT)
 		return !exact || cur->type == NOT_INIT;
 	if (cur->type == NOT_INIT)
@@ -1072,6 +1123,8 @@ static bool regsafe(const struct reg_state *old, const struct reg_state *cur, st
 	}
 	switch (base_type(old->type)) {
 	case SCALAR_VALUE:
+		if (mode == CMP_PRECISE && !old->precise)
+			return true;
 		if (!var_within(old, cur))
 			return false;
 		/* Linked scalars: what a later jump proves on one is applied
@@ -1103,8 +1156,10 @@ static bool regsafe(const struct reg_state *old, const struct reg_state *cur, st
 }
 
 static bool stacksafe(const struct func_state *old, const struct func_state *cur,
-		      struct idmap *m, bool exact)
+		      struct idmap *m, enum cmp_mode mode)
 {
+	bool exact = mode == CMP_EXACT;
+
 	for (uint32_t s = 0; s < old->nr_slots; s++) {
 		const struct stack_slot *os = &old->stack[s];
 		const struct stack_slot *cs = s < cur->nr_slots ? &cur->stack[s] : NULL;
@@ -1125,11 +1180,17 @@ static bool stacksafe(const struct func_state *old, const struct func_state *cur
 				continue;
 			if (ot == STACK_MISC && ct == STACK_SPILL && cs->spilled.type == SCALAR_VALUE)
 				continue;
+			/* A spilled scalar nothing depended on: any data. */
+			if (ot == STACK_SPILL && mode == CMP_PRECISE && os->spilled.type == SCALAR_VALUE &&
+			    !os->spilled.precise &&
+			    (ct == STACK_MISC || ct == STACK_ZERO || ct == STACK_INVALID ||
+			     (ct == STACK_SPILL && cs->spilled.type == SCALAR_VALUE)))
+				continue;
 			if (ot != ct)
 				return false;
 		}
-		if (os->byte[0] == STACK_SPILL &&
-		    !regsafe(&os->spilled, &cs->spilled, m, exact))
+		if (os->byte[0] == STACK_SPILL && cs && cs->byte[0] == STACK_SPILL &&
+		    !regsafe(&os->spilled, &cs->spilled, m, mode))
 			return false;
 	}
 	if (exact && cur->nr_slots > old->nr_slots) {
@@ -1142,8 +1203,10 @@ static bool stacksafe(const struct func_state *old, const struct func_state *cur
 }
 
 static bool states_equal(struct venv *env, const struct vstate *old, const struct vstate *cur,
-			 bool exact)
+			 enum cmp_mode mode)
 {
+	bool exact = mode == CMP_EXACT;
+
 	struct idmap m = { .n = 0 };
 
 	if (old->curframe != cur->curframe || old->nr_refs != cur->nr_refs)
@@ -1164,10 +1227,10 @@ static bool states_equal(struct venv *env, const struct vstate *old, const struc
 		for (int r = 0; r < MAX_BPF_REG; r++) {
 			if (!exact && !(live & (1u << r)))
 				continue;
-			if (!regsafe(&of->regs[r], &cf->regs[r], &m, exact))
+			if (!regsafe(&of->regs[r], &cf->regs[r], &m, mode))
 				return false;
 		}
-		if (!stacksafe(of, cf, &m, exact))
+		if (!stacksafe(of, cf, &m, mode))
 			return false;
 	}
 	for (uint32_t i = 0; i < old->nr_refs; i++)
@@ -1195,14 +1258,17 @@ static int is_state_visited(struct venv *env, uint32_t idx)
 		if (old->branches && aux->calls_callback) {
 			/* A callback's call site, come back to: a state within
 			 * one being explored adds nothing (bpf_loop bounds the
-			 * iterations). */
-			if (states_equal(env, old, cur, false))
+			 * iterations). That state's precision is not known yet:
+			 * every scalar counts, here and on the path. */
+			if (states_equal(env, old, cur, CMP_RANGE)) {
+				mark_all_precise(env);
 				return 1;
+			}
 		} else if (old->branches) {
 			/* Still being explored: on the current path or a
 			 * sibling. The same state again is a loop that
 			 * cannot end. */
-			if (states_equal(env, old, cur, true)) {
+			if (states_equal(env, old, cur, CMP_EXACT)) {
 				print_line_info(env, idx);
 				verbose(env, "infinite loop detected at insn %u\n", idx);
 				return -EINVAL;
@@ -1210,11 +1276,12 @@ static int is_state_visited(struct venv *env, uint32_t idx)
 			if (env->jmps_processed - env->prev_jmps_processed < 20 &&
 			    env->stats.insn_processed - env->prev_insn_processed < 100)
 				add_new = false;
-		} else if (states_equal(env, old, cur, false)) {
+		} else if (states_equal(env, old, cur, CMP_PRECISE)) {
 			e->hits++;
 			if (env->log_level & 2)
 				verbose(env, "%u: safe\n", idx);
-			return 1;
+			int err = propagate_precision(env, old);
+			return err ? err : 1;
 		}
 		/* A state that keeps missing is unlikely to help: it leaves
 		 * the list (kept alive while paths still descend from it). */
@@ -1241,6 +1308,7 @@ static int is_state_visited(struct venv *env, uint32_t idx)
 	}
 	copy->branches = 1;
 	copy->parent = cur->parent;
+	copy->last_insn_idx = env->prev_insn_idx;
 	e->st = copy;
 	e->next = aux->explored;
 	aux->explored = e;
@@ -1254,6 +1322,9 @@ static int is_state_visited(struct venv *env, uint32_t idx)
 	env->prev_jmps_processed = env->jmps_processed;
 	env->prev_insn_processed = env->stats.insn_processed;
 	cur->parent = copy;
+	/* The current state's stretch starts here. */
+	cur->first_insn_idx = idx;
+	cur->hist_cnt = 0;
 	return 0;
 }
 
@@ -1368,12 +1439,17 @@ static int check_fields(struct venv *env, const struct uebpf_insn *in)
 	}
 }
 
+static uint32_t insn_width(const struct venv *env, uint32_t idx)
+{
+	return idx < env->cnt && env->insns[idx].code == (BPF_LD | BPF_IMM | BPF_DW) ? 2 : 1;
+}
+
 /* ---- the walk ---- */
 
 static int do_check(struct venv *env)
 {
 	uint32_t idx = 0;
-	bool popped = false;
+	bool popped = false, popped_step = false;
 	int err;
 
 	env->insn_idx = 0;
@@ -1417,6 +1493,16 @@ static int do_check(struct venv *env)
 		uint32_t next = idx + 1;
 		if ((err = check_fields(env, insn)))
 			return err;
+		/* Steps that are not from the instruction before: recorded
+		 * for going back over the path. */
+		env->hist_this_insn = false;
+		if (env->stats.insn_processed > 1 &&
+		    (popped_step || env->prev_insn_idx + insn_width(env, env->prev_insn_idx) != idx)) {
+			if ((err = hist_push(env, idx, env->prev_insn_idx, env->pending_hist_flags, 0)))
+				return err;
+		}
+		env->pending_hist_flags = 0;
+		popped_step = false;
 
 		switch (cls) {
 		case BPF_ALU:
@@ -1504,7 +1590,7 @@ path_end:
 			break;
 		}
 		idx = env->insn_idx;
-		popped = true;
+		popped = popped_step = true;
 	}
 }
 

@@ -66,6 +66,20 @@ struct func_state {
 	int64_t cb_ret_min, cb_ret_max;
 };
 
+/* A step of the path recorded for going back over it (precision):
+ * instructions reached other than from the one before them, stack
+ * accesses (which slot), and the registers a jump refined together. */
+struct hist_entry {
+	uint32_t idx, prev_idx;
+	uint32_t flags;
+	uint16_t linked;
+};
+#define HIST_STACK 1u
+#define HIST_CALLBACK 2u /* a callback's return to its call */
+#define HIST_STACK_AT(frame, spi) (HIST_STACK | (uint32_t)(spi) << 8 | (uint32_t)(frame) << 16)
+#define HIST_SPI(f) (((f) >> 8) & 0x3f)
+#define HIST_FRAME(f) (((f) >> 16) & 0xf)
+
 struct vref {
 	uint32_t id;
 	uint32_t insn_idx; /* where it was acquired */
@@ -86,6 +100,12 @@ struct vstate {
 	struct vstate *parent;
 	uint32_t branches;
 	uint32_t insn_idx;
+	/* The stretch of the path this state covers (from the explored
+	 * state it descends from): its first and last instruction and
+	 * its history. */
+	uint32_t first_insn_idx, last_insn_idx;
+	struct hist_entry *hist;
+	uint32_t hist_cnt, hist_cap;
 };
 
 /* An explored state, kept at a prune point. */
@@ -148,6 +168,8 @@ struct venv {
 	uint32_t jmps_processed, prev_jmps_processed, prev_insn_processed;
 	uint32_t cur_states;
 	struct explored *retired; /* evicted states, freed at the end */
+	bool hist_this_insn;         /* the current instruction has an entry */
+	uint32_t pending_hist_flags; /* for the next instruction's entry */
 };
 
 /* ---- log.c ---- */
@@ -198,6 +220,13 @@ int check_ptr_alignment(struct venv *env, const struct reg_state *reg, int32_t o
 			int size, bool strict);
 struct reg_state *stack_spill_at(struct func_state *f, int32_t off);
 int spill_size(const struct stack_slot *s);
+
+/* ---- precise.c ---- */
+int hist_push(struct venv *env, uint32_t idx, uint32_t prev, uint32_t flags, uint16_t linked);
+int mark_precise(struct venv *env, uint32_t regno);
+int mark_slot_precise(struct venv *env, uint32_t frameno, uint32_t spi);
+int propagate_precision(struct venv *env, const struct vstate *old);
+void mark_all_precise(struct venv *env);
 
 /* ---- calls.c ---- */
 int check_helper_call(struct venv *env, const struct uebpf_insn *insn, uint32_t *insn_idx);

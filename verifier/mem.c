@@ -513,6 +513,14 @@ int check_mem_access(struct venv *env, uint32_t insn_idx, uint32_t regno, int32_
 			err = stack_read(env, regno, full_off, size, value_regno);
 		if (err)
 			return err;
+		if (tnum_is_const(reg->var_off)) {
+			/* Which slot: spills and fills carry precision. */
+			int64_t o = (int64_t)reg->var_off.value + full_off;
+			err = hist_push(env, insn_idx, env->prev_insn_idx,
+					HIST_STACK_AT(reg->frameno, (-o - 1) / 8), 0);
+			if (err)
+				return err;
+		}
 		if (dst && dst->type != SCALAR_VALUE)
 			return 0; /* a filled pointer */
 		break;

@@ -79,6 +79,9 @@ struct reg_state {
 	 * the reference that must be released. */
 	uint32_t ref_obj_id;
 	uint32_t frameno; /* PTR_TO_STACK: whose stack */
+	/* A scalar whose exact range safety depended on (verifier/precise.c):
+	 * it must match when states are compared. */
+	bool precise;
 };
 
 /* ---- scalars (verifier/reg_bounds.c) ---- */
