@@ -1349,6 +1349,7 @@ static int check_encodings(struct venv *env)
 {
 	for (size_t i = 0; i < env->cnt; i++) {
 		const struct uebpf_insn *in = &env->insns[i];
+		env->err_insn = (int64_t)i;
 		if (!opcode_known(in->code)) {
 			verbose(env, "unknown opcode %02x\n", in->code);
 			return -EINVAL;
@@ -1559,8 +1560,10 @@ static int do_check(struct venv *env)
 			break;
 		}
 		}
-		if (err)
+		if (err) {
+			env->err_insn = idx;
 			return err;
+		}
 		if (env->log_level & 2 && !done) {
 			verbose(env, "%*s; ", 1, "");
 			print_state(env, env->cur, false);
@@ -1926,6 +1929,37 @@ static int convert_ctx_accesses(struct venv *env, struct uebpf_insn **out, size_
 	return 0;
 }
 
+/* Without a log level only the reason is given: say where, too (the
+ * instruction and, from line info, the source line). */
+static void name_the_insn(struct venv *env)
+{
+	const struct verifier_opts *o = env->opts;
+
+	if (env->err_insn < 0 || !env->log_len)
+		return;
+	uint32_t idx = (uint32_t)env->err_insn;
+	char *reason = strdup(env->log);
+	if (!reason)
+		return;
+	size_t n = strlen(reason);
+	while (n && reason[n - 1] == '\n')
+		reason[--n] = '\0';
+	log_truncate(env, 0);
+	verbose(env, "insn %u: %s", idx, reason);
+	for (size_t i = o->line_cnt; i-- > 0;) {
+		const struct verifier_line *l = &o->lines[i];
+		if (l->insn_off > idx)
+			continue;
+		const char *file = l->file ? strrchr(l->file, '/') : NULL;
+		file = file ? file + 1 : l->file ? l->file : "";
+		const char *text = l->text ? l->text + strspn(l->text, " \t") : "";
+		verbose(env, " (%s:%u: %s)", file, l->line, text);
+		break;
+	}
+	verbose(env, "\n");
+	free(reason);
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -1952,9 +1986,11 @@ int verify_program(const struct uebpf_insn *insns, size_t cnt, const struct veri
 	if (out)
 		*out = NULL;
 
+	env.err_insn = -1;
 	err = check_encodings(&env);
 	if (err)
 		goto done;
+	env.err_insn = -1;
 	err = cfg_check(insns, cnt, &env.cfg, msg, sizeof(msg));
 	if (err) {
 		if (err == -EINVAL)
@@ -1992,6 +2028,8 @@ done:
 			"peak_states %u mark_read 0\n", env.stats.insn_processed,
 			COMPLEXITY_LIMIT_INSNS, env.stats.max_states_per_insn, env.stats.total_states,
 			env.stats.peak_states);
+	if (err && !env.log_level)
+		name_the_insn(&env);
 	log_finish(&env);
 	if (stats)
 		*stats = env.stats;

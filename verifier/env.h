@@ -168,6 +168,7 @@ struct venv {
 	uint32_t jmps_processed, prev_jmps_processed, prev_insn_processed;
 	uint32_t cur_states;
 	struct explored *retired; /* evicted states, freed at the end */
+	int64_t err_insn;            /* where a rejection happened, or -1 */
 	bool hist_this_insn;         /* the current instruction has an entry */
 	uint32_t pending_hist_flags; /* for the next instruction's entry */
 };
