@@ -1801,6 +1801,13 @@ static int check_max_stack_depth(struct venv *env)
 				verbose(env, "the call stack of %d frames is too deep !\n", top + 1);
 				return -E2BIG;
 			}
+			/* Tail calls from a subprogram keep its callers' frames:
+			 * 33 of them must fit, so the callers get 256 bytes. */
+			if (env->subprogs[callee].has_tail_call && depth[top] >= 256) {
+				verbose(env, "tail_calls are not allowed when call stack of previous "
+					"frames is %u bytes. Too large\n", depth[top]);
+				return -EACCES;
+			}
 			uint32_t d = (env->subprogs[callee].stack_depth + 15) & ~15u;
 			depth[top + 1] = depth[top] + d;
 			if (depth[top + 1] > MAX_BPF_STACK) {

@@ -1322,7 +1322,7 @@ __naked void map_in_map_unchecked(void)
 
 SEC("socket")
 __description("map in map: reading the inner map pointer reads struct bpf_map")
-__success
+__failure __uebpf_differs("uebpf's maps are not the kernel's struct bpf_map: reading through a map pointer is refused")
 __naked void map_in_map_deref(void)
 {
 	asm volatile (

@@ -445,7 +445,8 @@ __naked void meta_vs_end(void)
 
 SEC("xdp")
 __description("xdp: adjust_head invalidates checked packet pointers")
-__failure __msg("R6 invalid mem access 'scalar'")
+__failure __uebpf_msg("helper bpf_xdp_adjust_head#44 is not provided by uebpf")
+__msg("R6 invalid mem access 'scalar'")
 __naked void adjust_head_invalidates(void)
 {
 	asm volatile ("r6 = *(u32 *)(r1 + %[data]);"
