@@ -724,9 +724,17 @@ int check_exit(struct venv *env, uint32_t *insn_idx, bool *done)
 			caller->regs[BPF_REG_0] = *r0;
 			*insn_idx = (uint32_t)callee->callsite + 1;
 		}
+		bool callback = callee->in_callback;
 		free(callee->stack);
 		free(callee);
 		st->frame[st->curframe--] = NULL;
+		if (callback) {
+			/* The next round starts where this one ended: widen
+			 * what changed and nothing depends on. */
+			const struct vstate *prev = find_prev_entry(env, st, *insn_idx);
+			if (prev)
+				widen_imprecise_scalars(prev, st);
+		}
 		return 0;
 	}
 

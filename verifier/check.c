@@ -1239,6 +1239,52 @@ static bool states_equal(struct venv *env, const struct vstate *old, const struc
 	return !m.overflow;
 }
 
+static bool same_callsites(const struct vstate *a, const struct vstate *b)
+{
+	if (a->curframe != b->curframe)
+		return false;
+	for (uint32_t f = 0; f <= a->curframe; f++)
+		if (a->frame[f]->callsite != b->frame[f]->callsite)
+			return false;
+	return true;
+}
+
+/* The latest explored state at idx in the same calls as st. */
+const struct vstate *find_prev_entry(struct venv *env, const struct vstate *st, uint32_t idx)
+{
+	for (const struct explored *e = env->aux[idx].explored; e; e = e->next)
+		if (same_callsites(e->st, st))
+			return e->st;
+	return NULL;
+}
+
+static void widen_reg(const struct reg_state *old, struct reg_state *cur)
+{
+	if (old->type != SCALAR_VALUE || cur->type != SCALAR_VALUE || old->precise || cur->precise)
+		return;
+	if (old->var_off.value == cur->var_off.value && old->var_off.mask == cur->var_off.mask &&
+	    range_within(old, cur) && range_within(cur, old))
+		return;
+	reg_mark_unknown(cur);
+}
+
+/* A loop (a callback run again, a may_goto loop) goes round with the
+ * scalars nothing depends on made unknown where they changed, so that
+ * its states meet an explored one instead of counting up forever (the
+ * kernel's widen_imprecise_scalars). */
+void widen_imprecise_scalars(const struct vstate *old, struct vstate *cur)
+{
+	for (uint32_t f = 0; f <= old->curframe && f <= cur->curframe; f++) {
+		const struct func_state *of = old->frame[f];
+		struct func_state *cf = cur->frame[f];
+		for (int r = 0; r < MAX_BPF_REG; r++)
+			widen_reg(&of->regs[r], &cf->regs[r]);
+		for (uint32_t s = 0; s < of->nr_slots && s < cf->nr_slots; s++)
+			if (of->stack[s].byte[0] == STACK_SPILL && cf->stack[s].byte[0] == STACK_SPILL)
+				widen_reg(&of->stack[s].spilled, &cf->stack[s].spilled);
+	}
+}
+
 /* At a prune point: 1 when an explored state covers the current one (the
  * path ends here), 0 to go on (maybe remembering this state), <0 on
  * error (an infinite loop). */
@@ -1255,7 +1301,15 @@ static int is_state_visited(struct venv *env, uint32_t idx)
 
 	for (struct explored **pe = &aux->explored, *e; (e = *pe);) {
 		struct vstate *old = e->st;
-		if (old->branches && aux->calls_callback) {
+		bool may_goto = env->insns[idx].code == (BPF_JMP | BPF_JCOND);
+		if (old->branches && may_goto && old->may_goto_depth != cur->may_goto_depth) {
+			/* Another round of a may_goto loop, within one being
+			 * explored: the budget ends it. */
+			if (states_equal(env, old, cur, CMP_RANGE)) {
+				mark_all_precise(env);
+				return 1;
+			}
+		} else if (old->branches && aux->calls_callback) {
 			/* A callback's call site, come back to: a state within
 			 * one being explored adds nothing (bpf_loop bounds the
 			 * iterations). That state's precision is not known yet:
@@ -1268,7 +1322,8 @@ static int is_state_visited(struct venv *env, uint32_t idx)
 			/* Still being explored: on the current path or a
 			 * sibling. The same state again is a loop that
 			 * cannot end. */
-			if (states_equal(env, old, cur, CMP_EXACT)) {
+			if (old->may_goto_depth == cur->may_goto_depth &&
+			    states_equal(env, old, cur, CMP_EXACT)) {
 				print_line_info(env, idx);
 				verbose(env, "infinite loop detected at insn %u\n", idx);
 				return -EINVAL;
@@ -1550,9 +1605,17 @@ static int do_check(struct venv *env)
 			} else if (op == BPF_EXIT) {
 				err = check_exit(env, &next, &done);
 			} else if (op == BPF_JCOND) {
-				/* may_goto: either way. */
-				if (!push_branch(env, idx + insn->off + 1, idx))
+				/* may_goto: the loop's next round is a path of its
+				 * own, one level deeper; this one leaves the loop. */
+				struct vstate *round = push_branch(env, idx + 1, idx);
+				if (!round)
 					return -ENOMEM;
+				round->may_goto_depth++;
+				const struct vstate *prev = env->cur->parent ?
+					find_prev_entry(env, env->cur, idx) : NULL;
+				if (prev)
+					widen_imprecise_scalars(prev, round);
+				next = idx + insn->off + 1;
 				err = 0;
 			} else {
 				err = check_cond_jmp(env, insn, &next);

@@ -100,6 +100,7 @@ struct vstate {
 	struct vstate *parent;
 	uint32_t branches;
 	uint32_t insn_idx;
+	uint32_t may_goto_depth; /* rounds of may_goto loops on this path */
 	/* The stretch of the path this state covers (from the explored
 	 * state it descends from): its first and last instruction and
 	 * its history. */
@@ -195,6 +196,8 @@ static inline struct reg_state *cur_regs(const struct venv *env)
 	return cur_frame(env)->regs;
 }
 void mark_reg_not_init(struct reg_state *reg);
+const struct vstate *find_prev_entry(struct venv *env, const struct vstate *st, uint32_t idx);
+void widen_imprecise_scalars(const struct vstate *old, struct vstate *cur);
 void mark_reg_unknown_scalar(struct reg_state *reg);
 uint32_t new_id(struct venv *env);
 int check_reg_read(struct venv *env, uint32_t regno);

@@ -141,7 +141,7 @@ static void test_log_shape(void)
 
 	/* Without a level, only the reason. */
 	CHECK_EQ(verify_text(BPF_PROG_TYPE_SOCKET_FILTER, "exit\n", 0, NULL, NULL, NULL), -EACCES);
-	CHECK_STR(vlog, "R0 !read_ok\n");
+	CHECK_STR(vlog, "insn 0: R0 !read_ok\n");
 }
 
 static void test_map_value_access(void)
