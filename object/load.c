@@ -7,6 +7,7 @@
  * of maps of maps and program arrays filled. On failure everything this
  * load created is released and the maps it pinned are unpinned.
  */
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <libgen.h>
@@ -202,6 +203,91 @@ static struct prog_line *loaded_lines(struct uebpf_object *obj, const struct rel
 	return lines;
 }
 
+/* The context struct a program type's global functions take, by name. */
+static const char *ctx_struct_name(enum bpf_prog_type type)
+{
+	switch (type) {
+	case BPF_PROG_TYPE_SOCKET_FILTER:
+	case BPF_PROG_TYPE_SCHED_CLS:
+	case BPF_PROG_TYPE_SCHED_ACT:
+	case BPF_PROG_TYPE_CGROUP_SKB:
+		return "__sk_buff";
+	case BPF_PROG_TYPE_XDP:
+		return "xdp_md";
+	case BPF_PROG_TYPE_KPROBE:
+		return "pt_regs";
+	case BPF_PROG_TYPE_PERF_EVENT:
+		return "bpf_perf_event_data";
+	case BPF_PROG_TYPE_CGROUP_SOCK_ADDR:
+		return "bpf_sock_addr";
+	case BPF_PROG_TYPE_RAW_TRACEPOINT:
+		return "bpf_raw_tracepoint_args";
+	default:
+		return NULL;
+	}
+}
+
+static uint8_t func_arg_kind(const struct btf *btf, uint32_t type_id, const char *ctx_name,
+			     uint32_t *size)
+{
+	const struct btf_type *t = btf_skip_mods(btf, type_id, &type_id);
+
+	if (!t)
+		return VARG_OTHER;
+	if (btf_is_int(t) || btf_is_enum(t) || btf_is_enum64(t))
+		return VARG_SCALAR;
+	if (!btf_is_ptr(t))
+		return VARG_OTHER;
+	uint32_t ref_id;
+	const struct btf_type *ref = btf_skip_mods(btf, t->type, &ref_id);
+	if (!ref)
+		return VARG_OTHER;
+	if (btf_is_struct(ref) && ctx_name && !strcmp(btf_name(btf, ref->name_off), ctx_name))
+		return VARG_CTX;
+	if (btf_is_int(ref) || btf_is_struct(ref) || btf_is_union(ref) || btf_is_enum(ref) ||
+	    btf_is_array(ref)) {
+		long sz = btf__resolve_size(btf, ref_id);
+		if (sz > 0) {
+			*size = (uint32_t)sz;
+			return VARG_MEM;
+		}
+	}
+	return VARG_OTHER;
+}
+
+/* What BTF says of the loaded program's functions: which are global,
+ * what they take and return (for the verifier). */
+static struct verifier_func *loaded_funcs(struct uebpf_object *obj, const struct uebpf_program *prog,
+					  const struct relo_result *r, size_t *cnt)
+{
+	struct verifier_func *funcs = calloc(r->nr_parts ? r->nr_parts : 1, sizeof(*funcs));
+	size_t n = 0;
+
+	*cnt = 0;
+	if (!funcs || !obj->btf)
+		return funcs;
+	for (size_t pi = 0; pi < r->nr_parts; pi++) {
+		const struct uebpf_program *p = &obj->progs[r->parts[pi].prog_idx];
+		int id = btf__find_by_name_kind(obj->btf, p->name, BTF_KIND_FUNC);
+		const struct btf_type *fn = id > 0 ? btf__type_by_id(obj->btf, (uint32_t)id) : NULL;
+		const struct btf_type *proto = fn ? btf__type_by_id(obj->btf, fn->type) : NULL;
+		if (!proto || !btf_is_func_proto(proto))
+			continue;
+		struct verifier_func *f = &funcs[n++];
+		f->insn_off = (uint32_t)r->parts[pi].off;
+		f->name = p->name;
+		f->global = pi > 0 && btf_vlen(fn) == BTF_FUNC_GLOBAL && !p->mark_btf_static;
+		f->returns_void = proto->type == 0;
+		const struct btf_param *params = btf_params(proto);
+		f->nargs = (uint8_t)(btf_vlen(proto) < 5 ? btf_vlen(proto) : 5);
+		for (int a = 0; a < f->nargs; a++)
+			f->arg[a] = func_arg_kind(obj->btf, params[a].type,
+						  ctx_struct_name(prog->type), &f->arg_size[a]);
+	}
+	*cnt = n;
+	return funcs;
+}
+
 static int load_program(struct uebpf_object *obj, struct uebpf_program *prog,
 			struct relo_result *r)
 {
@@ -223,8 +309,10 @@ static int load_program(struct uebpf_object *obj, struct uebpf_program *prog,
 			       "program it is (see docs/object.md), nor did "
 			       "uebpf_program_set_type", prog->name, prog->sec_name);
 	extra.lines = loaded_lines(obj, r, &extra.line_cnt);
+	extra.funcs = loaded_funcs(obj, prog, r, &extra.func_cnt);
 	fd = prog_load(prog->type, prog->name, obj->license, r->insns, r->insn_cnt, &opts, &extra);
 	free((void *)extra.lines);
+	free((void *)extra.funcs);
 	if (fd < 0)
 		return obj_err(obj, -fd, "program '%s': %s", prog->name,
 			       log[0] ? log : prog->log_buf ? "rejected (see its log)" : strerror(-fd));

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "uebpf/object.h"
+#include "verifier/verifier.h"
 
 /* The kernel's limits: instructions of a program (BPF_COMPLEXITY_LIMIT_INSNS)
  * and maps one program may use (MAX_USED_MAPS). */
@@ -35,6 +36,8 @@ struct prog_line {
 struct prog_load_extra {
 	const struct prog_line *lines; /* by increasing insn_off */
 	size_t line_cnt;
+	const struct verifier_func *funcs; /* BTF of its functions */
+	size_t func_cnt;
 };
 
 /* uebpf_prog_load with extra information kept in the program's record. */

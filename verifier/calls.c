@@ -544,6 +544,11 @@ int check_helper_call(struct venv *env, const struct uebpf_insn *insn, uint32_t 
 	if (func == BPF_FUNC_snprintf && (err = check_format(env, &meta)))
 		return err;
 	if (func == BPF_FUNC_tail_call) {
+		const struct verifier_func *fn = env->subprogs[cur_frame(env)->subprogno].btf;
+		if (cur_frame(env)->subprogno && fn && fn->returns_void) {
+			verbose(env, "tail_call is only allowed in functions that return 'int'.\n");
+			return -EINVAL;
+		}
 		if (env->cur->nr_refs) {
 			verbose(env, "tail_call would lead to reference leak\n");
 			return -EINVAL;
@@ -620,6 +625,67 @@ int check_helper_call(struct venv *env, const struct uebpf_insn *insn, uint32_t 
 	return 0;
 }
 
+/* A call to a global function: the arguments against its BTF
+ * signature; it returns a number (it is verified on its own). */
+static int check_global_call(struct venv *env, int sub, uint32_t *insn_idx)
+{
+	const struct verifier_func *fn = env->subprogs[sub].btf;
+	struct reg_state *regs = cur_regs(env);
+	int err = 0;
+
+	for (int i = 0; i < fn->nargs && !err; i++) {
+		uint32_t regno = (uint32_t)i + 1;
+		const struct reg_state *reg = &regs[regno];
+		if ((err = check_reg_read(env, regno)))
+			return err;
+		switch (fn->arg[i]) {
+		case VARG_SCALAR:
+			if (reg->type != SCALAR_VALUE) {
+				verbose(env, "R%u is not a scalar\n", regno);
+				err = -EINVAL;
+			}
+			break;
+		case VARG_CTX:
+			if (reg->type != PTR_TO_CTX) {
+				verbose(env, "arg#%d expects pointer to ctx\n", i);
+				err = -EINVAL;
+			} else if (reg->off || !tnum_is_const(reg->var_off) || reg->var_off.value) {
+				verbose(env, "dereference of modified ctx ptr R%u off=%d disallowed\n",
+					regno, reg->off);
+				err = -EACCES;
+			}
+			break;
+		case VARG_MEM:
+			if (reg->type == SCALAR_VALUE && reg_is_const(reg) && !reg->var_off.value)
+				break; /* NULL */
+			if (!is_mem_type(reg)) {
+				err = type_mismatch(env, regno, mem_types_str);
+				break;
+			}
+			err = check_helper_mem(env, regno, (int)fn->arg_size[i], false, ACCESS_READ);
+			break;
+		default:
+			verbose(env, "arg#%d: global functions take numbers, the context and pointers "
+				"to sized memory\n", i);
+			err = -EINVAL;
+		}
+	}
+	if (err) {
+		verbose(env, "Caller passes invalid args into func#%d ('%s')\n", sub,
+			fn->name ? fn->name : "");
+		return err;
+	}
+	if (env->log_level)
+		verbose(env, "Func#%d ('%s') is global and assumed valid.\n", sub,
+			fn->name ? fn->name : "");
+	env->subprogs[sub].called = true;
+	for (int r = BPF_REG_1; r <= BPF_REG_5; r++)
+		mark_reg_not_init(&regs[r]);
+	mark_reg_unknown_scalar(&regs[BPF_REG_0]);
+	*insn_idx = env->insn_idx + 1;
+	return 0;
+}
+
 int check_subprog_call(struct venv *env, const struct uebpf_insn *insn, uint32_t *insn_idx)
 {
 	struct vstate *st = env->cur;
@@ -630,6 +696,8 @@ int check_subprog_call(struct venv *env, const struct uebpf_insn *insn, uint32_t
 		verbose(env, "verifier bug. No program starts at insn %u\n", idx + insn->imm + 1);
 		return -EFAULT;
 	}
+	if (env->subprogs[sub].btf && env->subprogs[sub].btf->global)
+		return check_global_call(env, sub, insn_idx);
 	if (st->curframe + 1 >= MAX_CALL_FRAMES) {
 		verbose(env, "the call stack of %u frames is too deep\n", st->curframe + 2);
 		return -E2BIG;
@@ -739,6 +807,16 @@ int check_exit(struct venv *env, uint32_t *insn_idx, bool *done)
 	}
 
 	int64_t min, max;
+	if (callee->subprogno) {
+		/* A global function verified on its own returns a number. */
+		if (r0->type != SCALAR_VALUE) {
+			verbose(env, "At subprogram exit the register R0 is not a scalar value (%s)\n",
+				reg_type_str(r0->type));
+			return -EINVAL;
+		}
+		*done = true;
+		return 0;
+	}
 	if (env->pt && env->pt->return_range && env->pt->return_range(&env->target, &min, &max)) {
 		if (r0->type != SCALAR_VALUE) {
 			verbose(env, "At program exit the register R0 is not a known value (%s)\n",

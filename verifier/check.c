@@ -1502,13 +1502,14 @@ static uint32_t insn_width(const struct venv *env, uint32_t idx)
 
 /* ---- the walk ---- */
 
-static int do_check(struct venv *env)
+static int do_check(struct venv *env, uint32_t start)
 {
-	uint32_t idx = 0;
+	uint32_t idx = start;
+	bool first = true;
 	bool popped = false, popped_step = false;
 	int err;
 
-	env->insn_idx = 0;
+	env->insn_idx = start;
 	for (;;) {
 		if (idx >= env->cnt) {
 			verbose(env, "invalid insn idx %u insn_cnt %zu\n", idx, env->cnt);
@@ -1552,13 +1553,14 @@ static int do_check(struct venv *env)
 		/* Steps that are not from the instruction before: recorded
 		 * for going back over the path. */
 		env->hist_this_insn = false;
-		if (env->stats.insn_processed > 1 &&
+		if (!first &&
 		    (popped_step || env->prev_insn_idx + insn_width(env, env->prev_insn_idx) != idx)) {
 			if ((err = hist_push(env, idx, env->prev_insn_idx, env->pending_hist_flags, 0)))
 				return err;
 		}
 		env->pending_hist_flags = 0;
 		popped_step = false;
+		first = false;
 
 		switch (cls) {
 		case BPF_ALU:
@@ -1809,7 +1811,9 @@ static void mark_prune_points(struct venv *env)
 	}
 }
 
-static int init_state(struct venv *env)
+/* The state a program (sub 0) or a global function starts in: r1 the
+ * context, or the function's arguments as its BTF says; r10 the frame. */
+static int init_state(struct venv *env, uint32_t sub)
 {
 	struct vstate *st = calloc(1, sizeof(*st));
 	if (!st)
@@ -1823,12 +1827,50 @@ static int init_state(struct venv *env)
 	for (int r = 0; r < MAX_BPF_REG; r++)
 		mark_reg_not_init(&f->regs[r]);
 	f->callsite = -1;
+	f->subprogno = sub;
+	st->first_insn_idx = env->subprogs[sub].start;
 	reg_mark_known_zero(&f->regs[BPF_REG_10]);
 	f->regs[BPF_REG_10].type = PTR_TO_STACK;
-	reg_mark_known_zero(&f->regs[BPF_REG_1]);
-	f->regs[BPF_REG_1].type = PTR_TO_CTX;
+	const struct verifier_func *fn = env->subprogs[sub].btf;
+	if (!sub || !fn) {
+		reg_mark_known_zero(&f->regs[BPF_REG_1]);
+		f->regs[BPF_REG_1].type = PTR_TO_CTX;
+	} else {
+		for (int i = 0; i < fn->nargs; i++) {
+			struct reg_state *reg = &f->regs[i + 1];
+			if (fn->arg[i] == VARG_CTX) {
+				reg_mark_known_zero(reg);
+				reg->type = PTR_TO_CTX;
+			} else if (fn->arg[i] == VARG_MEM) {
+				reg_mark_known_zero(reg);
+				reg->type = PTR_TO_MEM | PTR_MAYBE_NULL;
+				reg->mem_size = fn->arg_size[i];
+				reg->id = new_id(env);
+			} else {
+				mark_reg_unknown_scalar(reg);
+			}
+		}
+	}
 	env->cur = st;
 	return 0;
+}
+
+/* Explored states belong to one walk (the program's or a global
+ * function's). */
+static void forget_explored(struct venv *env)
+{
+	for (size_t i = 0; i < env->cnt; i++) {
+		struct explored *e = env->aux[i].explored;
+		while (e) {
+			struct explored *next = e->next;
+			e->next = env->retired;
+			env->retired = e;
+			e = next;
+		}
+		env->aux[i].explored = NULL;
+		env->aux[i].nr_explored = 0;
+	}
+	env->cur_states = 0;
 }
 
 /* The combined stack of every call chain fits in 512 bytes (checked
@@ -2077,9 +2119,32 @@ int verify_program(const struct uebpf_insn *insns, size_t cnt, const struct veri
 		env.subprogs[i].start = env.cfg.subprog_start[i];
 	compute_liveness(&env);
 	mark_prune_points(&env);
-	if ((err = init_state(&env)))
+	for (size_t i = 0; i < env.cfg.nr_subprogs; i++)
+		for (size_t k = 0; k < opts->func_cnt; k++)
+			if (opts->funcs[k].insn_off == env.subprogs[i].start)
+				env.subprogs[i].btf = &opts->funcs[k];
+	if ((err = init_state(&env, 0)))
 		goto done;
-	err = do_check(&env);
+	err = do_check(&env, 0);
+	/* Then each global function called, on its own. */
+	while (!err) {
+		size_t sub = 1;
+		while (sub < env.cfg.nr_subprogs &&
+		       !(env.subprogs[sub].called && !env.subprogs[sub].verified))
+			sub++;
+		if (sub == env.cfg.nr_subprogs)
+			break;
+		env.subprogs[sub].verified = true;
+		forget_explored(&env);
+		free_vstate(env.cur);
+		env.cur = NULL;
+		if (env.log_level)
+			verbose(&env, "Validating %s() func#%zu...\n", env.subprogs[sub].btf->name ?
+				env.subprogs[sub].btf->name : "", sub);
+		err = init_state(&env, (uint32_t)sub);
+		if (!err)
+			err = do_check(&env, env.subprogs[sub].start);
+	}
 	if (!err)
 		err = check_max_stack_depth(&env);
 	if (!err && out) {

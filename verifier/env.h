@@ -133,6 +133,8 @@ struct subprog {
 	uint32_t start;
 	uint32_t stack_depth; /* bytes, the largest seen */
 	bool has_tail_call;
+	const struct verifier_func *btf; /* NULL: no BTF for it */
+	bool called, verified;           /* global functions */
 };
 
 /* A path to explore later: its state, where it resumes, and the log's

@@ -44,6 +44,27 @@ struct verifier_line {
 	const char *text;
 };
 
+/* What BTF says of a subprogram (the object loader fills these in). */
+enum verifier_arg {
+	VARG_SCALAR = 1, /* a number */
+	VARG_CTX,        /* the program's context */
+	VARG_MEM,        /* a pointer to arg_size bytes, or NULL */
+	VARG_OTHER,      /* a type global functions cannot take */
+};
+
+struct verifier_func {
+	uint32_t insn_off; /* its first instruction */
+	const char *name;
+	/* A global function: verified on its own from its BTF signature,
+	 * and its calls checked against that signature (the kernel's rule;
+	 * static functions are verified as part of each call). */
+	bool global;
+	bool returns_void;
+	uint8_t nargs;
+	uint8_t arg[5];        /* enum verifier_arg */
+	uint32_t arg_size[5];  /* VARG_MEM */
+};
+
 struct verifier_opts {
 	enum bpf_prog_type prog_type;
 	enum bpf_attach_type expected_attach_type;
@@ -54,6 +75,10 @@ struct verifier_opts {
 	bool gpl; /* GPL-compatible license: may call GPL-only helpers */
 	const struct verifier_line *lines; /* by increasing insn_off, or NULL */
 	size_t line_cnt;
+	/* BTF of the subprograms, when the program comes from an object
+	 * with BTF; NULL: all static, returning int. */
+	const struct verifier_func *funcs;
+	size_t func_cnt;
 	/* The log, as the kernel's: level 1 the path to a rejection, 2 every
 	 * instruction with its state; bit 4 (BPF_LOG_STATS) statistics. */
 	char *log_buf;
