@@ -77,9 +77,24 @@ static int verify_one(const char *path, const char *pin_dir, const char *name,
 	memset(v, 0, sizeof(*v));
 	v->accepted = rc == 0;
 	parse_stats(log, v);
+	uebpf_object_close(obj);
+	if (!v->accepted && !log_level) {
+		/* Without a log the reason comes on one line, with the
+		 * instruction and its source line. */
+		struct uebpf_object *again = uebpf_object_open_file(path, &oo);
+		if (!again)
+			return -errno;
+		for (p = uebpf_object_next_program(again, NULL); p;
+		     p = uebpf_object_next_program(again, p))
+			uebpf_program_set_autoload(p, strcmp(uebpf_program_name(p), name) == 0);
+		p = uebpf_object_find_program(again, name);
+		log[0] = '\0';
+		uebpf_program_set_log_buf(p, log, LOG_SIZE);
+		uebpf_object_load(again);
+		uebpf_object_close(again);
+	}
 	if (!v->accepted && !log[0])
 		snprintf(log, LOG_SIZE, "%s\n", err);
-	uebpf_object_close(obj);
 	return 0;
 }
 

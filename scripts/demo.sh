@@ -75,7 +75,21 @@ else
   echo "(clang-19 not found: examples not built)"
 fi
 
-section "8. Speed (quick run; make bench for the full one)"
+section "8. The verifier: what may run is decided before it runs"
+obj=$build/examples/packet_checks.bpf.o
+if [[ -f $obj ]]; then
+  echo "(examples/packet_checks.bpf.c: two XDP programs, one forgets to check the IP header)"
+  run "$uebpf" verify "$build/examples/flow_stats.bpf.o"
+  run "$uebpf" verify "$obj" || true
+  echo
+  echo "The path to the rejection, as the kernel's verifier log shows it (last lines):"
+  printf '$ %s\n' "$uebpf verify $obj --prog unchecked --log-level 1"
+  "$uebpf" verify "$obj" --prog unchecked --log-level 1 | tail -n 6 || true
+else
+  echo "(clang-19 not found: examples not built)"
+fi
+
+section "9. Speed (quick run; make bench for the full one)"
 if [[ -x $build/bench/uebpf-bench ]]; then
   "$build/bench/uebpf-bench" --quick
 fi

@@ -2056,8 +2056,12 @@ static void name_the_insn(struct venv *env)
 	size_t n = strlen(reason);
 	while (n && reason[n - 1] == '\n')
 		reason[--n] = '\0';
+	/* One line: the kernel's lines of the reason joined. */
 	log_truncate(env, 0);
-	verbose(env, "insn %u: %s", idx, reason);
+	verbose(env, "insn %u: ", idx);
+	char *save = NULL;
+	for (char *l = strtok_r(reason, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		verbose(env, "%s%s", l == reason ? "" : "; ", l);
 	for (size_t i = o->line_cnt; i-- > 0;) {
 		const struct verifier_line *l = &o->lines[i];
 		if (l->insn_off > idx)
