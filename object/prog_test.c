@@ -216,6 +216,32 @@ static void test_errors_name_the_instruction(void)
 	uebpf_prog_close(fd);
 }
 
+/* What the verifier refuses loads only on request, and then runs only
+ * in the checked interpreter, where the stray read is stopped. */
+static void test_unverified_runs_only_checked(void)
+{
+	/* A load through r2, which is never set. */
+	const struct uebpf_insn stray[] = { insn(0x79, 0, 2, 0, 0), EXIT };
+	char log[256];
+	CHECK_EQ(load(BPF_PROG_TYPE_XDP, "stray", stray, N(stray), log, sizeof(log)), -EACCES);
+	CHECK_CONTAINS(log, "insn 0: R2 !read_ok");
+
+	struct uebpf_prog_load_opts opts = { .sz = sizeof(opts), .unverified = true };
+	int fd = uebpf_prog_load(BPF_PROG_TYPE_XDP, "stray", "GPL", stray, N(stray), &opts);
+	CHECK(fd >= 0);
+	uint64_t r0 = 0;
+	char err[160];
+	struct uebpf_run_opts normal = { .sz = sizeof(normal), .err_buf = err,
+					 .err_size = sizeof(err) };
+	CHECK_EQ(uebpf_code_run(uebpf_prog_code(fd), 0, 0, &normal, &r0), -EPERM);
+	CHECK_CONTAINS(err, "only run in checked mode");
+	CHECK_EQ(uebpf_code_run(uebpf_prog_code(fd), 0, 0, NULL, &r0), -EPERM);
+	struct uebpf_run_opts checked = { .sz = sizeof(checked), .checked = true,
+					  .err_buf = err, .err_size = sizeof(err) };
+	CHECK_EQ(uebpf_code_run(uebpf_prog_code(fd), 0, 0, &checked, &r0), -EFAULT);
+	uebpf_prog_close(fd);
+}
+
 static int array_map(uint32_t max_entries)
 {
 	return uebpf_map_create(BPF_MAP_TYPE_ARRAY, "m", 4, 16, max_entries, NULL);
@@ -1066,6 +1092,7 @@ int main(int argc, char **argv)
 		RUN(test_gpl_compatible_licenses);
 		RUN(test_errors_name_the_instruction);
 		RUN(test_map_ids_in_order_of_first_use);
+		RUN(test_unverified_runs_only_checked);
 		RUN(test_too_many_maps);
 		RUN(test_tag_masks_map_references);
 		RUN(test_tags_are_the_kernels);
