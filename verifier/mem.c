@@ -225,6 +225,12 @@ int spill_size(const struct stack_slot *s)
 	return n;
 }
 
+/* Whether a scalar's value survives being cut to size bytes. */
+static bool value_fits(const struct reg_state *reg, int size)
+{
+	return size >= 8 || (reg->smin_value >= 0 && reg->umax_value < (1ull << (8 * size)));
+}
+
 /* Keeps a register's state in a slot (size bytes from its start; the
  * rest of the slot becomes data, zeros staying zeros). */
 static void save_spill(struct stack_slot *s, const struct reg_state *reg, int size)
@@ -267,8 +273,12 @@ static int stack_write(struct venv *env, uint32_t ptr_regno, int32_t off, int si
 	bool slot_start = (min_off % 8) == 0;
 
 	if (val && val->type == SCALAR_VALUE && slot_start) {
-		/* A scalar keeps its state, whatever its size. */
+		/* A scalar keeps its state, whatever its size; a narrowing
+		 * spill is no longer the register's copy (what a jump proves
+		 * on one would be wrong for the other). */
 		save_spill(s, val, size);
+		if (!value_fits(val, size))
+			s->spilled.id = 0;
 		return 0;
 	}
 	if (!val && slot_start && (insn->code & 0x07) == BPF_ST) {
@@ -325,7 +335,7 @@ static int stack_read(struct venv *env, uint32_t ptr_regno, int32_t off, int siz
 		if ((min_off % 8) == 0 && size <= spilled) {
 			if (dst) {
 				*dst = s->spilled;
-				if (size < 8 && size < spilled)
+				if (!value_fits(&s->spilled, size))
 					dst->id = 0;
 			}
 			return 0;

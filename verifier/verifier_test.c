@@ -120,6 +120,22 @@ static void test_too_large(void)
 	CHECK(strstr(vlog, "BPF program is too large. Processed 1000001 insn") != NULL);
 }
 
+/* A 4-byte spill of a 64-bit number is not a copy of it: a bound
+ * proven on the 4 bytes read back says nothing of the register. */
+static void test_narrow_spill_breaks_the_link(void)
+{
+	const char *text = "call 7\nr1 = r0\n*(u32 *)(r10 - 8) = r1\nr2 = *(u32 *)(r10 - 8)\n"
+			   "if r2 > 7 goto +5\nr3 = r10\nr3 += -16\nr3 += r1\n"
+			   "r0 = *(u8 *)(r3 + 0)\nr0 = 0\nexit\n";
+	CHECK_EQ(verify_text(BPF_PROG_TYPE_SOCKET_FILTER, text, 0, NULL, NULL, NULL), -EINVAL);
+	CHECK(strstr(vlog, "unbounded min value") != NULL);
+	/* The same through an 8-byte spill is a copy: the bound holds. */
+	text = "call 7\nr1 = r0\n*(u64 *)(r10 - 8) = r1\nr2 = *(u64 *)(r10 - 8)\n"
+	       "if r2 > 7 goto +5\nr3 = r10\nr3 += -16\nr3 += r1\n"
+	       "r0 = *(u8 *)(r3 + 0)\nr0 = 0\nexit\n";
+	CHECK_EQ(verify_text(BPF_PROG_TYPE_SOCKET_FILTER, text, 0, NULL, NULL, NULL), 0);
+}
+
 static void test_log_shape(void)
 {
 	CHECK_EQ(verify_text(BPF_PROG_TYPE_SOCKET_FILTER,
@@ -162,6 +178,7 @@ int main(void)
 	RUN(test_bounded_loop);
 	RUN(test_infinite_loop);
 	RUN(test_too_large);
+	RUN(test_narrow_spill_breaks_the_link);
 	RUN(test_log_shape);
 	RUN(test_map_value_access);
 	return check_summary("verifier_test");
