@@ -1979,7 +1979,15 @@ static int convert_ctx_accesses(struct venv *env, struct uebpf_insn **out, size_
 		int k = 0;
 
 		new_idx[i] = (uint32_t)n;
-		if (env->aux[i].ctx_access && env->aux[i].seen && env->pt &&
+		/* Code no path reaches becomes a jump to itself (the kernel's
+		 * sanitize_dead_code): never run, and nothing in it (an
+		 * unknown helper) can stop the program from loading. */
+		bool second_half = i > 0 && env->insns[i - 1].code == (BPF_LD | BPF_IMM | BPF_DW) &&
+				   env->aux[i - 1].seen;
+		if (!env->aux[i].seen && !second_half) {
+			patch[0] = (struct uebpf_insn){ .code = BPF_JMP | BPF_JA, .off = -1 };
+			k = 1;
+		} else if (env->aux[i].ctx_access && env->aux[i].seen && env->pt &&
 		    env->pt->convert_ctx_access) {
 			k = env->pt->convert_ctx_access(&env->target, &env->insns[i], patch, 16);
 			if (k < 0) {
@@ -2012,6 +2020,8 @@ static int convert_ctx_accesses(struct venv *env, struct uebpf_insn **out, size_
 		const struct uebpf_insn *in = &env->insns[i];
 		uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
 		struct uebpf_insn *o = &prog[new_idx[i]];
+		if (!env->aux[i].seen)
+			continue; /* a dead instruction or a second half */
 		bool is_call = cls == BPF_JMP && op == BPF_CALL && in->src_reg == BPF_PSEUDO_CALL;
 		bool is_func = in->code == (BPF_LD | BPF_IMM | BPF_DW) && in->src_reg == BPF_PSEUDO_FUNC;
 
@@ -2153,6 +2163,14 @@ int verify_program(const struct uebpf_insn *insns, size_t cnt, const struct veri
 		err = check_max_stack_depth(&env);
 	if (!err && out) {
 		err = convert_ctx_accesses(&env, out, out_cnt);
+		if (!err && uebpf_insns_check(*out, *out_cnt, msg, sizeof(msg))) {
+			/* What the kernel lets through and the engine does not
+			 * run (the decoder's reason names the instruction). */
+			verbose(&env, "%s\n", msg);
+			free(*out);
+			*out = NULL;
+			err = -EINVAL;
+		}
 	}
 	if (err == -E2BIG || err == -EINVAL || err == -EACCES || err == -EFAULT || err == -EBADF ||
 	    err == -ENOTSUPP)
