@@ -283,6 +283,30 @@ static bool add_overflows_s32(int32_t a, int64_t b)
 	return r != (int32_t)r;
 }
 
+/* ptr's variable offset op= off; a packet pointer then gets a new id and
+ * no proven range (the range was for the old offset). */
+static void add_var_offset(struct venv *env, struct reg_state *ptr, const struct reg_state *off,
+			   uint8_t op)
+{
+	struct reg_state var = *ptr;
+
+	var.type = SCALAR_VALUE;
+	scalar_alu(&var, off, op, false, false);
+	ptr->var_off = var.var_off;
+	ptr->smin_value = var.smin_value;
+	ptr->smax_value = var.smax_value;
+	ptr->umin_value = var.umin_value;
+	ptr->umax_value = var.umax_value;
+	ptr->s32_min_value = var.s32_min_value;
+	ptr->s32_max_value = var.s32_max_value;
+	ptr->u32_min_value = var.u32_min_value;
+	ptr->u32_max_value = var.u32_max_value;
+	if (base_type(ptr->type) == PTR_TO_PACKET || base_type(ptr->type) == PTR_TO_PACKET_META) {
+		ptr->id = new_id(env);
+		ptr->range = 0;
+	}
+}
+
 /* dst = ptr op off (the kernel's adjust_ptr_min_max_vals). */
 static int adjust_ptr(struct venv *env, const struct uebpf_insn *insn, const struct reg_state *ptr_in,
 		      const struct reg_state *off_in)
@@ -350,24 +374,7 @@ static int adjust_ptr(struct venv *env, const struct uebpf_insn *insn, const str
 		}
 		/* A variable offset: the fixed part stays, the variable part
 		 * grows, and a packet pointer loses its proven range. */
-		{
-			struct reg_state var = ptr;
-			var.type = SCALAR_VALUE;
-			scalar_alu(&var, &off, BPF_ADD, false, false);
-			res.var_off = var.var_off;
-			res.smin_value = var.smin_value;
-			res.smax_value = var.smax_value;
-			res.umin_value = var.umin_value;
-			res.umax_value = var.umax_value;
-			res.s32_min_value = var.s32_min_value;
-			res.s32_max_value = var.s32_max_value;
-			res.u32_min_value = var.u32_min_value;
-			res.u32_max_value = var.u32_max_value;
-		}
-		if (base_type(ptr.type) == PTR_TO_PACKET || base_type(ptr.type) == PTR_TO_PACKET_META) {
-			res.id = new_id(env);
-			res.range = 0;
-		}
+		add_var_offset(env, &res, &off, BPF_ADD);
 		break;
 	case BPF_SUB:
 		if (dst->type == SCALAR_VALUE && &regs[insn->dst_reg] != ptr_in) {
@@ -382,24 +389,7 @@ static int adjust_ptr(struct venv *env, const struct uebpf_insn *insn, const str
 			res.off = (int32_t)(ptr.off - smin_val);
 			break;
 		}
-		{
-			struct reg_state var = ptr;
-			var.type = SCALAR_VALUE;
-			scalar_alu(&var, &off, BPF_SUB, false, false);
-			res.var_off = var.var_off;
-			res.smin_value = var.smin_value;
-			res.smax_value = var.smax_value;
-			res.umin_value = var.umin_value;
-			res.umax_value = var.umax_value;
-			res.s32_min_value = var.s32_min_value;
-			res.s32_max_value = var.s32_max_value;
-			res.u32_min_value = var.u32_min_value;
-			res.u32_max_value = var.u32_max_value;
-		}
-		if (base_type(ptr.type) == PTR_TO_PACKET || base_type(ptr.type) == PTR_TO_PACKET_META) {
-			res.id = new_id(env);
-			res.range = 0;
-		}
+		add_var_offset(env, &res, &off, BPF_SUB);
 		break;
 	case BPF_AND:
 	case BPF_OR:
