@@ -52,7 +52,7 @@ static int type_mismatch(struct venv *env, uint32_t regno, const char *expected)
 	return -EACCES;
 }
 
-uint32_t acquire_reference(struct venv *env, uint32_t insn_idx)
+static uint32_t acquire_reference(struct venv *env, uint32_t insn_idx)
 {
 	struct vstate *st = env->cur;
 
@@ -65,7 +65,7 @@ uint32_t acquire_reference(struct venv *env, uint32_t insn_idx)
 
 /* Every copy of a released object becomes a plain number (the kernel
  * does that for privileged programs; using it as a pointer then fails). */
-int release_reference(struct venv *env, uint32_t ref_obj_id)
+static int release_reference(struct venv *env, uint32_t ref_obj_id)
 {
 	struct vstate *st = env->cur;
 	uint32_t i;

@@ -244,11 +244,6 @@ static int pop_branch(struct venv *env)
 
 /* ---- ALU ---- */
 
-static void copy_reg_keep_frame(struct reg_state *dst, const struct reg_state *src)
-{
-	*dst = *src;
-}
-
 static int check_reg_sane_offset(struct venv *env, const struct reg_state *reg, uint32_t ptr_type)
 {
 	bool known = reg_is_const(reg);
@@ -469,7 +464,7 @@ static int check_alu(struct venv *env, const struct uebpf_insn *insn)
 			 * proves on one holds for the other. */
 			if (src->type == SCALAR_VALUE && !src->id && !reg_is_const(src))
 				src->id = new_id(env);
-			copy_reg_keep_frame(dst, src);
+			*dst = *src;
 			return 0;
 		}
 		if (src->type != SCALAR_VALUE) {
@@ -611,10 +606,7 @@ static void mark_ptr_or_null(struct reg_state *reg, void *arg)
 	if (!(reg->type & PTR_MAYBE_NULL))
 		return;
 	if (m->is_null) {
-		uint32_t id = reg->id;
 		reg_mark_known(reg, 0);
-		reg->id = 0;
-		(void)id;
 		return;
 	}
 	reg->type &= ~PTR_MAYBE_NULL;
@@ -1520,9 +1512,6 @@ static int do_check(struct venv *env, uint32_t start)
 			if (err < 0)
 				return err;
 			if (err == 1) {
-				if (env->log_level & 1 && !(env->log_level & 2)) {
-					/* level 1 shows the pruned path too */
-				}
 				done = true;
 				goto path_end;
 			}
@@ -1620,7 +1609,7 @@ static int do_check(struct venv *env, uint32_t start)
 			return err;
 		}
 		if (env->log_level & 2 && !done) {
-			verbose(env, "%*s; ", 1, "");
+			verbose(env, " ; ");
 			print_state(env, env->cur, false);
 		}
 		/* A path whose bounds became impossible ends here. */

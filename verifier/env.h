@@ -121,12 +121,10 @@ struct insn_aux {
 	bool prune_point;
 	bool calls_callback; /* bpf_loop, for_each_map_elem */
 	bool ctx_access;     /* a load or store through the context */
-	uint8_t ctx_field_size;
 	bool ptr_type_set;   /* ctx_access says what the first path saw */
 	uint16_t live_in;    /* registers read before written, from here */
 	struct explored *explored;
 	uint32_t nr_explored;
-	const struct vmap *map; /* lddw map references */
 };
 
 struct subprog {
@@ -179,7 +177,6 @@ struct venv {
 /* ---- log.c ---- */
 __attribute__((format(printf, 2, 3)))
 void verbose(struct venv *env, const char *fmt, ...);
-bool log_enabled(const struct venv *env);
 const char *reg_type_str(uint32_t type);
 void print_reg(struct venv *env, const struct reg_state *reg, uint32_t curframe);
 void print_state(struct venv *env, const struct vstate *st, bool all_frames);
@@ -224,7 +221,6 @@ int check_helper_mem_sized(struct venv *env, uint32_t regno, const struct reg_st
 			   bool zero_ok, enum access t);
 int check_ptr_alignment(struct venv *env, const struct reg_state *reg, int32_t off,
 			int size, bool strict);
-struct reg_state *stack_spill_at(struct func_state *f, int32_t off);
 int spill_size(const struct stack_slot *s);
 
 /* ---- precise.c ---- */
@@ -240,8 +236,6 @@ int check_subprog_call(struct venv *env, const struct uebpf_insn *insn, uint32_t
 /* An exit: a return from a subprogram (sets *insn_idx to the caller's
  * next instruction, *done false) or the end of the path (*done true). */
 int check_exit(struct venv *env, uint32_t *insn_idx, bool *done);
-int release_reference(struct venv *env, uint32_t ref_obj_id);
-uint32_t acquire_reference(struct venv *env, uint32_t insn_idx);
 int find_subprog(const struct venv *env, uint32_t start);
 
 #endif /* UEBPF_VERIFIER_ENV_H */

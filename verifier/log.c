@@ -17,11 +17,6 @@
 /* Beyond this the oldest part of the log is dropped. */
 #define LOG_KEEP_MAX (64u << 20)
 
-bool log_enabled(const struct venv *env)
-{
-	return env->log_level != 0;
-}
-
 void verbose(struct venv *env, const char *fmt, ...)
 {
 	va_list ap;

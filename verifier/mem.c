@@ -196,14 +196,6 @@ static uint8_t *byte_at(struct func_state *f, int64_t off)
 	return &slot_at(f, off)->byte[(off % 8 + 8) % 8];
 }
 
-struct reg_state *stack_spill_at(struct func_state *f, int32_t off)
-{
-	if (off >= 0 || off < -MAX_BPF_STACK || (uint32_t)((-off - 1) / 8) >= f->nr_slots)
-		return NULL;
-	struct stack_slot *s = slot_at(f, off);
-	return s->byte[0] == STACK_SPILL ? &s->spilled : NULL;
-}
-
 /* A slot's spill is broken by a partial write: its bytes become data. */
 static void scrub_spill(struct stack_slot *s)
 {
@@ -383,7 +375,6 @@ static int check_ctx_access(struct venv *env, uint32_t idx, uint32_t regno, int3
 		verbose(env, "invalid bpf_context access off=%d size=%d\n", off, size);
 		return -EACCES;
 	}
-	env->aux[idx].ctx_field_size = acc.field_size;
 	if (t == ACCESS_READ && value_regno >= 0) {
 		struct reg_state *dst = &cur_regs(env)[value_regno];
 		memset(dst, 0, sizeof(*dst));
