@@ -42,19 +42,28 @@ static void parse_stats(const char *log, struct verdict *v)
 		       "peak_states %u", &v->processed, &v->states, &v->peak);
 }
 
-/* The last non-empty line, without its statistics line. */
+static bool stats_line(const char *l)
+{
+	return !strncmp(l, "processed ", 10) || !strncmp(l, "verification time ", 18) ||
+	       !strncmp(l, "stack depth ", 12);
+}
+
+/* The reason for a rejection: the log's last line that is not a
+ * statistic (without a log level, the whole reason is on that line). */
 static const char *last_line(char *log)
 {
 	char *end = log + strlen(log);
 
-	while (end > log && end[-1] == '\n')
-		*--end = '\0';
-	char *p = strrchr(log, '\n');
-	if (p && strncmp(p + 1, "processed ", 10) == 0) {
-		*p = '\0';
-		return last_line(log);
+	for (;;) {
+		while (end > log && end[-1] == '\n')
+			*--end = '\0';
+		char *p = strrchr(log, '\n');
+		char *line = p ? p + 1 : log;
+		if (!stats_line(line) || line == log)
+			return line;
+		*line = '\0';
+		end = line;
 	}
-	return p ? p + 1 : log;
 }
 
 static int verify_one(const char *path, const char *pin_dir, const char *name,
@@ -78,21 +87,6 @@ static int verify_one(const char *path, const char *pin_dir, const char *name,
 	v->accepted = rc == 0;
 	parse_stats(log, v);
 	uebpf_object_close(obj);
-	if (!v->accepted && !log_level) {
-		/* Without a log the reason comes on one line, with the
-		 * instruction and its source line. */
-		struct uebpf_object *again = uebpf_object_open_file(path, &oo);
-		if (!again)
-			return -errno;
-		for (p = uebpf_object_next_program(again, NULL); p;
-		     p = uebpf_object_next_program(again, p))
-			uebpf_program_set_autoload(p, strcmp(uebpf_program_name(p), name) == 0);
-		p = uebpf_object_find_program(again, name);
-		log[0] = '\0';
-		uebpf_program_set_log_buf(p, log, LOG_SIZE);
-		uebpf_object_load(again);
-		uebpf_object_close(again);
-	}
 	if (!v->accepted && !log[0])
 		snprintf(log, LOG_SIZE, "%s\n", err);
 	return 0;

@@ -675,7 +675,7 @@ static int check_global_call(struct venv *env, int sub, uint32_t *insn_idx)
 			fn->name ? fn->name : "");
 		return err;
 	}
-	if (env->log_level)
+	if (env->log_level & 3)
 		verbose(env, "Func#%d ('%s') is global and assumed valid.\n", sub,
 			fn->name ? fn->name : "");
 	env->subprogs[sub].called = true;

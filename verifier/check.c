@@ -1288,16 +1288,17 @@ static int is_state_visited(struct venv *env, uint32_t idx)
 			/* Another round of a may_goto loop, within one being
 			 * explored: the budget ends it. */
 			if (states_equal(env, old, cur, CMP_RANGE)) {
-				mark_all_precise(env);
+				mark_all_precise(env, old);
 				return 1;
 			}
 		} else if (old->branches && aux->calls_callback) {
 			/* A callback's call site, come back to: a state within
 			 * one being explored adds nothing (bpf_loop bounds the
-			 * iterations). That state's precision is not known yet:
-			 * every scalar counts, here and on the path. */
+			 * iterations). What that state's future needs is not
+			 * known yet: every scalar on the round back to it
+			 * counts (it and its past learn theirs as it goes on). */
 			if (states_equal(env, old, cur, CMP_RANGE)) {
-				mark_all_precise(env);
+				mark_all_precise(env, old);
 				return 1;
 			}
 		} else if (old->branches) {
@@ -1310,7 +1311,11 @@ static int is_state_visited(struct venv *env, uint32_t idx)
 				verbose(env, "infinite loop detected at insn %u\n", idx);
 				return -EINVAL;
 			}
-			if (env->jmps_processed - env->prev_jmps_processed < 20 &&
+			/* Within a loop, a state every 20 jumps or 100
+			 * instructions is enough; callback calls and may_goto
+			 * always keep theirs, the rounds meet there. */
+			if (!aux->calls_callback && !may_goto &&
+			    env->jmps_processed - env->prev_jmps_processed < 20 &&
 			    env->stats.insn_processed - env->prev_insn_processed < 100)
 				add_new = false;
 		} else if (states_equal(env, old, cur, CMP_PRECISE)) {
@@ -1516,7 +1521,7 @@ static int do_check(struct venv *env, uint32_t start)
 				goto path_end;
 			}
 		}
-		if (env->log_level) {
+		if (env->log_level & 3) {
 			if (popped) {
 				verbose(env, "\nfrom %u to %u: ", env->prev_insn_idx, idx);
 				print_state(env, env->cur, true);
@@ -2131,7 +2136,7 @@ int verify_program(const struct uebpf_insn *insns, size_t cnt, const struct veri
 		forget_explored(&env);
 		free_vstate(env.cur);
 		env.cur = NULL;
-		if (env.log_level)
+		if (env.log_level & 3)
 			verbose(&env, "Validating %s() func#%zu...\n", env.subprogs[sub].btf->name ?
 				env.subprogs[sub].btf->name : "", sub);
 		err = init_state(&env, (uint32_t)sub);
@@ -2159,13 +2164,18 @@ int verify_program(const struct uebpf_insn *insns, size_t cnt, const struct veri
 done:
 	env.stats.time_ns = now_ns() - start;
 	env.stats.stack_depth = env.subprogs ? env.subprogs[0].stack_depth : 0;
+	if (err && !(env.log_level & 3))
+		name_the_insn(&env);
+	if (env.log_level & 4) {
+		verbose(&env, "verification time %llu usec\n",
+			(unsigned long long)(env.stats.time_ns / 1000));
+		verbose(&env, "stack depth %u\n", env.stats.stack_depth);
+	}
 	if (env.log_level & 4 || (env.log_level && !err))
 		verbose(&env, "processed %u insns (limit %u) max_states_per_insn %u total_states %u "
 			"peak_states %u mark_read 0\n", env.stats.insn_processed,
 			COMPLEXITY_LIMIT_INSNS, env.stats.max_states_per_insn, env.stats.total_states,
 			env.stats.peak_states);
-	if (err && !env.log_level)
-		name_the_insn(&env);
 	log_finish(&env);
 	if (stats)
 		*stats = env.stats;

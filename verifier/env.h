@@ -228,7 +228,7 @@ int hist_push(struct venv *env, uint32_t idx, uint32_t prev, uint32_t flags, uin
 int mark_precise(struct venv *env, uint32_t regno);
 int mark_slot_precise(struct venv *env, uint32_t frameno, uint32_t spi);
 int propagate_precision(struct venv *env, const struct vstate *old);
-void mark_all_precise(struct venv *env);
+void mark_all_precise(struct venv *env, const struct vstate *stop);
 
 /* ---- calls.c ---- */
 int check_helper_call(struct venv *env, const struct uebpf_insn *insn, uint32_t *insn_idx);

@@ -259,7 +259,7 @@ void print_line_info(struct venv *env, uint32_t idx)
 	const struct verifier_opts *o = env->opts;
 	const struct verifier_line *best = NULL;
 
-	if (!o->lines || !env->log_level)
+	if (!o->lines || !(env->log_level & 3))
 		return;
 	/* The last record at or before idx. */
 	size_t lo = 0, hi = o->line_cnt;

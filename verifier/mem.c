@@ -370,8 +370,12 @@ static int check_ctx_access(struct venv *env, uint32_t idx, uint32_t regno, int3
 		verbose(env, "variable ctx access var_off=%s disallowed\n", tn);
 		return -EACCES;
 	}
-	if (!env->pt || !env->pt->is_valid_access ||
-	    !env->pt->is_valid_access(&env->target, off, size, t == ACCESS_WRITE, &acc)) {
+	if (!env->pt || !env->pt->is_valid_access) {
+		verbose(env, "invalid bpf_context access off=%d size=%d (uebpf has no context rules "
+			"for this program type yet)\n", off, size);
+		return -EACCES;
+	}
+	if (!env->pt->is_valid_access(&env->target, off, size, t == ACCESS_WRITE, &acc)) {
 		verbose(env, "invalid bpf_context access off=%d size=%d\n", off, size);
 		return -EACCES;
 	}

@@ -237,10 +237,12 @@ static void mark_all_in_state(struct vstate *st)
 	}
 }
 
-/* Every scalar on the path precise: when going back is not possible. */
-void mark_all_precise(struct venv *env)
+/* Every scalar on the path precise, back to (not including) stop: when
+ * going back is not possible (stop NULL: the whole path), or for the
+ * states between a loop's round and the one it was pruned against. */
+void mark_all_precise(struct venv *env, const struct vstate *stop)
 {
-	for (struct vstate *st = env->cur; st; st = st->parent)
+	for (struct vstate *st = env->cur; st && st != stop; st = st->parent)
 		mark_all_in_state(st);
 }
 
@@ -295,7 +297,7 @@ static int run_backtrack(struct venv *env, struct backtrack *bt)
 	int err = backtrack(env, bt);
 
 	if (err == -ENOTSUPP) {
-		mark_all_precise(env);
+		mark_all_precise(env, NULL);
 		return 0;
 	}
 	return err;
