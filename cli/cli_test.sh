@@ -151,5 +151,13 @@ echo "conformance plugin: $plugin_pass passed, $plugin_fail failed"
 [[ $plugin_fail -eq 0 && $plugin_pass -eq 313 ]] && pass "plugin protocol over the whole suite" ||
   fail "plugin protocol over the whole suite"
 
+# uebpf verify: what it says of a command line it cannot use (exit 2).
+expect "verify without an object" 2 'which object' -- "$uebpf" verify
+expect "verify of a missing file" 2 'nonexistent' -- "$uebpf" verify "$tmp/nonexistent.o"
+expect "verify of a file that is not ELF" 2 '.' -- "$uebpf" verify "$tmp/prog.s"
+expect "verify log levels are 1 and 2" 2 'log-level is 1 or 2' -- \
+  "$uebpf" verify "$tmp/prog.s" --log-level 3
+expect "verify options" 2 "unrecognized option '--nope'" -- "$uebpf" verify x.o --nope
+
 echo "cli_test: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
