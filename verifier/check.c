@@ -203,7 +203,7 @@ struct vstate *push_branch(struct venv *env, uint32_t insn_idx, uint32_t prev_in
 		return NULL;
 	env->stack[env->stack_size++] = (struct branch){
 		.st = st, .insn_idx = insn_idx, .prev_insn_idx = prev_insn_idx,
-		.log_pos = env->log_len,
+		.log_pos = log_pos(env),
 	};
 	if (env->stack_size > COMPLEXITY_LIMIT_JMP_SEQ) {
 		verbose(env, "The sequence of %zu jumps is too complex.\n", env->stack_size);

@@ -162,6 +162,7 @@ struct venv {
 	/* The log: all of it here, the tail copied to the caller's buffer. */
 	char *log;
 	size_t log_len, log_cap;
+	size_t log_dropped; /* bytes dropped from its start */
 	uint32_t log_level;
 	uint32_t last_line; /* the line info record last printed */
 
@@ -182,7 +183,8 @@ void print_reg(struct venv *env, const struct reg_state *reg, uint32_t curframe)
 void print_state(struct venv *env, const struct vstate *st, bool all_frames);
 void print_insn(struct venv *env, uint32_t idx);
 void print_line_info(struct venv *env, uint32_t idx);
-void log_truncate(struct venv *env, size_t pos);
+size_t log_pos(const struct venv *env);
+void log_truncate(struct venv *env, size_t abs_pos);
 void log_finish(struct venv *env);
 
 /* ---- check.c ---- */

@@ -14,8 +14,13 @@
 #include "uebpf/isa.h"
 #include "verifier/env.h"
 
-/* Beyond this the oldest part of the log is dropped. */
-#define LOG_KEEP_MAX (64u << 20)
+/* The log kept here: the caller gets only its last log_size bytes, so
+ * beyond four times that (at least 1 MiB) the oldest half is dropped. */
+static size_t log_keep(const struct venv *env)
+{
+	size_t keep = env->opts->log_size * 4;
+	return keep < (1u << 20) ? 1u << 20 : keep > (256u << 20) ? 256u << 20 : keep;
+}
 
 void verbose(struct venv *env, const char *fmt, ...)
 {
@@ -49,15 +54,24 @@ void verbose(struct venv *env, const char *fmt, ...)
 		va_end(ap);
 	}
 	env->log_len += len;
-	if (env->log_len > LOG_KEEP_MAX) {
-		size_t drop = env->log_len - LOG_KEEP_MAX / 2;
+	if (env->log_len > log_keep(env)) {
+		size_t drop = env->log_len - log_keep(env) / 2;
 		memmove(env->log, env->log + drop, env->log_len - drop + 1);
 		env->log_len -= drop;
+		env->log_dropped += drop;
 	}
 }
 
-void log_truncate(struct venv *env, size_t pos)
+size_t log_pos(const struct venv *env)
 {
+	return env->log_dropped + env->log_len;
+}
+
+/* Back to a position log_pos gave (what was written since goes). */
+void log_truncate(struct venv *env, size_t abs_pos)
+{
+	size_t pos = abs_pos > env->log_dropped ? abs_pos - env->log_dropped : 0;
+
 	if (pos < env->log_len) {
 		env->log_len = pos;
 		env->log[pos] = '\0';
