@@ -231,10 +231,9 @@ static int pop_branch(struct venv *env)
 	if (!env->stack_size)
 		return 1;
 	struct branch *b = &env->stack[--env->stack_size];
-	int err = copy_vstate(env->cur, b->st);
-	free_vstate(b->st);
-	if (err)
-		return err;
+	/* The pushed state becomes the current one. */
+	free_vstate(env->cur);
+	env->cur = b->st;
 	env->insn_idx = b->insn_idx;
 	env->prev_insn_idx = b->prev_insn_idx;
 	if (!(env->log_level & 2))
