@@ -645,7 +645,7 @@ static void vmaps_free(struct prog_vmaps *v)
 
 /* Verifies the program; on acceptance *out holds the instructions to
  * run (context accesses rewritten). */
-static int verify(enum bpf_prog_type type, uint32_t eat, const char *license,
+static int verify(enum bpf_prog_type type, uint32_t eat, uint32_t flags, const char *license,
 		  const struct uebpf_insn *insns, size_t insn_cnt,
 		  const struct prog_load_extra *extra, const struct log *log, uint32_t log_level,
 		  struct uebpf_insn **out, size_t *out_cnt)
@@ -671,6 +671,7 @@ static int verify(enum bpf_prog_type type, uint32_t eat, const char *license,
 	struct verifier_opts vo = {
 		.prog_type = type,
 		.expected_attach_type = eat,
+		.prog_flags = flags,
 		.map_by_fd = vmap_by_fd,
 		.map_arg = v,
 		.gpl = gpl_compatible(license),
@@ -805,7 +806,7 @@ int prog_load(enum bpf_prog_type type, const char *name, const char *license,
 		/* The verifier says what is wrong as the kernel says it; the
 		 * decoder's reason stands if the verifier has none. */
 		if (!OPT(opts, unverified) &&
-		    verify(type, eat, license, insns, insn_cnt, extra, &log, log_level, NULL,
+		    verify(type, eat, flags, license, insns, insn_cnt, extra, &log, log_level, NULL,
 			   NULL) < 0) {
 			err = -EINVAL;
 			goto fail;
@@ -836,7 +837,7 @@ int prog_load(enum bpf_prog_type type, const char *name, const char *license,
 	bool unverified = OPT(opts, unverified);
 	size_t run_cnt = insn_cnt;
 	if (!unverified) {
-		err = verify(type, eat, license, insns, insn_cnt, extra, &log, log_level, &run,
+		err = verify(type, eat, flags, license, insns, insn_cnt, extra, &log, log_level, &run,
 			     &run_cnt);
 		if (err)
 			goto fail;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "helpers/helpers.h"
 #include "isa/isa.h"
 #include "verifier/env.h"
 
@@ -1023,13 +1024,16 @@ static int check_load_store(struct venv *env, const struct uebpf_insn *insn, uin
 			load_reg = insn->src_reg;
 		if (load_reg >= 0 && (err = check_reg_write(env, (uint32_t)load_reg)))
 			return err;
-		/* Read, then write, the location. */
+		/* Read, then write, the location (aligned, whatever the
+		 * program's flags). */
+		env->atomic_access = true;
 		err = check_mem_access(env, idx, insn->dst_reg, insn->off, size, ACCESS_READ,
 				       load_reg, false);
-		if (err)
-			return err;
-		return check_mem_access(env, idx, insn->dst_reg, insn->off, size, ACCESS_WRITE, -1,
-					false);
+		if (!err)
+			err = check_mem_access(env, idx, insn->dst_reg, insn->off, size,
+					       ACCESS_WRITE, -1, false);
+		env->atomic_access = false;
+		return err;
 	}
 	err = check_mem_access(env, idx, insn->dst_reg, insn->off, size, ACCESS_WRITE,
 			       insn->src_reg, false);
@@ -1273,12 +1277,13 @@ static int is_state_visited(struct venv *env, uint32_t idx)
 {
 	struct insn_aux *aux = &env->aux[idx];
 	struct vstate *cur = env->cur;
-	bool add_new = true;
+	/* A new state is kept after 2 jumps and 8 instructions since the
+	 * last one (the kernel's rate), always at callback calls and may_goto. */
+	bool add_new = aux->calls_callback || env->insns[idx].code == (BPF_JMP | BPF_JCOND) ||
+		       (env->jmps_processed - env->prev_jmps_processed >= 2 &&
+			env->stats.insn_processed - env->prev_insn_processed >= 8);
 
 	cur->insn_idx = idx;
-	if (env->jmps_processed - env->prev_jmps_processed >= 2 &&
-	    env->stats.insn_processed - env->prev_insn_processed >= 8)
-		add_new = true;
 
 	for (struct explored **pe = &aux->explored, *e; (e = *pe);) {
 		struct vstate *old = e->st;
@@ -1702,7 +1707,15 @@ static uint16_t regs_read(const struct uebpf_insn *in, uint16_t *written)
 		break;
 	default:
 		if (op == BPF_CALL) {
-			r |= 0x3e; /* r1-r5 may be arguments */
+			/* A helper reads its arguments only; a subprogram may
+			 * read r1-r5. */
+			const struct helper_proto *p = in->src_reg == 0 ? helper_proto(in->imm) : NULL;
+			if (p) {
+				for (int a = 0; a < 5 && p->args[a] != ARG_NONE; a++)
+					r |= (uint16_t)(1u << (a + 1));
+			} else {
+				r |= 0x3e;
+			}
 			w |= 0x3f;
 		} else if (op == BPF_EXIT) {
 			r |= 1;
@@ -1760,7 +1773,7 @@ static void compute_liveness(struct venv *env)
 }
 
 /* Where states are compared and remembered, as the kernel's check_cfg
- * marks them: conditional jumps, targets of unconditional ones, the
+ * marks them: conditional jumps and the targets of every jump, the
  * instruction after a call, calls into subprograms and callbacks. */
 static void mark_prune_points(struct venv *env)
 {
@@ -1790,7 +1803,11 @@ static void mark_prune_points(struct venv *env)
 				env->aux[t].prune_point = true;
 			continue;
 		}
+		/* A conditional jump, and where it goes. */
 		env->aux[i].prune_point = true;
+		int64_t t = (int64_t)i + in->off + 1;
+		if (t >= 0 && (size_t)t < env->cnt)
+			env->aux[t].prune_point = true;
 	}
 }
 
@@ -2090,6 +2107,7 @@ int verify_program(const struct uebpf_insn *insns, size_t cnt, const struct veri
 	env.log_level = opts->log_buf && opts->log_size ? opts->log_level : 0;
 	env.target.type = opts->prog_type;
 	env.target.expected_attach_type = opts->expected_attach_type;
+	env.strict_alignment = opts->prog_flags & BPF_F_STRICT_ALIGNMENT;
 	env.pt = progtype_get(opts->prog_type);
 	env.last_line = UINT32_MAX;
 	if (out)

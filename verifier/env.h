@@ -171,6 +171,8 @@ struct venv {
 	uint32_t cur_states;
 	struct explored *retired; /* evicted states, freed at the end */
 	int64_t err_insn;            /* where a rejection happened, or -1 */
+	bool strict_alignment;       /* BPF_F_STRICT_ALIGNMENT */
+	bool atomic_access;          /* atomics must be aligned, always */
 	bool hist_this_insn;         /* the current instruction has an entry */
 	uint32_t pending_hist_flags; /* for the next instruction's entry */
 };

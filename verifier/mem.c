@@ -105,8 +105,20 @@ int check_ptr_alignment(struct venv *env, const struct reg_state *reg, int32_t o
 		break;
 	case PTR_TO_PACKET:
 	case PTR_TO_PACKET_META:
-		desc = "packet ";
-		break;
+		/* As the kernel: packets start 2 bytes into a word
+		 * (NET_IP_ALIGN), so that the IP header is aligned. */
+		if (!strict || size == 1)
+			return 0;
+		struct tnum pat = tnum_add(reg->var_off,
+					   tnum_const((uint64_t)(int64_t)(2 + reg->off + off)));
+		if (!tnum_is_aligned(pat, (uint64_t)size)) {
+			char tn[48];
+			tnum_strn(tn, sizeof(tn), reg->var_off);
+			verbose(env, "misaligned packet access off %d+%s+%d+%d size %d\n", 2, tn,
+				reg->off, off, size);
+			return -EACCES;
+		}
+		return 0;
 	case PTR_TO_MAP_VALUE:
 		desc = "value ";
 		break;
@@ -439,7 +451,7 @@ int check_mem_access(struct venv *env, uint32_t insn_idx, uint32_t regno, int32_
 	const struct uebpf_insn *insn = &env->insns[insn_idx];
 	int err;
 
-	err = check_ptr_alignment(env, reg, off, size, false);
+	err = check_ptr_alignment(env, reg, off, size, env->strict_alignment || env->atomic_access);
 	if (err)
 		return err;
 	/* For the bounds, the pointer's fixed offset is part of off. */

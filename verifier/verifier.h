@@ -68,6 +68,7 @@ struct verifier_func {
 struct verifier_opts {
 	enum bpf_prog_type prog_type;
 	enum bpf_attach_type expected_attach_type;
+	uint32_t prog_flags; /* BPF_F_STRICT_ALIGNMENT, ... */
 	/* The map behind the fd of an lddw map reference (src 1 or 2), or
 	 * NULL if it is not one. */
 	const struct vmap *(*map_by_fd)(void *arg, int fd);

@@ -106,7 +106,7 @@ static void test_infinite_loop(void)
 	CHECK_EQ(verify_text(BPF_PROG_TYPE_SOCKET_FILTER,
 			     "r0 = 0\nl: r1 = 1\nif r0 == 0 goto l\nexit\n", 1, NULL, NULL, NULL),
 		 -EINVAL);
-	CHECK(strstr(vlog, "infinite loop detected at insn 2") != NULL);
+	CHECK(strstr(vlog, "infinite loop detected at insn 1") != NULL);
 }
 
 static void test_too_large(void)

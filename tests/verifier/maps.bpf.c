@@ -1408,3 +1408,33 @@ __naked void map_in_map_write(void)
 }
 
 char _license[] SEC("license") = "GPL";
+
+SEC("socket")
+__description("atomic add on a map value: misaligned, refused whatever the load flags")
+__failure __msg("misaligned value access off 0+0+2 size 4")
+__naked void atomic_misaligned_value(void)
+{
+	asm volatile (LOOKUP(map_hash_8b)
+	"if r0 == 0 goto l0_%=;"
+	"r1 = 1;"
+	"lock *(u32 *)(r0 + 2) += w1;"
+	"l0_%=:"
+	"r0 = 0;"
+	"exit;"
+	:: __imm_addr(map_hash_8b), __imm(bpf_map_lookup_elem) : __clobber_all);
+}
+
+SEC("socket")
+__description("atomic add on a map value, aligned")
+__success
+__naked void atomic_aligned_value(void)
+{
+	asm volatile (LOOKUP(map_hash_8b)
+	"if r0 == 0 goto l0_%=;"
+	"r1 = 1;"
+	"lock *(u32 *)(r0 + 4) += w1;"
+	"l0_%=:"
+	"r0 = 0;"
+	"exit;"
+	:: __imm_addr(map_hash_8b), __imm(bpf_map_lookup_elem) : __clobber_all);
+}
