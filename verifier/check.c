@@ -1388,11 +1388,60 @@ static bool opcode_known(uint8_t code)
 	return false;
 }
 
+/* What a 64-bit immediate load refers to, checked for every one,
+ * reached or not (the kernel's resolve_pseudo_ldimm64). */
+static int check_ldimm64_refs(struct venv *env, const struct uebpf_insn *in)
+{
+	const struct vmap *map;
+
+	switch (in->src_reg) {
+	case 0:
+	case BPF_PSEUDO_FUNC:
+		return 0;
+	case BPF_PSEUDO_BTF_ID:
+		verbose(env, "kernel variables by BTF id (lddw src 3) are not supported by uebpf\n");
+		return -EINVAL;
+	case PSEUDO_MAP_IDX:
+	case PSEUDO_MAP_IDX_VALUE:
+		verbose(env, "fd_idx without fd_array is invalid\n");
+		return -EPROTO;
+	case BPF_PSEUDO_MAP_FD:
+	case BPF_PSEUDO_MAP_VALUE:
+		if (in->src_reg == BPF_PSEUDO_MAP_FD && in[1].imm) {
+			verbose(env, "unrecognized bpf_ld_imm64 insn\n");
+			return -EINVAL;
+		}
+		map = env->opts->map_by_fd ? env->opts->map_by_fd(env->opts->map_arg, in->imm) : NULL;
+		if (!map) {
+			verbose(env, "fd %d is not pointing to valid bpf_map\n", in->imm);
+			return -EBADF;
+		}
+		if (in->src_reg == BPF_PSEUDO_MAP_VALUE) {
+			if (map->type != BPF_MAP_TYPE_ARRAY || map->max_entries != 1) {
+				verbose(env, "no direct value access support for this map type\n");
+				return -EINVAL;
+			}
+			if ((uint32_t)in[1].imm >= map->value_size) {
+				verbose(env, "invalid access to map value pointer, value_size=%u off=%u\n",
+					map->value_size, (uint32_t)in[1].imm);
+				return -EINVAL;
+			}
+		}
+		return 0;
+	default:
+		verbose(env, "unrecognized bpf_ld_imm64 insn\n");
+		return -EINVAL;
+	}
+}
+
 /* What the kernel checks of every instruction before anything else
  * (resolve_pseudo_ldimm64): known opcodes, whole 64-bit immediate loads
- * with a known source, no jump into their second half. */
+ * with a known source and what they refer to, no jump into their second
+ * half. */
 static int check_encodings(struct venv *env)
 {
+	int err;
+
 	for (size_t i = 0; i < env->cnt; i++) {
 		const struct uebpf_insn *in = &env->insns[i];
 		env->err_insn = (int64_t)i;
@@ -1414,10 +1463,8 @@ static int check_encodings(struct venv *env)
 						       : "invalid bpf_ld_imm64 insn\n");
 			return -EINVAL;
 		}
-		if (in->src_reg > PSEUDO__MAX) {
-			verbose(env, "unrecognized bpf_ld_imm64 insn\n");
-			return -EINVAL;
-		}
+		if ((err = check_ldimm64_refs(env, in)))
+			return err;
 		i++;
 	}
 	for (size_t i = 0; i < env->cnt; i++) {
@@ -2174,7 +2221,7 @@ int verify_program(const struct uebpf_insn *insns, size_t cnt, const struct veri
 		}
 	}
 	if (err == -E2BIG || err == -EINVAL || err == -EACCES || err == -EFAULT || err == -EBADF ||
-	    err == -ENOTSUPP)
+	    err == -EPROTO || err == -ENOTSUPP)
 		; /* the kernel's codes for a rejection */
 	else if (err && err != -ENOMEM)
 		err = -EINVAL;
