@@ -151,8 +151,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t out_cnt = 0;
 	int rc = verify_program(insns, cnt, &vo, &out, &out_cnt, NULL);
 	stats.inputs++;
-	FUZZ_CHECK(rc == 0 || rc == -EACCES || rc == -EINVAL || rc == -E2BIG || rc == -EBADF || rc == -EPROTO ||
-		   rc == -524 /* ENOTSUPP */,
+	FUZZ_CHECK(rc == 0 || rc == -EACCES || rc == -EINVAL || rc == -E2BIG || rc == -EBADF ||
+		   rc == -EPROTO || rc == -524 /* ENOTSUPP */,
 		   "verify_program returned %d: %s", rc, memchr(log, 0, log_size) ? log : "");
 	FUZZ_CHECK(memchr(log, '\0', log_size), "log not NUL-terminated in its %zu bytes",
 		   log_size);
