@@ -257,7 +257,8 @@ static uint8_t func_arg_kind(const struct btf *btf, uint32_t type_id, const char
 
 /* What BTF says of the loaded program's functions: which are global,
  * what they take and return (for the verifier). */
-static struct verifier_func *loaded_funcs(struct uebpf_object *obj, const struct uebpf_program *prog,
+static struct verifier_func *loaded_funcs(struct uebpf_object *obj,
+					  const struct uebpf_program *prog,
 					  const struct relo_result *r, size_t *cnt)
 {
 	struct verifier_func *funcs = calloc(r->nr_parts ? r->nr_parts : 1, sizeof(*funcs));

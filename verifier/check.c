@@ -303,7 +303,8 @@ static void add_var_offset(struct venv *env, struct reg_state *ptr, const struct
 }
 
 /* dst = ptr op off (the kernel's adjust_ptr_min_max_vals). */
-static int adjust_ptr(struct venv *env, const struct uebpf_insn *insn, const struct reg_state *ptr_in,
+static int adjust_ptr(struct venv *env, const struct uebpf_insn *insn,
+		      const struct reg_state *ptr_in,
 		      const struct reg_state *off_in)
 {
 	struct reg_state *regs = cur_regs(env);
@@ -617,7 +618,8 @@ static void mark_ptr_or_null(struct reg_state *reg, void *arg)
 	}
 	/* The id served the null check; a map value keeps none (the kernel
 	 * keeps it only for values with a spin lock). */
-	if (base_type(reg->type) == PTR_TO_MAP_VALUE && !(reg->map_ptr && reg->map_ptr->spin_lock_off >= 0))
+	if (base_type(reg->type) == PTR_TO_MAP_VALUE &&
+	    !(reg->map_ptr && reg->map_ptr->spin_lock_off >= 0))
 		reg->id = 0;
 }
 
