@@ -621,7 +621,6 @@ int check_helper_call(struct venv *env, const struct uebpf_insn *insn, uint32_t 
 		break;
 	}
 	*insn_idx = idx + 1;
-	(void)insn;
 	return 0;
 }
 

@@ -422,8 +422,9 @@ static int check_ctx_access(struct venv *env, uint32_t idx, uint32_t regno, int3
 
 /* ---- the dispatcher ---- */
 
-static bool map_readable(struct venv *env, uint32_t regno, const struct reg_state *reg,
-			 int32_t off, int size, enum access t)
+/* Whether the map lets programs do t (BPF_F_RDONLY_PROG/WRONLY_PROG). */
+static bool map_access_allowed(struct venv *env, const struct reg_state *reg, int32_t off,
+			       int size, enum access t)
 {
 	const struct vmap *m = reg->map_ptr;
 
@@ -439,7 +440,6 @@ static bool map_readable(struct venv *env, uint32_t regno, const struct reg_stat
 			m->value_size, off, size);
 		return false;
 	}
-	(void)regno;
 	return true;
 }
 
@@ -462,7 +462,7 @@ int check_mem_access(struct venv *env, uint32_t insn_idx, uint32_t regno, int32_
 	case PTR_TO_MAP_VALUE:
 		if (reg->type & PTR_MAYBE_NULL)
 			goto bad_type;
-		if (!map_readable(env, regno, reg, full_off, size, t))
+		if (!map_access_allowed(env, reg, full_off, size, t))
 			return -EACCES;
 		if (reg->map_ptr && reg->map_ptr->spin_lock_off >= 0) {
 			int64_t lo = reg->smin_value + full_off, hi = (int64_t)reg->umax_value + full_off + size;
@@ -656,7 +656,7 @@ int check_helper_mem(struct venv *env, uint32_t regno, int size, bool zero_ok, e
 		}
 		return check_region(env, regno, reg->off, size, reg->map_ptr->key_size, false);
 	case PTR_TO_MAP_VALUE:
-		if (!map_readable(env, regno, reg, reg->off, size, t))
+		if (!map_access_allowed(env, reg, reg->off, size, t))
 			return -EACCES;
 		return check_region(env, regno, reg->off, size, reg->map_ptr->value_size, zero_ok);
 	case PTR_TO_MEM:
