@@ -2237,7 +2237,7 @@ done:
 			(unsigned long long)(env.stats.time_ns / 1000));
 		verbose(&env, "stack depth %u\n", env.stats.stack_depth);
 	}
-	if (env.log_level & 4 || (env.log_level && !err))
+	if (env.log_level)
 		verbose(&env, "processed %u insns (limit %u) max_states_per_insn %u total_states %u "
 			"peak_states %u mark_read 0\n", env.stats.insn_processed,
 			COMPLEXITY_LIMIT_INSNS, env.stats.max_states_per_insn, env.stats.total_states,
