@@ -150,11 +150,12 @@ static void test_log_shape(void)
 	/* Level 1 shows the failing path only (the other path's
 	 * instructions are gone), then the reason and the statistics. */
 	CHECK_EQ(verify_text(BPF_PROG_TYPE_SOCKET_FILTER,
-			     "call 7\nif r0 > 3 goto +2\nr0 = *(u64 *)(r0 + 0)\nexit\nr0 = 0\nexit\n",
+			     "call 7\nif r0 > 3 goto +2\nr0 = 0\nexit\nr0 = *(u64 *)(r0 + 0)\nexit\n",
 			     1, NULL, NULL, NULL), -EACCES);
-	const char *tail = strstr(vlog, "R0 invalid mem access 'scalar'\nprocessed 3 insns");
+	const char *tail = strstr(vlog, "R0 invalid mem access 'scalar'\nprocessed 5 insns");
 	CHECK(tail != NULL);
-	CHECK(strstr(vlog, "4: (b7) r0 = 0") == NULL);
+	CHECK(strstr(vlog, "2: (b7) r0 = 0") == NULL);
+	CHECK(strstr(vlog, "from 1 to 4") != NULL);
 	CHECK(tail && strchr(strchr(tail, '\n') + 1, '\n')[1] == '\0');
 
 	/* Without a level, only the reason. */
