@@ -222,8 +222,21 @@ static void update_branch_counts(struct vstate *st)
 	while (st) {
 		if (--st->branches)
 			break;
-		st = st->parent;
+		struct vstate *parent = st->parent;
+		if (st->retired)
+			free_vstate(st); /* out of the lists, and now of every path */
+		st = parent;
 	}
+}
+
+/* A state that left the prune lists: freed now if no path descends from
+ * it any more, else when the last one ends (update_branch_counts). */
+static void retire_state(struct vstate *st)
+{
+	if (st->branches)
+		st->retired = 1;
+	else
+		free_vstate(st);
 }
 
 /* The next path to explore, or 0 when none is left (1). */
@@ -1284,6 +1297,8 @@ static int is_state_visited(struct venv *env, uint32_t idx)
 	bool add_new = aux->calls_callback || env->insns[idx].code == (BPF_JMP | BPF_JCOND) ||
 		       (env->jmps_processed - env->prev_jmps_processed >= 2 &&
 			env->stats.insn_processed - env->prev_insn_processed >= 8);
+	/* A long stretch without one: every state copies its history. */
+	bool long_history = cur->hist_cnt > 1024;
 
 	cur->insn_idx = idx;
 
@@ -1320,7 +1335,7 @@ static int is_state_visited(struct venv *env, uint32_t idx)
 			/* Within a loop, a state every 20 jumps or 100
 			 * instructions is enough; callback calls and may_goto
 			 * always keep theirs, the rounds meet there. */
-			if (!aux->calls_callback && !may_goto &&
+			if (!aux->calls_callback && !may_goto && !long_history &&
 			    env->jmps_processed - env->prev_jmps_processed < 20 &&
 			    env->stats.insn_processed - env->prev_insn_processed < 100)
 				add_new = false;
@@ -1337,13 +1352,13 @@ static int is_state_visited(struct venv *env, uint32_t idx)
 			*pe = e->next;
 			aux->nr_explored--;
 			env->cur_states--;
-			e->next = env->retired;
-			env->retired = e;
+			retire_state(e->st);
+			free(e);
 			continue;
 		}
 		pe = &e->next;
 	}
-	if (!add_new)
+	if (!add_new && !long_history)
 		return 0;
 
 	/* Remember this state; the current one now descends from it. */
@@ -1648,7 +1663,7 @@ static int do_check(struct venv *env, uint32_t start)
 				 * own, one level deeper; this one leaves the loop. */
 				struct vstate *round = push_branch(env, idx + 1, idx);
 				if (!round)
-					return -ENOMEM;
+					return env->stack_size > COMPLEXITY_LIMIT_JMP_SEQ ? -E2BIG : -ENOMEM;
 				round->may_goto_depth++;
 				const struct vstate *prev = env->cur->parent ?
 					find_prev_entry(env, env->cur, idx) : NULL;
@@ -1680,6 +1695,7 @@ static int do_check(struct venv *env, uint32_t start)
 		}
 path_end:
 		update_branch_counts(env->cur->parent);
+		env->cur->parent = NULL; /* it may be gone now */
 		for (;;) {
 			err = pop_branch(env);
 			if (err < 0)
@@ -1690,6 +1706,7 @@ path_end:
 				/* An impossible branch pushed by a jump. */
 				env->cur->branches = 0;
 				update_branch_counts(env->cur->parent);
+				env->cur->parent = NULL; /* it may be gone now */
 				continue;
 			}
 			break;
@@ -1912,8 +1929,8 @@ static void forget_explored(struct venv *env)
 		struct explored *e = env->aux[i].explored;
 		while (e) {
 			struct explored *next = e->next;
-			e->next = env->retired;
-			env->retired = e;
+			retire_state(e->st);
+			free(e);
 			e = next;
 		}
 		env->aux[i].explored = NULL;
@@ -1985,6 +2002,27 @@ static int check_max_stack_depth(struct venv *env)
 
 static void free_env(struct venv *env)
 {
+	/* Retired states that unfinished paths (a rejection) still count
+	 * are on those paths' parent chains: collect each once first. */
+	struct vstate **retired = NULL;
+	size_t nretired = 0, cap = 0;
+	for (size_t i = 0; i <= env->stack_size; i++) {
+		struct vstate *st = i < env->stack_size ? env->stack[i].st : env->cur;
+		for (st = st ? st->parent : NULL; st; st = st->parent) {
+			if (st->retired != 1)
+				continue;
+			if (nretired == cap) {
+				size_t c = cap ? cap * 2 : 16;
+				struct vstate **r = realloc(retired, c * sizeof(*r));
+				if (!r)
+					break;
+				retired = r;
+				cap = c;
+			}
+			st->retired = 2; /* collected */
+			retired[nretired++] = st;
+		}
+	}
 	if (env->aux) {
 		for (size_t i = 0; i < env->cnt; i++) {
 			struct explored *e = env->aux[i].explored;
@@ -1996,11 +2034,9 @@ static void free_env(struct venv *env)
 			}
 		}
 	}
-	for (struct explored *e = env->retired, *next; e; e = next) {
-		next = e->next;
-		free_vstate(e->st);
-		free(e);
-	}
+	for (size_t i = 0; i < nretired; i++)
+		free_vstate(retired[i]);
+	free(retired);
 	for (size_t i = 0; i < env->stack_size; i++)
 		free_vstate(env->stack[i].st);
 	free(env->stack);

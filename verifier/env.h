@@ -101,6 +101,8 @@ struct vstate {
 	uint32_t branches;
 	uint32_t insn_idx;
 	uint32_t may_goto_depth; /* rounds of may_goto loops on this path */
+	/* Out of the prune lists (1), freed when no path counts it. */
+	uint8_t retired;
 	/* The stretch of the path this state covers (from the explored
 	 * state it descends from): its first and last instruction and
 	 * its history. */
@@ -169,7 +171,6 @@ struct venv {
 	struct verifier_stats stats;
 	uint32_t jmps_processed, prev_jmps_processed, prev_insn_processed;
 	uint32_t cur_states;
-	struct explored *retired; /* evicted states, freed at the end */
 	int64_t err_insn;            /* where a rejection happened, or -1 */
 	bool strict_alignment;       /* BPF_F_STRICT_ALIGNMENT */
 	bool atomic_access;          /* atomics must be aligned, always */
