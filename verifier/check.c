@@ -1005,17 +1005,18 @@ static int check_load_store(struct venv *env, const struct uebpf_insn *insn, uin
 				       false);
 		return err ? err : note_ctx_access(env, idx, regs[insn->dst_reg].type);
 	}
-	/* BPF_STX */
+	/* BPF_STX. A load-acquire is a load: dst = *(src + off). */
+	if (mode == BPF_ATOMIC && insn->imm == BPF_LOAD_ACQ) {
+		if ((err = check_reg_read(env, insn->src_reg)) ||
+		    (err = check_reg_write(env, insn->dst_reg)))
+			return err;
+		return check_mem_access(env, idx, insn->src_reg, insn->off, size, ACCESS_READ,
+					insn->dst_reg, false);
+	}
 	if ((err = check_reg_read(env, insn->src_reg)) || (err = check_reg_read(env, insn->dst_reg)))
 		return err;
 	if (mode == BPF_ATOMIC) {
 		int32_t aop = insn->imm;
-		if (aop == BPF_LOAD_ACQ) {
-			if ((err = check_reg_write(env, insn->dst_reg)))
-				return err;
-			return check_mem_access(env, idx, insn->src_reg, insn->off, size, ACCESS_READ,
-						insn->dst_reg, false);
-		}
 		if (aop == BPF_STORE_REL)
 			return check_mem_access(env, idx, insn->dst_reg, insn->off, size,
 						ACCESS_WRITE, insn->src_reg, false);

@@ -523,3 +523,29 @@ __naked void ptr_chain(void)
 }
 
 char _license[] SEC("license") = "GPL";
+
+SEC("socket")
+__description("load-acquire into a register nothing set: it is written, not read")
+__success
+__naked void load_acquire_fresh_dst(void)
+{
+	asm volatile ("r1 = 7;"
+		      "*(u64 *)(r10 - 8) = r1;"
+		      ".8byte %[insn];" /* r2 = load_acquire((u64 *)(r10 - 8)) */
+		      "r0 = r2;"
+		      "exit;"
+		      :: __imm_insn(insn, __raw_insn(0xdb, 2, 10, -8, 0x100))
+		      : __clobber_all);
+}
+
+SEC("socket")
+__description("load-acquire from below the stack")
+__failure __msg("invalid read from stack R10 off=-520 size=8")
+__naked void load_acquire_below_stack(void)
+{
+	asm volatile (".8byte %[insn];" /* r2 = load_acquire((u64 *)(r10 - 520)) */
+		      "r0 = 0;"
+		      "exit;"
+		      :: __imm_insn(insn, __raw_insn(0xdb, 2, 10, -520, 0x100))
+		      : __clobber_all);
+}
