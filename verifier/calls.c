@@ -63,6 +63,12 @@ static uint32_t acquire_reference(struct venv *env, uint32_t insn_idx)
 	return id;
 }
 
+static void forget_released(struct reg_state *reg, void *arg)
+{
+	if (reg->ref_obj_id == *(const uint32_t *)arg)
+		reg_mark_unknown(reg);
+}
+
 /* Every copy of a released object becomes a plain number (the kernel
  * does that for privileged programs; using it as a pointer then fails). */
 static int release_reference(struct venv *env, uint32_t ref_obj_id)
@@ -77,16 +83,7 @@ static int release_reference(struct venv *env, uint32_t ref_obj_id)
 		return -EFAULT;
 	}
 	st->refs[i] = st->refs[--st->nr_refs];
-	for (uint32_t f = 0; f <= st->curframe; f++) {
-		struct func_state *fs = st->frame[f];
-		for (int r = 0; r < MAX_BPF_REG; r++)
-			if (fs->regs[r].ref_obj_id == ref_obj_id)
-				mark_reg_unknown_scalar(&fs->regs[r]);
-		for (uint32_t s = 0; s < fs->nr_slots; s++)
-			if (fs->stack[s].byte[0] == STACK_SPILL &&
-			    fs->stack[s].spilled.ref_obj_id == ref_obj_id)
-				mark_reg_unknown_scalar(&fs->stack[s].spilled);
-	}
+	for_each_reg(st, forget_released, &ref_obj_id);
 	return 0;
 }
 
@@ -489,7 +486,7 @@ static int push_callback(struct venv *env, const struct uebpf_insn *insn, uint32
 	callee->regs[BPF_REG_10].frameno = callee->frameno;
 	if (insn->imm == BPF_FUNC_loop) {
 		/* long callback(u64 index, void *ctx) */
-		mark_reg_unknown_scalar(&callee->regs[BPF_REG_1]);
+		reg_mark_unknown(&callee->regs[BPF_REG_1]);
 		callee->regs[BPF_REG_2] = caller->regs[BPF_REG_3];
 	} else {
 		/* long callback(map, key, value, ctx) */
@@ -601,7 +598,7 @@ int check_helper_call(struct venv *env, const struct uebpf_insn *insn, uint32_t 
 		break;
 	}
 	default:
-		mark_reg_unknown_scalar(r0);
+		reg_mark_unknown(r0);
 		if (func == BPF_FUNC_get_smp_processor_id) {
 			/* A CPU number: below the number of CPUs. */
 			long n = sysconf(_SC_NPROCESSORS_CONF);
@@ -680,7 +677,7 @@ static int check_global_call(struct venv *env, int sub, uint32_t *insn_idx)
 	env->subprogs[sub].called = true;
 	for (int r = BPF_REG_1; r <= BPF_REG_5; r++)
 		mark_reg_not_init(&regs[r]);
-	mark_reg_unknown_scalar(&regs[BPF_REG_0]);
+	reg_mark_unknown(&regs[BPF_REG_0]);
 	*insn_idx = env->insn_idx + 1;
 	return 0;
 }

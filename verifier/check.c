@@ -34,11 +34,6 @@ void mark_reg_not_init(struct reg_state *reg)
 	reg->type = NOT_INIT;
 }
 
-void mark_reg_unknown_scalar(struct reg_state *reg)
-{
-	reg_mark_unknown(reg);
-}
-
 uint32_t new_id(struct venv *env)
 {
 	return ++env->id_gen;
@@ -113,80 +108,50 @@ void free_vstate(struct vstate *st)
 	free(st);
 }
 
-static int copy_frame(struct func_state **dst, const struct func_state *src)
+static struct func_state *clone_frame(const struct func_state *src)
 {
-	struct func_state *f = *dst;
+	struct func_state *f = malloc(sizeof(*f));
 
-	if (!f) {
-		f = calloc(1, sizeof(*f));
-		if (!f)
-			return -ENOMEM;
-		*dst = f;
-	}
-	struct stack_slot *stack = f->stack;
-	uint32_t had = f->nr_slots;
+	if (!f)
+		return NULL;
 	*f = *src;
-	f->stack = stack;
-	f->nr_slots = had;
-	if (had < src->nr_slots) {
-		stack = realloc(stack, src->nr_slots * sizeof(*stack));
-		if (!stack && src->nr_slots)
-			return -ENOMEM;
-		f->stack = stack;
-	}
-	f->nr_slots = src->nr_slots;
-	if (src->nr_slots)
-		memcpy(f->stack, src->stack, src->nr_slots * sizeof(*stack));
-	return 0;
-}
-
-int copy_vstate(struct vstate *dst, const struct vstate *src)
-{
-	for (uint32_t i = src->curframe + 1; i <= dst->curframe && i < MAX_CALL_FRAMES; i++) {
-		free_frame(dst->frame[i]);
-		dst->frame[i] = NULL;
-	}
-	struct func_state *frames[MAX_CALL_FRAMES];
-	struct hist_entry *hist = dst->hist;
-	uint32_t hist_cap = dst->hist_cap;
-	memcpy(frames, dst->frame, sizeof(frames));
-	*dst = *src;
-	memcpy(dst->frame, frames, sizeof(frames));
-	if (hist_cap < src->hist_cnt) {
-		struct hist_entry *h = realloc(hist, src->hist_cnt * sizeof(*h));
-		if (!h) {
-			dst->hist = hist;
-			dst->hist_cap = hist_cap;
-			dst->hist_cnt = 0;
-			return -ENOMEM;
+	f->stack = NULL;
+	if (src->nr_slots) {
+		f->stack = malloc(src->nr_slots * sizeof(*f->stack));
+		if (!f->stack) {
+			free(f);
+			return NULL;
 		}
-		hist = h;
-		hist_cap = src->hist_cnt;
+		memcpy(f->stack, src->stack, src->nr_slots * sizeof(*f->stack));
 	}
-	dst->hist = hist;
-	dst->hist_cap = hist_cap;
-	if (src->hist_cnt)
-		memcpy(hist, src->hist, src->hist_cnt * sizeof(*hist));
-	for (uint32_t i = 0; i <= src->curframe; i++) {
-		int err = copy_frame(&dst->frame[i], src->frame[i]);
-		if (err)
-			return err;
-	}
-	return 0;
+	return f;
 }
 
+/* A copy of src with frames, stacks and history of its own. */
 static struct vstate *clone_vstate(const struct vstate *src)
 {
-	struct vstate *st = calloc(1, sizeof(*st));
+	struct vstate *st = malloc(sizeof(*st));
 
 	if (!st)
 		return NULL;
-	st->curframe = 0;
-	if (copy_vstate(st, src)) {
-		free_vstate(st);
-		return NULL;
+	*st = *src;
+	memset(st->frame, 0, sizeof(st->frame));
+	st->hist = NULL;
+	st->hist_cap = st->hist_cnt = 0;
+	if (src->hist_cnt) {
+		st->hist = malloc(src->hist_cnt * sizeof(*st->hist));
+		if (!st->hist)
+			goto fail;
+		memcpy(st->hist, src->hist, src->hist_cnt * sizeof(*st->hist));
+		st->hist_cap = st->hist_cnt = src->hist_cnt;
 	}
+	for (uint32_t i = 0; i <= src->curframe; i++)
+		if (!(st->frame[i] = clone_frame(src->frame[i])))
+			goto fail;
 	return st;
+fail:
+	free_vstate(st);
+	return NULL;
 }
 
 struct vstate *push_branch(struct venv *env, uint32_t insn_idx, uint32_t prev_insn_idx)
@@ -331,7 +296,7 @@ static int adjust_ptr(struct venv *env, const struct uebpf_insn *insn,
 	if (BPF_CLASS(insn->code) != BPF_ALU64) {
 		/* 32-bit ALU ops on pointers give (meaningless) scalars. */
 		if (opcode == BPF_SUB) {
-			mark_reg_unknown_scalar(dst);
+			reg_mark_unknown(dst);
 			return 0;
 		}
 		verbose(env, "R%u 32-bit pointer arithmetic prohibited\n", dst_regno);
@@ -374,7 +339,6 @@ static int adjust_ptr(struct venv *env, const struct uebpf_insn *insn,
 		return -EINVAL;
 
 	struct reg_state res = ptr;
-	res.ref_obj_id = ptr.ref_obj_id;
 	switch (opcode) {
 	case BPF_ADD:
 		if (known && !add_overflows_s32(ptr.off, smin_val)) {
@@ -432,17 +396,13 @@ static int check_alu(struct venv *env, const struct uebpf_insn *insn)
 			return err;
 		if (dst->type != SCALAR_VALUE) {
 			/* Privileged: a pointer turned into a number. */
-			mark_reg_unknown_scalar(dst);
+			reg_mark_unknown(dst);
 			return 0;
 		}
 		if (opcode == BPF_NEG) {
-			struct reg_state zero;
-			memset(&zero, 0, sizeof(zero));
-			reg_mark_known(&zero, 0);
 			struct reg_state v = *dst;
-			scalar_alu(&zero, &v, BPF_SUB, alu32, false);
-			zero.id = 0;
-			*dst = zero;
+			scalar_alu(dst, &v, BPF_NEG, alu32, false);
+			dst->id = 0;
 		} else {
 			scalar_byte_swap(dst, insn->imm, BPF_SRC(insn->code) == BPF_TO_BE,
 					 BPF_CLASS(insn->code) == BPF_ALU64);
@@ -464,7 +424,7 @@ static int check_alu(struct venv *env, const struct uebpf_insn *insn)
 		struct reg_state *src = &regs[insn->src_reg];
 		if (insn->off) { /* movsx */
 			if (src->type != SCALAR_VALUE) {
-				mark_reg_unknown_scalar(dst);
+				reg_mark_unknown(dst);
 				return 0;
 			}
 			struct reg_state v = *src;
@@ -482,7 +442,7 @@ static int check_alu(struct venv *env, const struct uebpf_insn *insn)
 			return 0;
 		}
 		if (src->type != SCALAR_VALUE) {
-			mark_reg_unknown_scalar(dst);
+			reg_mark_unknown(dst);
 			reg_zext_32_to_64(dst);
 			return 0;
 		}
@@ -524,7 +484,7 @@ static int check_alu(struct venv *env, const struct uebpf_insn *insn)
 		if (dst->type != SCALAR_VALUE) {
 			if (opcode == BPF_SUB) {
 				/* Privileged: pointer - pointer is a number. */
-				mark_reg_unknown_scalar(dst);
+				reg_mark_unknown(dst);
 				return 0;
 			}
 			verbose(env, "R%u pointer %s pointer prohibited\n", insn->dst_reg,
@@ -592,20 +552,40 @@ static int pointer_branch_taken(const struct reg_state *r1, const struct reg_sta
 	return -1;
 }
 
-/* Every register (in every frame, and spilled) sharing id: apply fn. */
-static void for_each_reg_with_id(struct vstate *st, uint32_t id,
-				 void (*fn)(struct reg_state *reg, void *arg), void *arg)
+void for_each_reg(struct vstate *st, void (*fn)(struct reg_state *reg, void *arg), void *arg)
 {
 	for (uint32_t f = 0; f <= st->curframe; f++) {
 		struct func_state *fs = st->frame[f];
 		for (int r = 0; r < MAX_BPF_REG; r++)
-			if (fs->regs[r].id == id && fs->regs[r].type != NOT_INIT)
+			if (fs->regs[r].type != NOT_INIT)
 				fn(&fs->regs[r], arg);
 		for (uint32_t s = 0; s < fs->nr_slots; s++)
-			if (fs->stack[s].byte[0] == STACK_SPILL && fs->stack[s].spilled.id == id &&
-			    fs->stack[s].spilled.type != NOT_INIT)
+			if (fs->stack[s].byte[0] == STACK_SPILL && fs->stack[s].spilled.type != NOT_INIT)
 				fn(&fs->stack[s].spilled, arg);
 	}
+}
+
+struct with_id {
+	uint32_t id;
+	void (*fn)(struct reg_state *reg, void *arg);
+	void *arg;
+};
+
+static void call_if_id(struct reg_state *reg, void *arg)
+{
+	const struct with_id *w = arg;
+
+	if (reg->id == w->id)
+		w->fn(reg, w->arg);
+}
+
+/* Every register (in every frame, and spilled) sharing id: apply fn. */
+static void for_each_reg_with_id(struct vstate *st, uint32_t id,
+				 void (*fn)(struct reg_state *reg, void *arg), void *arg)
+{
+	struct with_id w = { id, fn, arg };
+
+	for_each_reg(st, call_if_id, &w);
 }
 
 struct null_mark {
@@ -678,15 +658,7 @@ static void find_good_pkt_pointers(struct vstate *st, const struct reg_state *ds
 		return;
 	struct pkt_range p = { dst->type, (uint32_t)dst->off + (right_open ? 1 : 0) };
 	/* Every packet pointer with the same id, including id 0. */
-	for (uint32_t f = 0; f <= st->curframe; f++) {
-		struct func_state *fs = st->frame[f];
-		for (int r = 0; r < MAX_BPF_REG; r++)
-			if (fs->regs[r].id == dst->id)
-				set_pkt_range(&fs->regs[r], &p);
-		for (uint32_t s = 0; s < fs->nr_slots; s++)
-			if (fs->stack[s].byte[0] == STACK_SPILL && fs->stack[s].spilled.id == dst->id)
-				set_pkt_range(&fs->stack[s].spilled, &p);
-	}
+	for_each_reg_with_id(st, dst->id, set_pkt_range, &p);
 }
 
 /* Packet pointer against packet end (or meta against data): which path
@@ -971,7 +943,7 @@ static int check_ld_abs(struct venv *env, const struct uebpf_insn *insn)
 	}
 	for (int r = BPF_REG_1; r <= BPF_REG_5; r++)
 		mark_reg_not_init(&regs[r]);
-	mark_reg_unknown_scalar(&regs[BPF_REG_0]);
+	reg_mark_unknown(&regs[BPF_REG_0]);
 	return 0;
 }
 
@@ -1914,7 +1886,7 @@ static int init_state(struct venv *env, uint32_t sub)
 				reg->mem_size = fn->arg_size[i];
 				reg->id = new_id(env);
 			} else {
-				mark_reg_unknown_scalar(reg);
+				reg_mark_unknown(reg);
 			}
 		}
 	}
@@ -2137,41 +2109,6 @@ static int convert_ctx_accesses(struct venv *env, struct uebpf_insn **out, size_
 	return 0;
 }
 
-/* Without a log level only the reason is given: say where, too (the
- * instruction and, from line info, the source line). */
-static void name_the_insn(struct venv *env)
-{
-	const struct verifier_opts *o = env->opts;
-
-	if (env->err_insn < 0 || !env->log_len)
-		return;
-	uint32_t idx = (uint32_t)env->err_insn;
-	char *reason = strdup(env->log);
-	if (!reason)
-		return;
-	size_t n = strlen(reason);
-	while (n && reason[n - 1] == '\n')
-		reason[--n] = '\0';
-	/* One line: the kernel's lines of the reason joined. */
-	log_truncate(env, 0);
-	verbose(env, "insn %u: ", idx);
-	char *save = NULL;
-	for (char *l = strtok_r(reason, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		verbose(env, "%s%s", l == reason ? "" : "; ", l);
-	for (size_t i = o->line_cnt; i-- > 0;) {
-		const struct verifier_line *l = &o->lines[i];
-		if (l->insn_off > idx)
-			continue;
-		const char *file = l->file ? strrchr(l->file, '/') : NULL;
-		file = file ? file + 1 : l->file ? l->file : "";
-		const char *text = l->text ? l->text + strspn(l->text, " \t") : "";
-		verbose(env, " (%s:%u: %s)", file, l->line, text);
-		break;
-	}
-	verbose(env, "\n");
-	free(reason);
-}
-
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -2268,7 +2205,7 @@ done:
 	env.stats.time_ns = now_ns() - start;
 	env.stats.stack_depth = env.subprogs ? env.subprogs[0].stack_depth : 0;
 	if (err && !(env.log_level & 3))
-		name_the_insn(&env);
+		log_name_insn(&env);
 	if (env.log_level & 4) {
 		verbose(&env, "verification time %llu usec\n",
 			(unsigned long long)(env.stats.time_ns / 1000));

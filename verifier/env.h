@@ -186,6 +186,7 @@ void print_reg(struct venv *env, const struct reg_state *reg, uint32_t curframe)
 void print_state(struct venv *env, const struct vstate *st, bool all_frames);
 void print_insn(struct venv *env, uint32_t idx);
 void print_line_info(struct venv *env, uint32_t idx);
+void log_name_insn(struct venv *env);
 size_t log_pos(const struct venv *env);
 void log_truncate(struct venv *env, size_t abs_pos);
 void log_finish(struct venv *env);
@@ -200,16 +201,16 @@ static inline struct reg_state *cur_regs(const struct venv *env)
 	return cur_frame(env)->regs;
 }
 void mark_reg_not_init(struct reg_state *reg);
+/* Every register set, in every frame, and every spilled one: fn(reg, arg). */
+void for_each_reg(struct vstate *st, void (*fn)(struct reg_state *reg, void *arg), void *arg);
 const struct vstate *find_prev_entry(struct venv *env, const struct vstate *st, uint32_t idx);
 void widen_imprecise_scalars(const struct vstate *old, struct vstate *cur);
-void mark_reg_unknown_scalar(struct reg_state *reg);
 uint32_t new_id(struct venv *env);
 int check_reg_read(struct venv *env, uint32_t regno);
 int check_reg_write(struct venv *env, uint32_t regno);
 struct vstate *push_branch(struct venv *env, uint32_t insn_idx, uint32_t prev_insn_idx);
 int state_alloc_stack(struct func_state *f, uint32_t bytes);
 void free_vstate(struct vstate *st);
-int copy_vstate(struct vstate *dst, const struct vstate *src);
 bool is_pointer(const struct reg_state *reg);
 
 /* ---- mem.c ---- */

@@ -267,16 +267,11 @@ void print_insn(struct venv *env, uint32_t idx)
 	verbose(env, "%s\n", buf + strspn(buf, " "));
 }
 
-/* The source line an instruction comes from, once per change of line. */
-void print_line_info(struct venv *env, uint32_t idx)
+/* The last line record at or before instruction idx, or NULL. */
+static const struct verifier_line *line_at(const struct verifier_opts *o, uint32_t idx)
 {
-	const struct verifier_opts *o = env->opts;
-	const struct verifier_line *best = NULL;
+	size_t lo = 0, hi = o->lines ? o->line_cnt : 0;
 
-	if (!o->lines || !(env->log_level & 3))
-		return;
-	/* The last record at or before idx. */
-	size_t lo = 0, hi = o->line_cnt;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		if (o->lines[mid].insn_off <= idx)
@@ -284,16 +279,53 @@ void print_line_info(struct venv *env, uint32_t idx)
 		else
 			hi = mid;
 	}
-	if (!lo)
+	return lo ? &o->lines[lo - 1] : NULL;
+}
+
+static const char *line_file(const struct verifier_line *l)
+{
+	const char *slash = l->file ? strrchr(l->file, '/') : NULL;
+	return slash ? slash + 1 : l->file ? l->file : "";
+}
+
+static const char *line_text(const struct verifier_line *l)
+{
+	return l->text ? l->text + strspn(l->text, " \t") : "";
+}
+
+/* The source line an instruction comes from, once per change of line. */
+void print_line_info(struct venv *env, uint32_t idx)
+{
+	const struct verifier_line *l = line_at(env->opts, idx);
+
+	if (!(env->log_level & 3) || !l || l->insn_off != idx)
 		return;
-	best = &o->lines[lo - 1];
-	if (best->insn_off != idx || (uint32_t)(lo - 1) == env->last_line)
+	uint32_t n = (uint32_t)(l - env->opts->lines);
+	if (n == env->last_line)
 		return;
-	env->last_line = (uint32_t)(lo - 1);
-	const char *text = best->text ? best->text : "";
-	while (*text == ' ' || *text == '\t')
-		text++;
-	const char *file = best->file ? strrchr(best->file, '/') : NULL;
-	file = file ? file + 1 : best->file ? best->file : "";
-	verbose(env, "; %s @ %s:%u\n", text, file, best->line);
+	env->last_line = n;
+	verbose(env, "; %s @ %s:%u\n", line_text(l), line_file(l), l->line);
+}
+
+/* Without a log level only the reason is given: say where, too (the
+ * instruction and, from line info, the source line), on one line. */
+void log_name_insn(struct venv *env)
+{
+	if (env->err_insn < 0 || !env->log_len)
+		return;
+	uint32_t idx = (uint32_t)env->err_insn;
+	char *reason = strdup(env->log);
+	if (!reason)
+		return;
+	log_truncate(env, 0);
+	verbose(env, "insn %u: ", idx);
+	/* The kernel's lines of the reason, joined. */
+	char *save = NULL;
+	for (char *l = strtok_r(reason, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		verbose(env, "%s%s", l == reason ? "" : "; ", l);
+	const struct verifier_line *l = line_at(env->opts, idx);
+	if (l)
+		verbose(env, " (%s:%u: %s)", line_file(l), l->line, line_text(l));
+	verbose(env, "\n");
+	free(reason);
 }

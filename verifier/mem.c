@@ -163,7 +163,7 @@ static void note_stack_depth(struct venv *env, struct func_state *f, int64_t min
 /* The stack range [min_off, max_off) lies in the frame; grows the
  * state's slots to cover it (check_stack_access_within_bounds). */
 static int stack_within_bounds(struct venv *env, uint32_t regno, int32_t off, int size,
-			       const char *what, int64_t *min_out)
+			       const char *what, int64_t *min_out, int64_t *max_out)
 {
 	const struct reg_state *reg = &cur_regs(env)[regno];
 	struct func_state *f = stack_owner(env, reg);
@@ -195,6 +195,7 @@ static int stack_within_bounds(struct venv *env, uint32_t regno, int32_t off, in
 		return -ENOMEM;
 	note_stack_depth(env, f, min_off);
 	*min_out = min_off;
+	*max_out = max_off;
 	return 0;
 }
 
@@ -256,15 +257,14 @@ static int stack_write(struct venv *env, uint32_t ptr_regno, int32_t off, int si
 	const struct reg_state *val = value_regno >= 0 ? &cur_regs(env)[value_regno] : NULL;
 	bool zero = val ? val->type == SCALAR_VALUE && reg_is_const(val) && val->var_off.value == 0
 			: insn->imm == 0;
-	int64_t min_off;
-	int err = stack_within_bounds(env, ptr_regno, off, size, " write to", &min_off);
+	int64_t min_off, max_off;
+	int err = stack_within_bounds(env, ptr_regno, off, size, " write to", &min_off, &max_off);
 
 	if (err)
 		return err;
 	if (!tnum_is_const(ptr->var_off)) {
 		/* Variable offset: every byte it may reach becomes data,
 		 * zeros stay zeros if zeros are written. */
-		int64_t max_off = ptr->smax_value + off + size;
 		for (int64_t o = min_off; o < max_off; o++) {
 			scrub_spill(slot_at(f, o));
 			uint8_t *b = byte_at(f, o);
@@ -316,15 +316,15 @@ static int stack_read(struct venv *env, uint32_t ptr_regno, int32_t off, int siz
 {
 	const struct reg_state *ptr = &cur_regs(env)[ptr_regno];
 	struct func_state *f = stack_owner(env, ptr);
-	int64_t min_off;
-	int err = stack_within_bounds(env, ptr_regno, off, size, " read from", &min_off);
+	int64_t min_off, max_off;
+	int err = stack_within_bounds(env, ptr_regno, off, size, " read from", &min_off, &max_off);
 
 	if (err)
 		return err;
 	struct reg_state *dst = value_regno >= 0 ? &cur_regs(env)[value_regno] : NULL;
 	if (!tnum_is_const(ptr->var_off)) {
 		if (dst)
-			mark_reg_unknown_scalar(dst);
+			reg_mark_unknown(dst);
 		return 0;
 	}
 	struct stack_slot *s = slot_at(f, min_off);
@@ -358,7 +358,7 @@ static int stack_read(struct venv *env, uint32_t ptr_regno, int32_t off, int siz
 		memset(dst, 0, sizeof(*dst));
 		reg_mark_known(dst, 0);
 	} else {
-		mark_reg_unknown_scalar(dst);
+		reg_mark_unknown(dst);
 	}
 	return 0;
 }
@@ -413,7 +413,7 @@ static int check_ctx_access(struct venv *env, uint32_t idx, uint32_t regno, int3
 			dst->id = new_id(env);
 			break;
 		default:
-			mark_reg_unknown_scalar(dst);
+			reg_mark_unknown(dst);
 			break;
 		}
 	}
@@ -486,7 +486,7 @@ int check_mem_access(struct venv *env, uint32_t insn_idx, uint32_t regno, int32_
 				reg_mark_known(dst, v);
 				return 0;
 			}
-			mark_reg_unknown_scalar(dst);
+			reg_mark_unknown(dst);
 		}
 		break;
 	case PTR_TO_MAP_KEY:
@@ -499,7 +499,7 @@ int check_mem_access(struct venv *env, uint32_t insn_idx, uint32_t regno, int32_
 		if (err)
 			return err;
 		if (dst)
-			mark_reg_unknown_scalar(dst);
+			reg_mark_unknown(dst);
 		break;
 	case PTR_TO_MEM:
 		if (reg->type & PTR_MAYBE_NULL)
@@ -512,7 +512,7 @@ int check_mem_access(struct venv *env, uint32_t insn_idx, uint32_t regno, int32_
 		if (err)
 			return err;
 		if (dst)
-			mark_reg_unknown_scalar(dst);
+			reg_mark_unknown(dst);
 		break;
 	case PTR_TO_CTX:
 		if (reg->type & PTR_MAYBE_NULL)
@@ -551,7 +551,7 @@ int check_mem_access(struct venv *env, uint32_t insn_idx, uint32_t regno, int32_
 		if (err)
 			return err;
 		if (dst)
-			mark_reg_unknown_scalar(dst);
+			reg_mark_unknown(dst);
 		break;
 	case CONST_PTR_TO_MAP:
 		if (t == ACCESS_WRITE) {
@@ -594,33 +594,16 @@ static int helper_stack_access(struct venv *env, uint32_t regno, int32_t off, in
 
 	if (size == 0 && zero_size_allowed)
 		return 0;
-	if (tnum_is_const(reg->var_off)) {
-		min_off = (int64_t)reg->var_off.value + off;
-		max_off = min_off + size;
-	} else {
-		if (reg->smax_value >= BPF_MAX_VAR_OFF || reg->smin_value <= -BPF_MAX_VAR_OFF) {
-			verbose(env, "invalid unbounded variable-offset indirect access to stack R%u\n",
-				regno);
-			return -EACCES;
-		}
-		min_off = reg->smin_value + off;
-		max_off = reg->smax_value + off + size;
-	}
-	const char *what = t == ACCESS_WRITE ? " write to" : " read from";
-	if (min_off < -MAX_BPF_STACK || max_off > 0 || size <= 0) {
-		if (tnum_is_const(reg->var_off)) {
-			verbose(env, "invalid%s stack R%u off=%d size=%d\n", what, regno, off, size);
-		} else {
-			char tn[48];
-			tnum_strn(tn, sizeof(tn), reg->var_off);
-			verbose(env, "invalid variable-offset%s stack R%u var_off=%s off=%d size=%d\n",
-				what, regno, tn, off, size);
-		}
+	if (!tnum_is_const(reg->var_off) &&
+	    (reg->smax_value >= BPF_MAX_VAR_OFF || reg->smin_value <= -BPF_MAX_VAR_OFF)) {
+		verbose(env, "invalid unbounded variable-offset indirect access to stack R%u\n", regno);
 		return -EACCES;
 	}
-	if (state_alloc_stack(f, (uint32_t)-min_off))
-		return -ENOMEM;
-	note_stack_depth(env, f, min_off);
+	int err = stack_within_bounds(env, regno, off, size,
+				      t == ACCESS_WRITE ? " write to" : " read from", &min_off,
+				      &max_off);
+	if (err)
+		return err;
 	/* Privileged: uninitialised bytes may be read (as unknown). A
 	 * helper that writes leaves data bytes. */
 	if (t == ACCESS_WRITE) {

@@ -223,18 +223,11 @@ static int mark_in_state(struct vstate *st, struct backtrack *bt)
 	return 0;
 }
 
-static void mark_all_in_state(struct vstate *st)
+static void mark_scalar_precise(struct reg_state *reg, void *arg)
 {
-	for (uint32_t f = 0; f <= st->curframe; f++) {
-		struct func_state *fs = st->frame[f];
-		for (int r = 0; r < MAX_BPF_REG; r++)
-			if (fs->regs[r].type == SCALAR_VALUE)
-				fs->regs[r].precise = true;
-		for (uint32_t s = 0; s < fs->nr_slots; s++)
-			if (fs->stack[s].byte[0] == STACK_SPILL &&
-			    fs->stack[s].spilled.type == SCALAR_VALUE)
-				fs->stack[s].spilled.precise = true;
-	}
+	(void)arg;
+	if (reg->type == SCALAR_VALUE)
+		reg->precise = true;
 }
 
 /* Every scalar on the path precise, back to (not including) stop: when
@@ -243,7 +236,7 @@ static void mark_all_in_state(struct vstate *st)
 void mark_all_precise(struct venv *env, const struct vstate *stop)
 {
 	for (struct vstate *st = env->cur; st && st != stop; st = st->parent)
-		mark_all_in_state(st);
+		for_each_reg(st, mark_scalar_precise, NULL);
 }
 
 static int backtrack(struct venv *env, struct backtrack *bt)

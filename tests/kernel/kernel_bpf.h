@@ -171,4 +171,18 @@ static inline int kernel_bpf_refused(int err)
 	return err == -EPERM || err == -ENOSYS;
 }
 
+/* Whether the kernel loads the smallest program (r0 = 0; exit): 0 or
+ * the negative errno of BPF_PROG_LOAD. */
+static inline int kernel_probe_prog_load(void)
+{
+	const struct uebpf_insn prog[2] = { { .code = BPF_ALU64 | BPF_MOV | BPF_K },
+					    { .code = BPF_JMP | BPF_EXIT } };
+	int fd = kernel_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, prog, 2, NULL, 0, 0);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
 #endif

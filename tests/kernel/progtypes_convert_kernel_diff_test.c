@@ -375,14 +375,11 @@ static void sk_filter_setup(void *ctx_mem, uint8_t *pkt)
 
 int main(void)
 {
-	struct uebpf_insn probe[2] = { { .code = BPF_ALU64 | BPF_MOV | BPF_K },
-				       { .code = BPF_JMP | BPF_EXIT } };
-	int fd = kernel_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, probe, 2, NULL, 0, 0);
-	if (fd < 0) {
-		printf("bpf() refused (%s): skipped\n", strerror(-fd));
+	int refused = kernel_probe_prog_load();
+	if (refused) {
+		printf("bpf() refused (%s): skipped\n", strerror(-refused));
 		return KERNEL_TEST_SKIP;
 	}
-	close(fd);
 
 	/* A broadcast IPv4 frame with a recognisable body. */
 	memset(packet, 0xff, 6);

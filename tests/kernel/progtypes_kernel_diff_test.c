@@ -221,14 +221,11 @@ static void compare_returns(const struct target *t)
 int main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "access";
-	struct uebpf_insn probe[2] = { insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0),
-				       insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0) };
-	int fd = kernel_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, probe, 2, NULL, 0, 0);
-	if (fd < 0) {
-		printf("bpf() refused (%s): skipped\n", strerror(-fd));
+	int err = kernel_probe_prog_load();
+	if (err) {
+		printf("bpf() refused (%s): skipped\n", strerror(-err));
 		return KERNEL_TEST_SKIP;
 	}
-	close(fd);
 	printf("lsm is not compared: it loads only with the BTF id of a hook, whose "
 	       "arguments the kernel then checks accesses against\n");
 

@@ -50,13 +50,11 @@ int main(int argc, char **argv)
 	unsigned long both_accept = 0, both_reject = 0, kernel_only = 0, uebpf_only = 0;
 	unsigned long shown = 0;
 
-	struct uebpf_insn probe[] = { { .code = 0xb7 }, { .code = 0x95 } };
-	int fd = kernel_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, probe, 2, NULL, 0, 0);
-	if (fd < 0) {
+	int fd = kernel_probe_prog_load();
+	if (fd) {
 		printf("SKIP: bpf() refused (%s): no kernel to compare with\n", strerror(-fd));
 		return KERNEL_TEST_SKIP;
 	}
-	close(fd);
 
 	struct fuzz_src src = { .state = seed };
 	for (unsigned long i = 0; i < n; i++) {

@@ -917,18 +917,11 @@ static void run_dir(const char *dir, bool sys, const char *filter)
 /* Whether this process may load programs into the kernel. */
 static bool kernel_available(void)
 {
-	const struct uebpf_insn prog[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	int fd = kernel_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, prog, 2, NULL, 0, 0);
+	int err = kernel_probe_prog_load();
 
-	if (fd >= 0) {
-		close(fd);
-		return true;
-	}
-	printf("skipped: bpf(BPF_PROG_LOAD) refused: %s\n", strerror(-fd));
-	return false;
+	if (err)
+		printf("skipped: bpf(BPF_PROG_LOAD) refused: %s\n", strerror(-err));
+	return !err;
 }
 
 int main(int argc, char **argv)

@@ -391,22 +391,14 @@ static void run_file(const char *path, enum mode mode, bool kernel, const char *
  * socket filter (r0 = 0; exit). */
 static bool kernel_available(void)
 {
-	const struct uebpf_insn prog[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	int fd = kernel_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, prog, 2, NULL, 0, 0);
+	int err = kernel_probe_prog_load();
 
-	if (fd >= 0) {
-		close(fd);
-		return true;
-	}
-	if (kernel_bpf_refused(fd)) {
-		printf("kernel side skipped: bpf(BPF_PROG_LOAD) refused: %s\n", strerror(-fd));
-		return false;
-	}
-	printf("kernel side skipped: the probe program was refused: %s\n", strerror(-fd));
-	return false;
+	if (err)
+		printf("kernel side skipped: %s: %s\n",
+		       kernel_bpf_refused(err) ? "bpf(BPF_PROG_LOAD) refused"
+					       : "the probe program was refused",
+		       strerror(-err));
+	return !err;
 }
 
 static void usage(const char *argv0)
