@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "uebpf/isa.h"
+#include "uebpf/progtypes.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -96,6 +97,56 @@ int uebpf_prog_get_info(int prog_fd, struct uebpf_prog_info *info);
 struct uebpf_code *uebpf_prog_code(int prog_fd);
 /* Closes a program fd (use this rather than close()). */
 int uebpf_prog_close(int prog_fd);
+
+/* ---- running a program on test input (BPF_PROG_TEST_RUN) ---- */
+
+/*
+ * The attributes of the kernel's BPF_PROG_TEST_RUN (libbpf's struct
+ * bpf_test_run_opts), with the same meaning and the same errno for
+ * every refusal. Inputs: data_in/data_size_in (the packet), ctx_in /
+ * ctx_size_in (a struct xdp_md or struct __sk_buff whose settable
+ * fields the run takes over), repeat (runs on the same packet and
+ * context, one after the other), flags. Outputs: data_out gets the
+ * packet as the program left it (data_size_out: its capacity on input,
+ * 0 for no limit; its full size on output, with -ENOSPC when it was cut),
+ * ctx_out the context, retval the last run's return value and duration
+ * the mean time per run in ns.
+ */
+struct uebpf_test_run_opts {
+	size_t sz; /* size of this struct, for compatibility */
+	const void *data_in;
+	void *data_out;
+	uint32_t data_size_in;
+	uint32_t data_size_out;
+	const void *ctx_in;
+	void *ctx_out;
+	uint32_t ctx_size_in;
+	uint32_t ctx_size_out;
+	uint32_t retval;
+	int repeat;
+	uint32_t duration;
+	uint32_t flags;
+	uint32_t cpu;
+	uint32_t batch_size;
+	/* uebpf's own. Where a redirect helper sent the packet (valid when
+	 * retval is XDP_REDIRECT or TC_ACT_REDIRECT, or clones > 0). */
+	struct uebpf_redirect redirect;
+	/* On a run-time error (-EFAULT, -ELOOP: only programs loaded
+	 * unverified, which run in the checked interpreter), what happened. */
+	char *err_buf;
+	size_t err_size;
+};
+#define UEBPF_TEST_RUN_OPTS_SZ sizeof(struct uebpf_test_run_opts)
+
+/*
+ * Runs a loaded program as BPF_PROG_TEST_RUN does (docs/test_run.md):
+ * XDP, SCHED_CLS, SCHED_ACT, SOCKET_FILTER and CGROUP_SKB on a packet
+ * laid out as the kernel lays it out (headroom, tailroom, metadata,
+ * the __sk_buff fields the kernel fills). Returns 0 or a negative errno:
+ * -EINVAL for attributes the kernel refuses, -ENOSPC when an output was
+ * cut, -ENOTSUPP for program types uebpf cannot test-run, -EBADF.
+ */
+int uebpf_prog_test_run(int prog_fd, struct uebpf_test_run_opts *opts);
 
 /* ---- objects ---- */
 

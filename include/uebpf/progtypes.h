@@ -32,6 +32,19 @@ extern "C" {
 #endif
 
 /*
+ * Where bpf_redirect, bpf_redirect_map and bpf_clone_redirect send the
+ * packet: the helper records its target here and the program's return
+ * value (XDP_REDIRECT, TC_ACT_REDIRECT) says to act on it. Whoever runs
+ * the program reads it afterwards; uebpf sends nothing anywhere.
+ */
+struct uebpf_redirect {
+	uint32_t ifindex; /* the target device, or the key in map_id */
+	uint32_t flags;   /* BPF_F_INGRESS, ... as the program gave them */
+	uint32_t map_id;  /* bpf_redirect_map: the map's id; else 0 */
+	uint32_t clones;  /* bpf_clone_redirect: copies sent so far */
+};
+
+/*
  * BPF_PROG_TYPE_XDP: one frame. A program reads data, data_end and
  * data_meta (the metadata area, data_meta <= data <= data_end) as packet
  * pointers; the other fields are read-only scalars.
@@ -46,6 +59,14 @@ struct uebpf_xdp_ctx {
 	 * (expected_attach_type BPF_XDP_DEVMAP). */
 	uint32_t egress_ifindex;
 	uint32_t reserved;
+	/* The frame's buffer, for the helpers that move data_meta, data and
+	 * data_end (bpf_xdp_adjust_head, _meta, _tail): data_meta may move
+	 * down to buf_start and data_end up to buf_end. As in the kernel's
+	 * test run, the buffer has 256 bytes of headroom of which the first
+	 * 40 (the kernel's struct xdp_frame) are not reachable. */
+	void *buf_start;
+	void *buf_end;
+	struct uebpf_redirect redirect;
 };
 
 /*
@@ -97,6 +118,20 @@ struct uebpf_skb_ctx {
 	uint32_t local_ip6[4];
 	uint32_t remote_port;
 	uint32_t local_port;
+	/* The buffer the packet lives in, from malloc: head <= mac_header,
+	 * head <= data_meta <= data <= data_end <= end. The helpers that
+	 * grow the packet past it (bpf_skb_change_head, _change_tail,
+	 * _adjust_room, _vlan_push) replace it with a larger one and move
+	 * every pointer; whoever runs the program frees head afterwards. */
+	void *head;
+	void *end;
+	/* Where the link-layer and network headers start (the kernel's
+	 * skb_mac_header and skb_network_header), for
+	 * bpf_skb_load_bytes_relative and the helpers that push or pop
+	 * headers. */
+	void *mac_header;
+	void *network_header;
+	struct uebpf_redirect redirect;
 };
 
 /*
