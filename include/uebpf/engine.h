@@ -74,6 +74,10 @@ struct uebpf_code_opts {
 	 * (uebpf_code_run refuses the normal mode, tail calls into it from
 	 * normal mode fall through). */
 	bool checked_only;
+	/* The program's type (enum bpf_prog_type, 0 for a raw program), for
+	 * helpers that behave by type as the kernel's do (bpf_redirect
+	 * returns XDP_REDIRECT to an XDP program, TC_ACT_REDIRECT to tc). */
+	uint32_t prog_type;
 };
 #define UEBPF_CODE_OPTS_SZ sizeof(struct uebpf_code_opts)
 
@@ -117,6 +121,20 @@ struct uebpf_region {
 	unsigned int access; /* UEBPF_MEM_* */
 };
 
+/*
+ * Where bpf_redirect, bpf_redirect_map and bpf_clone_redirect send the
+ * packet: the helper records its target (the kernel keeps it per CPU) and the
+ * program's return value (XDP_REDIRECT, TC_ACT_REDIRECT) says to act on
+ * it. Whoever runs the program reads it from the run's results; the
+ * engine sends nothing anywhere.
+ */
+struct uebpf_redirect {
+	uint32_t ifindex; /* the target device, or the key in map_id */
+	uint32_t flags;   /* BPF_F_INGRESS, ... as the program gave them */
+	uint32_t map_id;  /* bpf_redirect_map: the map's id; else 0 */
+	uint32_t clones;  /* bpf_clone_redirect: copies sent so far */
+};
+
 struct uebpf_run_opts {
 	size_t sz;
 	/* Checked mode: every load, store and atomic must fall inside the
@@ -138,6 +156,7 @@ struct uebpf_run_opts {
 	size_t err_size;
 
 	/* Results. */
+	struct uebpf_redirect redirect; /* zeroed when no redirect helper ran */
 	uint64_t insn_count; /* instructions executed (checked mode) */
 	int64_t fault_pc;    /* instruction of the run-time error, else -1 */
 };

@@ -32,19 +32,6 @@ extern "C" {
 #endif
 
 /*
- * Where bpf_redirect, bpf_redirect_map and bpf_clone_redirect send the
- * packet: the helper records its target here and the program's return
- * value (XDP_REDIRECT, TC_ACT_REDIRECT) says to act on it. Whoever runs
- * the program reads it afterwards; uebpf sends nothing anywhere.
- */
-struct uebpf_redirect {
-	uint32_t ifindex; /* the target device, or the key in map_id */
-	uint32_t flags;   /* BPF_F_INGRESS, ... as the program gave them */
-	uint32_t map_id;  /* bpf_redirect_map: the map's id; else 0 */
-	uint32_t clones;  /* bpf_clone_redirect: copies sent so far */
-};
-
-/*
  * BPF_PROG_TYPE_XDP: one frame. A program reads data, data_end and
  * data_meta (the metadata area, data_meta <= data <= data_end) as packet
  * pointers; the other fields are read-only scalars.
@@ -66,7 +53,6 @@ struct uebpf_xdp_ctx {
 	 * 40 (the kernel's struct xdp_frame) are not reachable. */
 	void *buf_start;
 	void *buf_end;
-	struct uebpf_redirect redirect;
 };
 
 /*
@@ -131,7 +117,6 @@ struct uebpf_skb_ctx {
 	 * headers. */
 	void *mac_header;
 	void *network_header;
-	struct uebpf_redirect redirect;
 };
 
 /*
