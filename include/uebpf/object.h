@@ -31,8 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "uebpf/engine.h"
 #include "uebpf/isa.h"
-#include "uebpf/progtypes.h"
 
 #ifdef __cplusplus
 extern "C" {
