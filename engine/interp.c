@@ -1,5 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* The interpreter: two instantiations of interp_body.h (fast, checked). */
+#if defined(__GNUC__) && !defined(__clang__)
+/* GCC's global common subexpression elimination hoists loads into every
+ * handler of a computed-goto loop (each is a predecessor of all others):
+ * r1 was reloaded after every instruction. GCC's manual advises turning
+ * it off for such code. */
+#pragma GCC optimize("no-gcse")
+#endif
 #include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
