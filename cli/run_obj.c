@@ -1082,9 +1082,12 @@ int cli_run_object(int argc, char **argv)
 		}
 	}
 
-	st.rc.obj = uebpf_object_open_file(path, NULL);
+	char open_err[512] = "";
+	struct uebpf_object_open_opts oo = { .sz = sizeof(oo), .err_buf = open_err,
+					     .err_size = sizeof(open_err) };
+	st.rc.obj = uebpf_object_open_file(path, &oo);
 	if (!st.rc.obj) {
-		cli_error("%s: %s", path, strerror(errno));
+		cli_error("%s", open_err[0] ? open_err : strerror(errno));
 		goto out;
 	}
 	st.rc.btf = btf__parse_elf(path, NULL);
@@ -1108,8 +1111,9 @@ int cli_run_object(int argc, char **argv)
 			goto out;
 	char log[4096] = "";
 	uebpf_program_set_log_buf(prog, log, sizeof(log));
-	if (uebpf_object_load(st.rc.obj)) {
-		cli_error("%s: cannot load: %s%s%s", path, strerror(errno), log[0] ? "\n" : "", log);
+	int err = uebpf_object_load(st.rc.obj);
+	if (err) {
+		cli_error("%s: cannot load: %s%s%s", path, strerror(-err), log[0] ? "\n" : "", log);
 		goto out;
 	}
 	for (size_t i = 0; i < npend; i++) {
