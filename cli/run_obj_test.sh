@@ -73,6 +73,10 @@ while off < len(b):
     off += 16 + struct.unpack_from('<I', b, off + 8)[0]; n += 1
 print(n)")
 [[ $n == 26 ]] && pass "-w wrote 26 packets" || fail "-w wrote $n packets, not 26"
+jsonl "rule hits: 5 for 192.168.66.0/24, 1 for 2001:db8:bad::/48" \
+  'sorted((e["formatted"]["key"], e["formatted"]["value"]) for e in l[-1]["maps"]["rule_hits"]["entries"]) == [(1, 5), (2, 1)]' \
+  run "$objs/firewall.bpf.o" --pcap "$data/traffic.pcap" --map-update deny_v4 18000000c0a84200 01000000 \
+  --map-update deny_v6 3000000020010db80bad00000000000000000000 02000000 --dump-maps -j
 expect "--map-update with a short key" 1 'the key has 8 bytes, not 4' \
   run "$objs/firewall.bpf.o" --pcap "$data/traffic.pcap" --map-update deny_v4 18000000 01000000
 expect "--map-update of no map" 1 "no map named 'nope'" \
