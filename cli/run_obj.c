@@ -924,7 +924,14 @@ static int run_input(struct run_state *st, const struct input *in)
 			printf(" to ifindex %u%s", o.redirect.ifindex,
 			       o.redirect.map_id ? " (from a map)" : "");
 		printf(", %u ns per run\n", o.duration);
-		if (out_len != in->len || memcmp(data_out, in->data, out_len)) {
+		/* Programs that see the packet from its network header give
+		 * it back behind a zeroed Ethernet header. */
+		size_t skip = is_skb_type(st->type) && st->type != BPF_PROG_TYPE_SCHED_CLS &&
+					      st->type != BPF_PROG_TYPE_SCHED_ACT && out_len >= 14 &&
+					      in->len >= 14
+				      ? 14
+				      : 0;
+		if (out_len != in->len || memcmp(data_out + skip, in->data + skip, out_len - skip)) {
 			printf("  packet out (%u bytes):\n", out_len);
 			print_dump("    ", data_out, out_len);
 		}

@@ -515,10 +515,7 @@ static int test_run_skb(const struct prog_run_target *t, struct uebpf_test_run_o
 	s.data = is_l2 ? eth : eth + ETH_HLEN;
 	s.len = is_l2 ? size : size - ETH_HLEN;
 	s.data_meta = s.data;
-	/* Only the types with direct packet access get data_end computed;
-	 * for the others (cgroup_skb) it stays NULL in a test run, until a
-	 * helper that changes the packet computes it. */
-	s.data_end = is_l2 ? (uint8_t *)s.data + s.len : NULL;
+	s.data_end = (uint8_t *)s.data + s.len;
 	if (in) {
 		s.mark = in->mark;
 		s.priority = in->priority;
