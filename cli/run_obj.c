@@ -924,7 +924,14 @@ static int run_input(struct run_state *st, const struct input *in)
 			printf(" to ifindex %u%s", o.redirect.ifindex,
 			       o.redirect.map_id ? " (from a map)" : "");
 		printf(", %u ns per run\n", o.duration);
-		if (out_len != in->len || memcmp(data_out, in->data, out_len)) {
+		/* Programs that see the packet from its network header give
+		 * it back behind a zeroed Ethernet header. */
+		size_t skip = is_skb_type(st->type) && st->type != BPF_PROG_TYPE_SCHED_CLS &&
+					      st->type != BPF_PROG_TYPE_SCHED_ACT && out_len >= 14 &&
+					      in->len >= 14
+				      ? 14
+				      : 0;
+		if (out_len != in->len || memcmp(data_out + skip, in->data + skip, out_len - skip)) {
 			printf("  packet out (%u bytes):\n", out_len);
 			print_dump("    ", data_out, out_len);
 		}
@@ -1082,9 +1089,12 @@ int cli_run_object(int argc, char **argv)
 		}
 	}
 
-	st.rc.obj = uebpf_object_open_file(path, NULL);
+	char open_err[512] = "";
+	struct uebpf_object_open_opts oo = { .sz = sizeof(oo), .err_buf = open_err,
+					     .err_size = sizeof(open_err) };
+	st.rc.obj = uebpf_object_open_file(path, &oo);
 	if (!st.rc.obj) {
-		cli_error("%s: %s", path, strerror(errno));
+		cli_error("%s", open_err[0] ? open_err : strerror(errno));
 		goto out;
 	}
 	st.rc.btf = btf__parse_elf(path, NULL);
@@ -1108,8 +1118,9 @@ int cli_run_object(int argc, char **argv)
 			goto out;
 	char log[4096] = "";
 	uebpf_program_set_log_buf(prog, log, sizeof(log));
-	if (uebpf_object_load(st.rc.obj)) {
-		cli_error("%s: cannot load: %s%s%s", path, strerror(errno), log[0] ? "\n" : "", log);
+	int err = uebpf_object_load(st.rc.obj);
+	if (err) {
+		cli_error("%s: cannot load: %s%s%s", path, strerror(-err), log[0] ? "\n" : "", log);
 		goto out;
 	}
 	for (size_t i = 0; i < npend; i++) {

@@ -36,6 +36,7 @@
 #define XDP_HEADROOM 256u
 #define XDP_FRAME_SIZE 40u
 #define XDP_META_MAX 32u
+#define XDP_MAX_FRAGS 17u /* MAX_SKB_FRAGS */
 /* skb: NET_SKB_PAD + NET_IP_ALIGN on x86-64. */
 #define SKB_HEADROOM 64u
 #define GSO_MAX_SEGS 65535u
@@ -304,10 +305,10 @@ static int test_run_xdp(const struct prog_run_target *t, struct uebpf_test_run_o
 		linear = max_linear;
 	if (size_in - meta < ETH_HLEN)
 		goto out;
-	/* What does not fit the linear part goes to fragments in the
-	 * kernel, which uebpf does not have. */
-	if (size_in > linear) {
-		err = -EOPNOTSUPP;
+	/* What does not fit the linear part goes to fragments of a page
+	 * each, at most MAX_SKB_FRAGS of them. */
+	if (size_in > linear && size_in - linear > XDP_MAX_FRAGS * PAGE_SIZE) {
+		err = -ENOMEM;
 		goto out;
 	}
 	if (size_in && !OPT(opts, data_in)) {
@@ -330,12 +331,14 @@ static int test_run_xdp(const struct prog_run_target *t, struct uebpf_test_run_o
 		}
 	}
 
-	uint8_t *frame = calloc(1, PAGE_SIZE);
+	uint32_t frags_len = size_in - linear;
+	uint8_t *frame = calloc(1, PAGE_SIZE + frags_len);
 	if (!frame) {
 		err = -ENOMEM;
 		goto out;
 	}
 	memcpy(frame + headroom, opts->data_in, linear);
+	memcpy(frame + PAGE_SIZE, (const uint8_t *)opts->data_in + linear, frags_len);
 	struct uebpf_xdp_ctx x = {
 		.data_meta = frame + headroom,
 		.data = frame + headroom + meta,
@@ -344,6 +347,8 @@ static int test_run_xdp(const struct prog_run_target *t, struct uebpf_test_run_o
 		.rx_queue_index = md ? md->rx_queue_index : 0,
 		.buf_start = frame + XDP_FRAME_SIZE,
 		.buf_end = frame + PAGE_SIZE - SHINFO_SIZE,
+		.frags = frags_len ? frame + PAGE_SIZE : NULL,
+		.frags_len = frags_len,
 	};
 	struct run_view v = { &x, sizeof(x), xdp_buffer, no_packet };
 	uint32_t retval = 0, duration = 0;
@@ -355,8 +360,12 @@ static int test_run_xdp(const struct prog_run_target *t, struct uebpf_test_run_o
 	if (!err) {
 		opts->retval = retval;
 		opts->duration = duration;
-		err = data_finish(opts, x.data_meta,
-				  (uint32_t)((uint8_t *)x.data_end - (uint8_t *)x.data_meta));
+		uint32_t linear_out = (uint32_t)((uint8_t *)x.data_end - (uint8_t *)x.data_meta);
+		if (x.frags_len) {
+			/* The fragments follow the linear part. */
+			memmove((uint8_t *)x.data_end, x.frags, x.frags_len);
+		}
+		err = data_finish(opts, x.data_meta, linear_out + x.frags_len);
 		if (!err)
 			err = ctx_finish(opts, md, sizeof(*md));
 	}
@@ -506,10 +515,7 @@ static int test_run_skb(const struct prog_run_target *t, struct uebpf_test_run_o
 	s.data = is_l2 ? eth : eth + ETH_HLEN;
 	s.len = is_l2 ? size : size - ETH_HLEN;
 	s.data_meta = s.data;
-	/* Only the types with direct packet access get data_end computed;
-	 * for the others (cgroup_skb) it stays NULL in a test run, until a
-	 * helper that changes the packet computes it. */
-	s.data_end = is_l2 ? (uint8_t *)s.data + s.len : NULL;
+	s.data_end = (uint8_t *)s.data + s.len;
 	if (in) {
 		s.mark = in->mark;
 		s.priority = in->priority;
