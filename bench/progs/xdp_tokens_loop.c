@@ -6,8 +6,15 @@
 
 struct loop_ctx {
 	void *data, *end;
-	struct scan scan;
+	struct scan *scan; /* in a map value: the verifier need not track it */
 };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct scan);
+} scan_state SEC(".maps");
 
 static long scan_cb(u64 i, struct loop_ctx *c)
 {
@@ -16,18 +23,24 @@ static long scan_cb(u64 i, struct loop_ctx *c)
 		return 1;
 	u64 w;
 	__builtin_memcpy(&w, p, 8);
-	scan_word(&c->scan, w);
+	scan_word(c->scan, w);
 	return 0;
 }
 
 SEC("xdp") int xdp_tokens_loop(struct xdp_md *ctx)
 {
+	u32 k = 0;
+	struct scan *s = bpf_map_lookup_elem(&scan_state, &k);
+	if (!s)
+		return XDP_ABORTED;
+	s->spaces = 0;
+	s->hash = 0;
 	struct loop_ctx c = {
-		.data = (void *)(long)ctx->data, .end = (void *)(long)ctx->data_end,
+		.data = (void *)(long)ctx->data, .end = (void *)(long)ctx->data_end, .scan = s,
 	};
 	bpf_loop(SCAN_WORDS, scan_cb, &c, 0);
-	set_result(c.scan.spaces << 56 ^ c.scan.hash);
-	return c.scan.spaces > 64 ? XDP_DROP : XDP_PASS;
+	set_result(s->spaces << 56 ^ s->hash);
+	return s->spaces > 64 ? XDP_DROP : XDP_PASS;
 }
 
 char _license[] SEC("license") = "GPL";
