@@ -257,6 +257,7 @@ int uebpf_code_load(struct uebpf_vm *vm, const struct uebpf_insn *insns,
 	}
 	code->ops[insn_cnt] = EOP_OFF_END;
 	code->slots[insn_cnt].label = labels[EOP_OFF_END];
+	interp_fuse(code, insns);
 	*out = code;
 	return 0;
 }
