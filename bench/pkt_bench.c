@@ -171,15 +171,19 @@ static int side_load(struct side *s, const struct prog *p)
 			.sz = sizeof(o), .err_buf = s->err, .err_size = sizeof(s->err),
 		};
 		s->uobj = uebpf_object_open_file(path, &o);
-		if (!s->uobj)
+		if (!s->uobj) {
+			s->err[strcspn(s->err, "\n")] = '\0';
 			return -1;
+		}
 		struct uebpf_program *prog = uebpf_object_find_program(s->uobj, p->name);
 		if (!prog) {
 			snprintf(s->err, sizeof(s->err), "%s: no program %s", path, p->name);
 			return -1;
 		}
-		if (uebpf_object_load(s->uobj))
+		if (uebpf_object_load(s->uobj)) {
+			s->err[strcspn(s->err, "\n")] = '\0';
 			return -1;
+		}
 		s->prog_fd = uebpf_program_fd(prog);
 	}
 	if (p->setup && p->setup(s)) {
