@@ -24,6 +24,8 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 		[FOP_LDXB_LSH] = &&L_FOP_LDXB_LSH,
 		[FOP_LSH_OR] = &&L_FOP_LSH_OR,
 		[FOP_ADD_JGT] = &&L_FOP_ADD_JGT,
+		[FOP_LDXB_LSH32] = &&L_FOP_LDXB_LSH32,
+		[FOP_LSH_OR32] = &&L_FOP_LSH_OR32,
 	};
 	if (labels_out) {
 		*labels_out = labels;
@@ -264,6 +266,16 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 	/* rD = *(u8 *)(rS + off); rD <<= imm (assembling a wider value) */
 	L_FOP_LDXB_LSH:
 		DST = (uint64_t)LOAD(uint8_t, SRC + OFF) << (pc[1].imm & 63);
+		pc += 2;
+		DISPATCH();
+	/* the same, 32-bit: wD = *(u8 *)(rS + off); wD <<= imm */
+	L_FOP_LDXB_LSH32:
+		DST = (uint32_t)((uint32_t)LOAD(uint8_t, SRC + OFF) << (pc[1].imm & 31));
+		pc += 2;
+		DISPATCH();
+	/* wD <<= imm; wD |= wX */
+	L_FOP_LSH_OR32:
+		DST = (uint32_t)(((uint32_t)DST << (pc->imm & 31)) | (uint32_t)reg[pc[1].src]);
 		pc += 2;
 		DISPATCH();
 	/* rD <<= imm; rD |= rX */
