@@ -78,6 +78,8 @@ enum {
 	FOP_ADD_JGT,              /* add64 rD, imm; jgt rD, rX, +off */
 	FOP_LDXB_LSH32,           /* ldxb rD, [rS + off]; lsh32 rD, imm */
 	FOP_LSH_OR32,             /* lsh32 rD, imm; or32 rD, rX */
+	FOP_MOV_RSH32,            /* mov32 rD, rS; rsh32 rD, imm */
+	FOP_LDXB_STXB,            /* ldxb rD, [rS + off]; stxb [rT + off2], rD */
 	FOP__COUNT
 };
 
@@ -186,9 +188,13 @@ void interp_fuse(struct uebpf_code *code, const struct uebpf_insn *insns)
 	for (size_t i = 0; i + 1 < code->insn_cnt; i++) {
 		struct slot *a = &code->slots[i], *b = &code->slots[i + 1];
 		int x = code->ops[i], y = code->ops[i + 1], fused = -1;
-		if (target[i + 1] || a->dst != b->dst)
+		if (target[i + 1])
 			continue;
-		if (x == OP_MOV64_X && y == OP_ADD64_K)
+		if (x == OP_LDXB && y == OP_STXB && b->src == a->dst)
+			fused = FOP_LDXB_STXB;
+		else if (a->dst != b->dst)
+			continue;
+		else if (x == OP_MOV64_X && y == OP_ADD64_K)
 			fused = FOP_MOV_ADD;
 		else if (x == OP_LDXB && y == OP_LSH64_K)
 			fused = FOP_LDXB_LSH;
@@ -200,6 +206,8 @@ void interp_fuse(struct uebpf_code *code, const struct uebpf_insn *insns)
 			fused = FOP_LDXB_LSH32;
 		else if (x == OP_LSH32_K && y == OP_OR32_X)
 			fused = FOP_LSH_OR32;
+		else if (x == OP_MOV32_X && y == OP_RSH32_K)
+			fused = FOP_MOV_RSH32;
 		if (fused < 0)
 			continue;
 		a->label = labels[fused];

@@ -26,6 +26,8 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 		[FOP_ADD_JGT] = &&L_FOP_ADD_JGT,
 		[FOP_LDXB_LSH32] = &&L_FOP_LDXB_LSH32,
 		[FOP_LSH_OR32] = &&L_FOP_LSH_OR32,
+		[FOP_MOV_RSH32] = &&L_FOP_MOV_RSH32,
+		[FOP_LDXB_STXB] = &&L_FOP_LDXB_STXB,
 	};
 	if (labels_out) {
 		*labels_out = labels;
@@ -276,6 +278,17 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 	/* wD <<= imm; wD |= wX */
 	L_FOP_LSH_OR32:
 		DST = (uint32_t)(((uint32_t)DST << (pc->imm & 31)) | (uint32_t)reg[pc[1].src]);
+		pc += 2;
+		DISPATCH();
+	/* wD = wS; wD >>= imm (folding a checksum's carries) */
+	L_FOP_MOV_RSH32:
+		DST = (uint32_t)SRC >> (pc[1].imm & 31);
+		pc += 2;
+		DISPATCH();
+	/* rD = *(u8 *)(rS + off); *(u8 *)(rT + off2) = rD (a byte moved) */
+	L_FOP_LDXB_STXB:
+		DST = LOAD(uint8_t, SRC + OFF);
+		STORE(uint8_t, reg[pc[1].dst] + (uint64_t)(int64_t)pc[1].off, DST);
 		pc += 2;
 		DISPATCH();
 	/* rD <<= imm; rD |= rX */

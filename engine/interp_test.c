@@ -381,7 +381,7 @@ static void test_registers_start_zeroed_except_r1_r2_r10(void)
 }
 
 /* Pairs the normal mode runs as one handler (mov+add, ldxb+lsh, lsh+or,
- * add+jgt, and their 32-bit forms) compute what the checked mode computes unfused, and a jump
+ * add+jgt, their 32-bit forms, mov32+rsh32, a byte moved) compute what the checked mode computes unfused, and a jump
  * to the second instruction of such a pair runs it alone. */
 static void test_fused_pairs_match_the_checked_mode_and_jumps_into_them(void)
 {
@@ -394,6 +394,11 @@ static void test_fused_pairs_match_the_checked_mode_and_jumps_into_them(void)
 		"r0 += r6\n"
 		"w5 = *(u8 *)(r1 + 1)\n" "w5 <<= 28\n"        /* 0x20000000 */
 		"w6 = 1\n" "w6 <<= 31\n" "w6 |= w5\n"        /* 0xa0000000 */
+		"r0 += r6\n"
+		"w5 = w6\n" "w5 >>= 28\n"                     /* 10 */
+		"r0 += r5\n"
+		"r5 = *(u8 *)(r1 + 1)\n" "*(u8 *)(r10 - 1) = r5\n"
+		"r6 = *(u8 *)(r10 - 1)\n" "r6 += r5\n"        /* 4 */
 		"r0 += r6\n"
 		"r7 = 10\n" "r7 += 5\n" "if r7 > r4 goto a\n" /* not taken */
 		"r0 += 1000\n"
@@ -418,7 +423,7 @@ static void test_fused_pairs_match_the_checked_mode_and_jumps_into_them(void)
 	for (int checked = 0; checked <= 1; checked++) {
 		uint64_t r0 = 0;
 		CHECK_EQ(run(vm, pairs, mem, sizeof(mem), checked, UEBPF_MEM_READ, &r0), 0);
-		CHECK_EQ(r0, 1727 + 0xa0000000ull);
+		CHECK_EQ(r0, 1727 + 0xa0000000ull + 10 + 4);
 		CHECK_EQ(run_ok(vm, into, checked), 106);
 	}
 	uebpf_vm_free(vm);
