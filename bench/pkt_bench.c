@@ -58,11 +58,11 @@ static int setup_nat(struct side *s);
 static const struct prog progs[] = {
 	/* the compute programs of uebpf-bench, as XDP programs */
 	{ "xdp_arith_loop", "arith_loop.c: xorshift/multiply mix, 1000 rounds", NULL },
-	{ "xdp_checksum", "checksum.c: RFC 1071 checksum of the 1500-byte copy", NULL },
-	{ "xdp_parse_hash", "parse_hash.c: VLAN/IPv4/TCP parse, jhash-style mix", NULL },
-	{ "xdp_sieve", "sieve.c: sieve of Eratosthenes below 400, 4 times", NULL },
+	{ "xdp_checksum", "checksum.c: RFC 1071 checksum of the 1500-byte packet", NULL },
+	{ "xdp_parse_hash", "parse_hash.c: VLAN/IPv4/TCP parse, jhash-style mix (copy)", NULL },
+	{ "xdp_sieve", "sieve.c: sieve of Eratosthenes below 400, 4 times (copy)", NULL },
 	{ "xdp_state_machine", "state_machine.c: branchy tokenizer over the copy", NULL },
-	{ "xdp_load_store", "load_store.c: copy, byte-reverse, fold 256-byte blocks", NULL },
+	{ "xdp_load_store", "load_store.c: copy to stack, byte-reverse, fold 256-byte blocks", NULL },
 	/* packet programs */
 	{ "xdp_parse_drop", "XDP: parse Ethernet/VLAN/IPv4/IPv6/TCP/UDP, drop by port/flags", NULL },
 	{ "xdp_fw_lpm", "XDP: source and destination in an LPM trie of 1025 prefixes", setup_lpm },
@@ -450,7 +450,7 @@ int main(int argc, char **argv)
 	}
 
 	double ratios[NPROGS];
-	int nratios = 0, failures = 0, shown = 0;
+	int nratios = 0, failures = 0, skipped = 0, shown = 0;
 	for (size_t i = 0; i < NPROGS; i++) {
 		const struct prog *p = &progs[i];
 		if (filter && !strstr(p->name, filter))
@@ -470,8 +470,13 @@ int main(int argc, char **argv)
 		}
 		if (verify) {
 			int ok = uok && kok;
-			printf("%s %s%s%s\n", ok ? "PASS" : "FAIL", p->name, ok ? "" : ": ", msg);
-			failures += !ok;
+			/* A helper uebpf does not have yet is a gap, not a wrong
+			 * result: reported, not failed. */
+			int gap = !uok && strstr(u.err, "is not provided by uebpf");
+			printf("%s %s%s%s\n", ok ? "PASS" : gap ? "SKIP" : "FAIL", p->name,
+			       ok ? "" : ": ", msg);
+			failures += !ok && !gap;
+			skipped += gap != 0;
 			side_close(&u);
 			side_close(&k);
 			continue;
@@ -517,7 +522,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (verify) {
-		printf("packet programs: %d passed, %d failed\n", shown - failures, failures);
+		printf("packet programs: %d passed, %d failed, %d skipped (a helper uebpf lacks)\n",
+		       shown - failures - skipped, failures, skipped);
 		return failures ? 1 : 0;
 	}
 	if (nratios) {

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The compute programs of uebpf-bench (arith_loop.c, ...) as XDP programs
- * the kernel accepts: the packet's first 1500 bytes are copied with
- * bpf_xdp_load_bytes into a per-CPU array value, the algorithm runs on
- * that copy (the same C source, inlined, with the length a constant so
- * that every access is provably in bounds), and its result goes to the
- * result map. A file is two lines:
+ * the kernel accepts. The same C source, inlined, with the length a
+ * constant so that every access is provably in bounds, runs on
+ *   PKT_COMPUTE: the packet itself, after one bounds check proves that it
+ *     holds the 1500 bytes the algorithm reads (direct packet access);
+ *   PKT_COMPUTE_COPY: a copy of the packet in a per-CPU array value
+ *     (bpf_xdp_load_bytes), for the algorithms whose packet accesses the
+ *     kernel's verifier cannot bound (parse_hash's header lengths) or
+ *     that it walks only on map values (sieve, state_machine).
+ * Its result goes to the result map. A file is two lines:
  *
- *   #include "pkt_compute.h"
- *   PKT_COMPUTE(checksum)     (after #include "checksum.c")
+ *   #include "checksum.c"     (after #include "pkt_compute.h")
+ *   PKT_COMPUTE(checksum)
  */
 #ifndef BENCH_PKT_COMPUTE_H
 #define BENCH_PKT_COMPUTE_H
@@ -17,6 +21,17 @@
 
 #define BENCH_PKT_WRAPPED 1
 #include "bench_prog.h"
+
+#define PKT_COMPUTE(name)                                                   \
+	SEC("xdp") int xdp_##name(struct xdp_md *ctx)                       \
+	{                                                                   \
+		const u8 *data = (const u8 *)(long)ctx->data;               \
+		if (data + BENCH_INPUT_LEN > (const u8 *)(long)ctx->data_end) \
+			return XDP_ABORTED;                                 \
+		set_result(bench_##name(data, BENCH_INPUT_LEN));            \
+		return XDP_PASS;                                            \
+	}                                                                   \
+	char _license[] SEC("license") = "GPL";
 
 struct input_copy {
 	u8 bytes[BENCH_INPUT_LEN];
@@ -29,7 +44,7 @@ struct {
 	__type(value, struct input_copy);
 } input SEC(".maps");
 
-#define PKT_COMPUTE(name)                                                   \
+#define PKT_COMPUTE_COPY(name)                                              \
 	SEC("xdp") int xdp_##name(struct xdp_md *ctx)                       \
 	{                                                                   \
 		u32 k = 0;                                                  \

@@ -2,4 +2,4 @@
 /* parse_hash.c as an XDP program (see pkt_compute.h). */
 #include "pkt_compute.h"
 #include "parse_hash.c"
-PKT_COMPUTE(parse_hash)
+PKT_COMPUTE_COPY(parse_hash)

@@ -8,4 +8,4 @@ u64 sieve_words[400 / 8];
 #define SIEVE_ARRAY(words) u64 *words = sieve_words
 
 #include "sieve.c"
-PKT_COMPUTE(sieve)
+PKT_COMPUTE_COPY(sieve)

@@ -2,4 +2,4 @@
 /* state_machine.c as an XDP program (see pkt_compute.h). */
 #include "pkt_compute.h"
 #include "state_machine.c"
-PKT_COMPUTE(state_machine)
+PKT_COMPUTE_COPY(state_machine)
