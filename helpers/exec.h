@@ -40,8 +40,14 @@ struct uebpf_exec {
 	struct map **inner_maps;
 	size_t inner_cnt, inner_cap;
 	uint64_t insn_count, insn_limit;
+	/* The packet LD_ABS / LD_IND read: the helpers that move or resize
+	 * an skb's data keep it at the new data and len. */
 	const uint8_t *packet;
 	size_t packet_len;
+	uint32_t prog_type; /* enum bpf_prog_type of the running code */
+	/* Where bpf_redirect* sent the packet (the kernel's per-CPU
+	 * bpf_redirect_info), copied to the run's results. */
+	struct uebpf_redirect redirect;
 	uint64_t may_goto_left;
 	int32_t cpu;         /* the run's CPU: -1 until a helper asks (exec_cpu) */
 	uint32_t tail_calls; /* taken so far in this run */
