@@ -404,6 +404,7 @@ int uebpf_code_run(const struct uebpf_code *code, uint64_t r1, uint64_t r2,
 
 	free(ex.added);
 	free(ex.inner_maps);
+	exec_retired_free(&ex);
 	if (opts) {
 		opts->insn_count = ex.insn_count;
 		opts->fault_pc = ex.fault_pc;

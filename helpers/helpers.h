@@ -95,5 +95,33 @@ HELPER(get_current_uid_gid);
 HELPER(get_current_comm);
 HELPER(probe_read_user);
 HELPER(probe_read_user_str);
+/* Packet helpers (pkt_helpers.c). */
+HELPER(skb_load_bytes);
+HELPER(skb_load_bytes_relative);
+HELPER(skb_store_bytes);
+HELPER(l3_csum_replace);
+HELPER(l4_csum_replace);
+HELPER(csum_diff);
+HELPER(csum_update);
+HELPER(skb_pull_data);
+HELPER(skb_change_head);
+HELPER(skb_change_tail);
+HELPER(skb_adjust_room);
+HELPER(skb_vlan_push);
+HELPER(skb_vlan_pop);
+HELPER(get_hash_recalc);
+HELPER(set_hash_invalid);
+HELPER(set_hash);
+HELPER(skb_ecn_set_ce);
+HELPER(redirect);
+HELPER(redirect_map);
+HELPER(clone_redirect);
+HELPER(get_cgroup_classid);
+HELPER(xdp_adjust_head);
+HELPER(xdp_adjust_tail);
+HELPER(xdp_adjust_meta);
+HELPER(xdp_load_bytes);
+HELPER(xdp_store_bytes);
+HELPER(xdp_get_buff_len);
 
 #endif /* UEBPF_HELPERS_HELPERS_H */

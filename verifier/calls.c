@@ -169,6 +169,56 @@ static bool map_func_compatible(uint32_t map_type, int32_t func)
 	}
 }
 
+/* Helpers that may move or resize the packet (the kernel's
+ * bpf_helper_changes_pkt_data): every packet pointer is stale after them. */
+static bool changes_pkt_data(int32_t func)
+{
+	switch (func) {
+	case BPF_FUNC_clone_redirect:
+	case BPF_FUNC_l3_csum_replace:
+	case BPF_FUNC_l4_csum_replace:
+	case BPF_FUNC_lwt_push_encap:
+	case BPF_FUNC_lwt_seg6_action:
+	case BPF_FUNC_lwt_seg6_adjust_srh:
+	case BPF_FUNC_lwt_seg6_store_bytes:
+	case BPF_FUNC_msg_pop_data:
+	case BPF_FUNC_msg_pull_data:
+	case BPF_FUNC_msg_push_data:
+	case BPF_FUNC_skb_adjust_room:
+	case BPF_FUNC_skb_change_head:
+	case BPF_FUNC_skb_change_proto:
+	case BPF_FUNC_skb_change_tail:
+	case BPF_FUNC_skb_pull_data:
+	case BPF_FUNC_skb_store_bytes:
+	case BPF_FUNC_skb_vlan_pop:
+	case BPF_FUNC_skb_vlan_push:
+	case BPF_FUNC_store_hdr_opt:
+	case BPF_FUNC_xdp_adjust_head:
+	case BPF_FUNC_xdp_adjust_meta:
+	case BPF_FUNC_xdp_adjust_tail:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A packet pointer (data, meta or end) becomes a number, as the kernel
+ * makes it for a privileged program (clear_all_pkt_pointers): using it
+ * as a pointer then fails. */
+static void forget_pkt_pointer(struct reg_state *reg, void *arg)
+{
+	(void)arg;
+	switch (base_type(reg->type)) {
+	case PTR_TO_PACKET:
+	case PTR_TO_PACKET_META:
+	case PTR_TO_PACKET_END:
+		reg_mark_unknown(reg);
+		break;
+	default:
+		break;
+	}
+}
+
 struct call_meta {
 	const struct vmap *map;
 	uint32_t release_ref; /* the reference an argument releases */
@@ -617,6 +667,8 @@ int check_helper_call(struct venv *env, const struct uebpf_insn *insn, uint32_t 
 		}
 		break;
 	}
+	if (changes_pkt_data(func))
+		for_each_reg(env->cur, forget_pkt_pointer, NULL);
 	*insn_idx = idx + 1;
 	return 0;
 }
