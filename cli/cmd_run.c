@@ -35,6 +35,11 @@ int cmd_run(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ 0 },
 	};
+	/* An object from clang: its programs have a type to test-run. */
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] != '-' && cli_is_elf(argv[i]))
+			return cli_run_object(argc, argv);
+
 	const char *data_path = NULL, *mem_hex = NULL;
 	/* Nothing has verified the program: run it checked unless told. */
 	bool checked = true, json = false;
