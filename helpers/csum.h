@@ -44,4 +44,12 @@ static inline uint16_t csum_fold32(uint32_t s)
 	return (uint16_t)~s;
 }
 
+/* Folds a 32-bit sum to 16 bits, uncomplemented: the high half of
+ * sum + (sum rotated by 16). */
+static inline uint16_t csum_from32to16(uint32_t sum)
+{
+	sum += (sum >> 16) | (sum << 16);
+	return (uint16_t)(sum >> 16);
+}
+
 #endif /* UEBPF_HELPERS_CSUM_H */

@@ -41,8 +41,6 @@
 /* The largest skb the helpers build (the kernel's SKB_MAX_ALLOC: four
  * pages less the 320-byte skb_shared_info). */
 #define SKB_MAX_LEN (4 * 4096 - 320)
-/* The kernel's bpf_csum_diff scratch space: 128 words. */
-#define CSUM_DIFF_MAX 512
 /* Room added around a grown buffer (the kernel's NET_SKB_PAD). */
 #define SKB_PAD 64
 
@@ -197,7 +195,7 @@ static struct uebpf_skb_ctx *skb_ctx(struct uebpf_exec *exec, uint64_t r1)
 	if (chk(exec, skb, sizeof(*skb), UEBPF_MEM_RW, "R1 skb context"))
 		return NULL;
 	if (!ordered(skb->head, skb->data_meta) || !ordered(skb->data_meta, skb->data) ||
-	    !ordered(skb->data, skb->data_end) || !ordered(skb->data_end, skb->end) ||
+	    skb->len > (uintptr_t)skb->end - (uintptr_t)skb->data ||
 	    (skb->mac_header && !ordered(skb->head, skb->mac_header)) ||
 	    (skb->network_header && !ordered(skb->head, skb->network_header)) ||
 	    chk(exec, skb->head, (size_t)((uint8_t *)skb->end - (uint8_t *)skb->head), UEBPF_MEM_RW,
@@ -234,15 +232,24 @@ static uint8_t *u8p(void *p)
 	return p;
 }
 
+/* The skb's length is len: data_end is only computed for the program
+ * types with direct packet access (and by the helpers below, as the
+ * kernel's bpf_compute_data_pointers). */
 static size_t skb_len(const struct uebpf_skb_ctx *skb)
 {
-	return (size_t)(u8p(skb->data_end) - u8p(skb->data));
+	return skb->len;
 }
 
-/* After the packet moved: len, and the packet LD_ABS / LD_IND read. */
+static uint8_t *skb_tail(const struct uebpf_skb_ctx *skb)
+{
+	return u8p(skb->data) + skb->len;
+}
+
+/* After the packet moved: data_end, and the packet LD_ABS / LD_IND
+ * read. */
 static void skb_sync(struct uebpf_exec *exec, struct uebpf_skb_ctx *skb)
 {
-	skb->len = (uint32_t)skb_len(skb);
+	skb->data_end = skb_tail(skb);
 	exec->packet = skb->data;
 	exec->packet_len = skb->len;
 }
@@ -259,7 +266,7 @@ static int skb_room(struct uebpf_exec *exec, struct uebpf_skb_ctx *skb, size_t h
 		    size_t tailroom)
 {
 	size_t have_head = (size_t)(u8p(skb->data) - u8p(skb->head));
-	size_t have_tail = (size_t)(u8p(skb->end) - u8p(skb->data_end));
+	size_t have_tail = (size_t)(u8p(skb->end) - skb_tail(skb));
 	if (have_head >= headroom && have_tail >= tailroom)
 		return 0;
 	size_t new_head = (have_head >= headroom ? have_head : headroom) + SKB_PAD;
@@ -335,7 +342,7 @@ HELPER(skb_load_bytes_relative)
 	}
 	/* From the header to the end of the data (a MAC header before data
 	 * is readable, as in the kernel). */
-	if (!start || (uintptr_t)start + off + len > (uintptr_t)skb->data_end) {
+	if (!start || (uintptr_t)start + off + len > (uintptr_t)skb_tail(skb)) {
 		memset(to, 0, len);
 		return (uint64_t)-EFAULT;
 	}
@@ -442,26 +449,29 @@ HELPER(l4_csum_replace)
 	return 0;
 }
 
+/*
+ * The ones' complement sum of `to` less that of `from`, on top of seed,
+ * folded to 16 bits (not complemented). Since Linux 6.13 the kernel sums
+ * the two buffers apart, accepts any sizes and folds the result the same
+ * way on every architecture; earlier kernels returned x86's unfolded
+ * 32-bit sum of a scratch copy and refused sizes that are not multiples
+ * of 4 or exceed 512 bytes.
+ */
 HELPER(csum_diff)
 {
-	uint32_t from_size = (uint32_t)r2, to_size = (uint32_t)r4;
+	uint32_t from_size = (uint32_t)r2, to_size = (uint32_t)r4, sum = (uint32_t)r5;
 	const uint8_t *from = (const uint8_t *)(uintptr_t)r1, *to = (const uint8_t *)(uintptr_t)r3;
-	uint32_t diff[CSUM_DIFF_MAX / 4];
-	uint32_t n = 0;
-	(void)exec;
-	if ((from_size | to_size) & 3 || from_size > CSUM_DIFF_MAX || to_size > CSUM_DIFF_MAX ||
-	    from_size + to_size > CSUM_DIFF_MAX)
-		return (uint64_t)-EINVAL;
 	if (chk(exec, from, from_size, UEBPF_MEM_READ, "R1 from") ||
 	    chk(exec, to, to_size, UEBPF_MEM_READ, "R3 to"))
 		return 0;
-	for (uint32_t i = 0; i < from_size; i += 4, n++) {
-		memcpy(&diff[n], from + i, 4);
-		diff[n] = ~diff[n];
-	}
-	for (uint32_t i = 0; i < to_size; i += 4, n++)
-		memcpy(&diff[n], to + i, 4);
-	return csum_partial_x86(diff, (size_t)n * 4, (uint32_t)r5);
+	if (from_size && to_size)
+		sum = csum32_sub(csum_partial_x86(to, to_size, sum),
+				 csum_partial_x86(from, from_size, 0));
+	else if (to_size)
+		sum = csum_partial_x86(to, to_size, sum);
+	else if (from_size)
+		sum = ~csum_partial_x86(from, from_size, ~sum);
+	return csum_from32to16(sum);
 }
 
 HELPER(csum_update)
@@ -500,6 +510,7 @@ HELPER(skb_change_head)
 	if (skb_room(exec, skb, room, 0))
 		return (uint64_t)-ENOMEM;
 	skb->data = u8p(skb->data) - room;
+	skb->len += room;
 	memset(skb->data, 0, room);
 	skb->mac_header = skb->data; /* the new bytes are the link layer */
 	skb->data_meta = u8p(skb->data) - meta;
@@ -525,9 +536,9 @@ HELPER(skb_change_tail)
 	if (new_len > len) {
 		if (skb_room(exec, skb, 0, new_len - len))
 			return (uint64_t)-ENOMEM;
-		memset(skb->data_end, 0, new_len - len);
+		memset(skb_tail(skb), 0, new_len - len);
 	}
-	skb->data_end = u8p(skb->data) + new_len;
+	skb->len = new_len;
 	skb_sync(exec, skb);
 	return 0;
 }
@@ -550,6 +561,7 @@ static int skb_push_at(struct uebpf_exec *exec, struct uebpf_skb_ctx *skb, uint3
 		return -ENOMEM;
 	uint8_t *old = skb->data;
 	skb->data = old - len;
+	skb->len += len;
 	skb->data_meta = u8p(skb->data_meta) - len;
 	memmove(skb->data, old, off);
 	memset(u8p(skb->data) + off, 0, len);
@@ -565,6 +577,7 @@ static int skb_pop_at(struct uebpf_skb_ctx *skb, uint32_t off, uint32_t len)
 		return -ENOMEM;
 	uint8_t *old = skb->data;
 	skb->data = old + len;
+	skb->len -= len;
 	skb->data_meta = u8p(skb->data_meta) + len;
 	memmove(skb->data, old, off);
 	if (skb->mac_header)
@@ -674,6 +687,7 @@ static int vlan_insert(struct uebpf_exec *exec, struct uebpf_skb_ctx *skb, uint1
 	if (skb_room(exec, skb, VLAN_HLEN, 0))
 		return -ENOMEM;
 	skb->data = u8p(skb->data) - VLAN_HLEN;
+	skb->len += VLAN_HLEN;
 	skb->data_meta = u8p(skb->data_meta) - VLAN_HLEN;
 	skb->mac_header = skb->data;
 	memmove(skb->data, u8p(skb->data) + VLAN_HLEN, 2 * ETH_ALEN);
@@ -701,6 +715,7 @@ static int vlan_remove(struct uebpf_skb_ctx *skb, uint16_t *tci)
 	else
 		skb->protocol = htons(ETH_P_802_2);
 	skb->data = d + VLAN_HLEN;
+	skb->len -= VLAN_HLEN;
 	skb->data_meta = u8p(skb->data_meta) + VLAN_HLEN;
 	skb->mac_header = skb->data;
 	if (skb_net(skb) - u8p(skb->data) < ETH_HLEN)
@@ -784,7 +799,7 @@ static uint16_t skb_l3_proto(const struct uebpf_skb_ctx *skb)
 		return proto;
 	const uint8_t *p = u8p(skb->mac_header) + ETH_HLEN;
 	for (int depth = 0; eth_type_vlan(proto) && depth < 8; depth++, p += VLAN_HLEN) {
-		if (p + VLAN_HLEN > u8p(skb->data_end))
+		if (p + VLAN_HLEN > skb_tail(skb))
 			return 0;
 		proto = load16(p + 2);
 	}
@@ -800,7 +815,7 @@ static uint16_t skb_l3_proto(const struct uebpf_skb_ctx *skb)
 static uint32_t flow_hash(const struct uebpf_skb_ctx *skb)
 {
 	uint32_t w[11] = { 0 };
-	const uint8_t *net = skb_net(skb), *end = skb->data_end, *l4 = NULL;
+	const uint8_t *net = skb_net(skb), *end = skb_tail(skb), *l4 = NULL;
 	uint16_t proto = skb_l3_proto(skb);
 	uint8_t ipproto = 0;
 	uint32_t addr_words = 0;
@@ -891,7 +906,7 @@ HELPER(skb_ecn_set_ce)
 	uint16_t proto = skb_l3_proto(skb);
 	size_t hlen = proto == htons(ETH_P_IP) ? 20 : proto == htons(ETH_P_IPV6) ? 40 : 0;
 	uint8_t *ip = skb_net(skb);
-	if (!hlen || skb_len(skb) < hlen || ip + hlen > u8p(skb->data_end))
+	if (!hlen || skb_len(skb) < hlen || ip + hlen > skb_tail(skb))
 		return 0;
 	if (proto == htons(ETH_P_IP)) {
 		/* (tos + 1) & 3: Not-ECT 1, ECT(1) 2, ECT(0) 3, CE 0. */
