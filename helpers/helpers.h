@@ -8,6 +8,7 @@
 #ifndef UEBPF_HELPERS_HELPERS_H
 #define UEBPF_HELPERS_HELPERS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "helpers/exec.h"
@@ -50,6 +51,9 @@ struct helper_proto {
 	uebpf_helper_fn fn;
 	uint8_t ret;     /* enum helper_ret */
 	uint8_t args[5]; /* enum helper_arg */
+	/* Memory arguments may point into the packet (the kernel's
+	 * pkt_access): the helper neither moves it nor keeps the pointer. */
+	bool pkt_access;
 };
 
 /* The prototype of helper id, or NULL if uebpf does not provide it. */

@@ -6,18 +6,21 @@
 #include "helpers/helpers.h"
 
 #define PROTO(name, impl, ret_kind, ...) \
-	{ BPF_FUNC_##name, impl, ret_kind, { __VA_ARGS__ } }
+	{ BPF_FUNC_##name, impl, ret_kind, { __VA_ARGS__ }, false }
+/* A helper whose memory arguments may be packet bytes. */
+#define PROTO_PKT(name, impl, ret_kind, ...) \
+	{ BPF_FUNC_##name, impl, ret_kind, { __VA_ARGS__ }, true }
 
 static const struct helper_proto protos[] = {
-	PROTO(map_lookup_elem, helper_map_lookup_elem, RET_PTR_TO_MAP_VALUE_OR_NULL,
+	PROTO_PKT(map_lookup_elem, helper_map_lookup_elem, RET_PTR_TO_MAP_VALUE_OR_NULL,
 	      ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY),
-	PROTO(map_lookup_percpu_elem, helper_map_lookup_percpu_elem, RET_PTR_TO_MAP_VALUE_OR_NULL,
+	PROTO_PKT(map_lookup_percpu_elem, helper_map_lookup_percpu_elem, RET_PTR_TO_MAP_VALUE_OR_NULL,
 	      ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY, ARG_ANYTHING),
-	PROTO(map_update_elem, helper_map_update_elem, RET_INTEGER,
+	PROTO_PKT(map_update_elem, helper_map_update_elem, RET_INTEGER,
 	      ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY, ARG_PTR_TO_MAP_VALUE, ARG_ANYTHING),
-	PROTO(map_delete_elem, helper_map_delete_elem, RET_INTEGER,
+	PROTO_PKT(map_delete_elem, helper_map_delete_elem, RET_INTEGER,
 	      ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY),
-	PROTO(map_push_elem, helper_map_push_elem, RET_INTEGER,
+	PROTO_PKT(map_push_elem, helper_map_push_elem, RET_INTEGER,
 	      ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_VALUE, ARG_ANYTHING),
 	PROTO(map_pop_elem, helper_map_pop_elem, RET_INTEGER,
 	      ARG_CONST_MAP_PTR, ARG_PTR_TO_UNINIT_MAP_VALUE),
@@ -94,7 +97,7 @@ static const struct helper_proto protos[] = {
 	      ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING),
 	PROTO(l4_csum_replace, helper_l4_csum_replace, RET_INTEGER,
 	      ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING),
-	PROTO(csum_diff, helper_csum_diff, RET_INTEGER,
+	PROTO_PKT(csum_diff, helper_csum_diff, RET_INTEGER,
 	      ARG_PTR_TO_MEM_OR_NULL, ARG_CONST_SIZE_OR_ZERO, ARG_PTR_TO_MEM_OR_NULL,
 	      ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING),
 	PROTO(csum_update, helper_csum_update, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING),

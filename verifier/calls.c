@@ -351,6 +351,20 @@ static int check_spin_lock_arg(struct venv *env, uint32_t regno, bool lock)
 	return 0;
 }
 
+/* Packet memory for a helper that does not take it (the kernel's
+ * may_access_direct_pkt_data with the helper's pkt_access). */
+static int check_pkt_arg(struct venv *env, int32_t func, const struct reg_state *reg)
+{
+	const struct helper_proto *p = helper_proto(func);
+
+	if ((base_type(reg->type) == PTR_TO_PACKET || base_type(reg->type) == PTR_TO_PACKET_META) &&
+	    !(p && p->pkt_access)) {
+		verbose(env, "helper access to the packet is not allowed\n");
+		return -EACCES;
+	}
+	return 0;
+}
+
 static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_t arg,
 			  struct call_meta *meta)
 {
@@ -376,6 +390,8 @@ static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_
 	case ARG_PTR_TO_UNINIT_MAP_VALUE:
 		if (!is_mem_type(reg))
 			return type_mismatch(env, regno, mem_types_str);
+		if ((err = check_pkt_arg(env, func, reg)))
+			return err;
 		if (!meta->map) {
 			verbose(env, "invalid map_ptr to access map->%s\n",
 				arg == ARG_PTR_TO_MAP_KEY ? "key" : "value");
@@ -397,6 +413,8 @@ static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_
 	case ARG_PTR_TO_UNINIT_MEM: {
 		if (!is_mem_type(reg))
 			return type_mismatch(env, regno, mem_types_str);
+		if ((err = check_pkt_arg(env, func, reg)))
+			return err;
 		/* The size is the next argument. */
 		struct reg_state *size = &cur_regs(env)[regno + 1];
 		if ((err = check_reg_read(env, regno + 1)))
@@ -497,6 +515,8 @@ static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_
 	case ARG_PTR_TO_LONG:
 		if (!is_mem_type(reg))
 			return type_mismatch(env, regno, mem_types_str);
+		if ((err = check_pkt_arg(env, func, reg)))
+			return err;
 		return check_helper_mem(env, regno, 8, false, ACCESS_WRITE);
 	default:
 		verbose(env, "verifier internal error: unsupported arg type %u\n", arg);
