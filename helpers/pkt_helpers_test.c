@@ -105,7 +105,7 @@ static void make_pkt(void)
  * (mod 2^32 - 1), whatever the order of the additions. */
 static void test_csum_partial_is_ones_complement_sum(void)
 {
-	uint8_t buf[600];
+	uint8_t buf[700];
 	uint64_t x = 88172645463325252ull;
 	for (size_t i = 0; i < sizeof(buf); i++) {
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
