@@ -285,3 +285,31 @@ __naked void strncmp_pkt(void)
 	"exit;"
 	:: XDP(data), XDP(data_end), __imm_addr(str_ro), __imm(bpf_strncmp) : __clobber_all);
 }
+
+/* --- helpers uebpf leaves out --- */
+
+SEC("xdp")
+__description("fib_lookup: no routing table in user space, refused by name")
+__failure __uebpf_differs("uebpf has no routing table: bpf_fib_lookup is not provided")
+__uebpf_msg("helper bpf_fib_lookup#69 is not provided by uebpf")
+__naked void fib_lookup_refused(void)
+{
+	asm volatile (
+	"r2 = r10;"
+	"r2 += -64;"
+	"r3 = 0;"
+	"*(u64 *)(r10 - 64) = r3;"
+	"*(u64 *)(r10 - 56) = r3;"
+	"*(u64 *)(r10 - 48) = r3;"
+	"*(u64 *)(r10 - 40) = r3;"
+	"*(u64 *)(r10 - 32) = r3;"
+	"*(u64 *)(r10 - 24) = r3;"
+	"*(u64 *)(r10 - 16) = r3;"
+	"*(u64 *)(r10 - 8) = r3;"
+	"r3 = 64;"
+	"r4 = 0;"
+	"call %[bpf_fib_lookup];"
+	"r0 = 2;"
+	"exit;"
+	:: __imm(bpf_fib_lookup) : __clobber_all);
+}
