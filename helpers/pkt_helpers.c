@@ -599,6 +599,9 @@ static int adjust_room(struct uebpf_exec *exec, struct uebpf_skb_ctx *skb, int32
 	if (skb->protocol != htons(ETH_P_IP) && skb->protocol != htons(ETH_P_IPV6))
 		return -ENOTSUPP;
 	uint8_t *mac = skb->mac_header ? skb->mac_header : skb->data;
+	/* Headers in order and of a sane size, whatever the context says. */
+	if (skb_net(skb) < mac || skb_net(skb) - mac > 0xffff)
+		return -EINVAL;
 	uint32_t mac_len = (uint32_t)(skb_net(skb) - mac);
 	uint32_t off = mac_len;
 	if (mode == BPF_ADJ_ROOM_NET)
@@ -637,7 +640,10 @@ static int adjust_room(struct uebpf_exec *exec, struct uebpf_skb_ctx *skb, int32
 
 	uint8_t inner_mac_len = (uint8_t)(flags >> BPF_ADJ_ROOM_ENCAP_L2_SHIFT);
 	bool encap = flags & ADJ_ROOM_ENCAP_L3_MASK;
-	if (skb_room(exec, skb, abs_diff, 0))
+	/* The headers before the gap move down: a packet shorter than them
+	 * (which the kernel's test run never makes) reads buffer bytes past
+	 * its end, as the kernel would, so they must exist. */
+	if (skb_room(exec, skb, abs_diff, off > len ? off - len : 0))
 		return -ENOMEM;
 	if (encap) {
 		if ((flags & ADJ_ROOM_ENCAP_L3_MASK) == ADJ_ROOM_ENCAP_L3_MASK ||
