@@ -743,3 +743,28 @@ __naked void csum_diff_on_packet(void)
 		      :: XDP(data), XDP(data_end), __imm(bpf_csum_diff)
 		      : __clobber_all);
 }
+
+static __attribute__((noinline, used)) int pull_in_subprog(struct __sk_buff *skb)
+{
+	return bpf_skb_pull_data(skb, 0);
+}
+
+SEC("tc")
+__description("tc: a helper in a subprogram invalidates the caller's packet pointers")
+__failure __msg("R6 invalid mem access 'scalar'")
+__naked void subprog_invalidates_caller(void)
+{
+	asm volatile ("r7 = r1;"
+		      "r6 = *(u32 *)(r1 + %[data]);"
+		      "r3 = *(u32 *)(r1 + %[data_end]);"
+		      "r4 = r6;"
+		      "r4 += 14;"
+		      "if r4 > r3 goto l0_%=;"
+		      "r1 = r7;"
+		      "call pull_in_subprog;"
+		      "r0 = *(u8 *)(r6 + 0);"
+		      "l0_%=: r0 = 0;"
+		      "exit;"
+		      :: SKB(data), SKB(data_end)
+		      : __clobber_all);
+}
