@@ -579,6 +579,20 @@ static void test_xdp_redirect(void)
 		  sizeof(pkt_v4), kmap, umap);
 	close(kmap);
 	uebpf_map_close(umap);
+
+	kmap = kernel_map_create(BPF_MAP_TYPE_DEVMAP_HASH, 4, 4, 4, 0, 0, 0);
+	umap = uebpf_map_create(BPF_MAP_TYPE_DEVMAP_HASH, "dmh", 4, 4, 4, NULL);
+	CHECK(kmap >= 0 && umap >= 0);
+	if (kmap < 0 || umap < 0)
+		return;
+	key = 5;
+	CHECK(kernel_map_elem(BPF_MAP_UPDATE_ELEM, kmap, &key, &lo, 0) == 0);
+	CHECK(uebpf_map_update_elem(umap, &key, &lo, 0) == 0);
+	static const struct xdp_arg rh[] = { { 5, 0 }, { 6, 0 }, { 6, 2 }, { 6, 8 }, { 5, 16 } };
+	xdp_cases("redirect_map (hash)", build_redirect_map, rh, sizeof(rh) / sizeof(rh[0]),
+		  pkt_v4, sizeof(pkt_v4), kmap, umap);
+	close(kmap);
+	uebpf_map_close(umap);
 }
 
 /* ---- skb ---- */
@@ -969,6 +983,15 @@ static void build_ecn(struct prog *p, int map_fd, const void *arg)
 	EXIT();
 }
 
+/* cgroup_skb programs return 0 or 1. */
+static void build_ecn_cg(struct prog *p, int map_fd, const void *arg)
+{
+	(void)map_fd, (void)arg;
+	CALL(BPF_FUNC_skb_ecn_set_ce);
+	emit(p, BPF_ALU64 | BPF_AND | BPF_K, BPF_REG_0, 0, 0, 1);
+	EXIT();
+}
+
 static void test_ecn(void)
 {
 	static uint8_t v4[4][sizeof(pkt_v4)], v6[4][sizeof(pkt_v6)];
@@ -985,6 +1008,9 @@ static void test_ecn(void)
 	in[8] = (struct input){ pkt_arp, sizeof(pkt_arp), NULL };
 	in[9] = (struct input){ v4[2], 34, NULL };
 	compare("skb_ecn_set_ce (tc)", BPF_PROG_TYPE_SCHED_CLS, build_ecn, NULL, -1, -1, in, 10);
+	/* The network header at data, no data_end. */
+	compare("skb_ecn_set_ce (cgroup_skb)", BPF_PROG_TYPE_CGROUP_SKB, build_ecn_cg, NULL, -1, -1,
+		in, 10);
 }
 
 static void build_tc_redirect(struct prog *p, int map_fd, const void *arg)
