@@ -165,7 +165,7 @@ static int side_load(struct side *s, const struct prog *p)
 		bpf_program__set_log_buf(prog, log, sizeof(log));
 		if (bpf_object__load(s->kobj)) {
 			size_t n = strlen(log);
-			snprintf(s->err, sizeof(s->err), "the kernel refuses %s (%s): %s", p->name,
+			snprintf(s->err, sizeof(s->err), "the kernel refuses %s (%s): %.300s", p->name,
 				 strerror(errno), n > 300 ? log + n - 300 : log);
 			return -1;
 		}
