@@ -268,8 +268,9 @@ static int install_rules(struct map_pair *m)
 	} else if (!strcmp(m->name, "nat4") && m->key_size == 8 && m->value_size == 8) {
 		/* key: { addr (network order), port (network order), proto, pad };
 		 * value: { new addr, new port, pad } */
-		for (uint32_t i = 0; i < 64; i++) {
-			uint8_t k[8] = { 10, 0, 0, (uint8_t)i, 0, 0, 0, 0 }, v[8] = { 198, 51, 100, (uint8_t)(i + 1) };
+		for (uint32_t i = 0; i < 256; i++) {
+			uint8_t k[8] = { 10, 0, 0, (uint8_t)(i / 4), 0, 0, 0, 0 },
+				v[8] = { 198, 51, 100, (uint8_t)(i / 4 + 1) };
 			static const uint16_t ports[] = { 80, 443, 53, 22 };
 			uint16_t p = ports[i % 4];
 			k[4] = (uint8_t)(p >> 8);

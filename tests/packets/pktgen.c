@@ -243,9 +243,11 @@ static uint32_t addr4(struct gen *g)
 {
 	static const uint32_t nets[] = { 0x0a000000, 0x0a010000, 0xc0a80100, 0xac100000,
 					 0x08080808, 0x7f000001, 0xe0000001, 0xc6336400 };
-	uint32_t k = rn(g, 10);
-	if (k >= 8)
+	uint32_t k = rn(g, 12);
+	if (k >= 10)
 		return (uint32_t)pktgen_next(&g->st);
+	if (k >= 8)
+		return 0x0a000000 | rn(g, 80); /* the NAT table's addresses */
 	uint32_t base = nets[k];
 	if (base == 0x08080808 || base == 0x7f000001 || base == 0xe0000001)
 		return base;
