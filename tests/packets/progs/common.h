@@ -72,6 +72,7 @@ static __always_inline int parse_eth(void *data, void *data_end, __u16 *proto, _
 	int off = sizeof(*eth);
 
 	*nvlan = 0;
+	*proto = 0;
 	if ((void *)(eth + 1) > data_end)
 		return -1;
 	*proto = eth->h_proto;

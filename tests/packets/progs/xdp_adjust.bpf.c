@@ -133,6 +133,7 @@ int xdp_tail_fit(struct xdp_md *ctx)
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	__u32 len = data_end - data;
+	asm volatile("" : "+r"(len)); /* a scalar from here on */
 	for (int i = 1; i <= 63; i++) {
 		__u8 *p = data + ((len - i) & 0x3fff);
 		if (i > grow || (void *)(p + 1) > data_end)
