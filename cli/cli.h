@@ -81,6 +81,12 @@ int cmd_verify(int argc, char **argv);
 
 /* True when the file starts as an ELF file does. */
 bool cli_is_elf(const char *path);
+/* uebpf run OBJ.o ...: test-runs a program of an object (run_obj.c). */
+int cli_run_object(int argc, char **argv);
+/* A map type's bpftool name ("hash", "lpm_trie", ...), or NULL. */
+const char *cli_map_type_name(uint32_t type);
+/* Per-CPU maps hold one value per possible CPU, each 8-byte aligned. */
+bool cli_map_is_percpu(uint32_t type);
 /* uebpf disasm OBJ.o [--prog NAME]: the object's programs (or the one
  * named) in llvm-objdump -S's layout. Returns 0 or 1 (error printed). */
 int cli_disasm_object(const char *path, const char *prog_name,
@@ -103,6 +109,7 @@ void cli_json_end(int c);   /* '}' or ']' */
 void cli_json_name(const char *name);
 void cli_json_string(const char *s);
 void cli_json_uint(uint64_t v);
+void cli_json_int(int64_t v);
 void cli_json_bool(bool v);
 void cli_json_null(void);
 /* bpftool's byte arrays: ["0x01","0x00"]. */

@@ -85,7 +85,7 @@ head -c 12 "$tmp/prog.bin" >"$tmp/partial.bin"
 expect "disasm of a partial instruction" 1 '12 bytes is not a whole number of 8-byte instructions' \
   -- "$uebpf" disasm "$tmp/partial.bin"
 printf '\x7fELF\x02\x01\x01\x00' >"$tmp/obj.o"
-expect "run refuses ELF objects clearly" 1 'is an ELF object' -- "$uebpf" run "$tmp/obj.o"
+expect "run of a broken ELF object says what is wrong" 1 'obj.o' -- "$uebpf" run "$tmp/obj.o" --data-in "$tmp/obj.o"
 expect "disasm of a broken ELF object says what is wrong" 1 'obj.o: not an ELF file' \
   -- "$uebpf" disasm "$tmp/obj.o"
 printf '\x8f\x01\x00\x00\x00\x00\x00\x00' >"$tmp/invalid.bin"

@@ -60,12 +60,12 @@ static const char *const type_names[] = {
 };
 #define N_TYPES (sizeof(type_names) / sizeof(type_names[0]))
 
-static const char *type_name(uint32_t type)
+const char *cli_map_type_name(uint32_t type)
 {
 	return type < N_TYPES ? type_names[type] : NULL;
 }
 
-static bool is_percpu(uint32_t type)
+bool cli_map_is_percpu(uint32_t type)
 {
 	return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
 	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH ||
@@ -75,7 +75,7 @@ static bool is_percpu(uint32_t type)
 /* What a map is called in messages: "hash map counts". */
 static const char *describe(const struct uebpf_map_info *info, char *buf, size_t size)
 {
-	const char *t = type_name(info->type);
+	const char *t = cli_map_type_name(info->type);
 	char tbuf[24];
 	if (!t) {
 		snprintf(tbuf, sizeof(tbuf), "type %u", info->type);
@@ -561,7 +561,7 @@ static size_t value_stride(const struct uebpf_map_info *info)
 /* The bytes user space reads and writes per value. */
 static size_t user_value_size(const struct uebpf_map_info *info)
 {
-	return is_percpu(info->type) ? value_stride(info) * (info->ncpus ? info->ncpus : 1)
+	return cli_map_is_percpu(info->type) ? value_stride(info) * (info->ncpus ? info->ncpus : 1)
 				     : info->value_size;
 }
 
@@ -574,7 +574,7 @@ static void print_entry(const struct uebpf_map_info *info, const uint8_t *key,
 		cli_json_begin('{');
 		cli_json_name("key");
 		cli_json_hex(key, info->key_size);
-		if (!is_percpu(info->type)) {
+		if (!cli_map_is_percpu(info->type)) {
 			cli_json_name("value");
 			cli_json_hex(value, info->value_size);
 		} else {
@@ -593,7 +593,7 @@ static void print_entry(const struct uebpf_map_info *info, const uint8_t *key,
 		cli_json_end('}');
 		return;
 	}
-	if (!is_percpu(info->type)) {
+	if (!cli_map_is_percpu(info->type)) {
 		/* Short entries on one line; long ones put key and value
 		 * on their own lines. */
 		bool break_names = info->key_size > 16 || info->value_size > 16;
@@ -674,7 +674,7 @@ static int alloc_elem(const struct uebpf_map_info *info, uint8_t **key, uint8_t 
 
 static void show_header_plain(const struct uebpf_map_info *info)
 {
-	const char *t = type_name(info->type);
+	const char *t = cli_map_type_name(info->type);
 	printf("%u: ", info->id);
 	if (t)
 		printf("%s  ", t);
@@ -687,7 +687,7 @@ static void show_header_plain(const struct uebpf_map_info *info)
 
 static void show_header_json(const struct uebpf_map_info *info)
 {
-	const char *t = type_name(info->type);
+	const char *t = cli_map_type_name(info->type);
 	cli_json_name("id");
 	cli_json_uint(info->id);
 	cli_json_name("type");
@@ -863,7 +863,7 @@ static int dump_map(const struct target *t, bool header)
 			cli_json_end('}');
 	} else if (info->key_size == 0 && count) {
 		printf("Found 1 element (the next one: a %s shows no others "
-		       "without taking them out)\n", type_name(info->type));
+		       "without taking them out)\n", cli_map_type_name(info->type));
 	} else {
 		printf("Found %u element%s\n", count, count == 1 ? "" : "s");
 	}
@@ -948,7 +948,7 @@ static int do_update(struct cli_args *a)
 		goto out;
 	}
 	/* Per-CPU maps: the one value given goes to every CPU, as in bpftool. */
-	if (is_percpu(info->type))
+	if (cli_map_is_percpu(info->type))
 		for (uint32_t cpu = 1; cpu < info->ncpus; cpu++)
 			memcpy(value + cpu * value_stride(info), value, info->value_size);
 	err = uebpf_map_update_elem(t->fd, info->key_size ? key : NULL, value, flags);

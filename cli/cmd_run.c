@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli/cli.h"
@@ -35,6 +36,13 @@ int cmd_run(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ 0 },
 	};
+	/* An object from clang: its programs have a type to test-run. */
+	struct stat st;
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] != '-' && !stat(argv[i], &st) && S_ISREG(st.st_mode) &&
+		    cli_is_elf(argv[i]))
+			return cli_run_object(argc, argv);
+
 	const char *data_path = NULL, *mem_hex = NULL;
 	/* Nothing has verified the program: run it checked unless told. */
 	bool checked = true, json = false;

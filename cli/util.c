@@ -255,6 +255,12 @@ void cli_json_uint(uint64_t v)
 	printf("%" PRIu64, v);
 }
 
+void cli_json_int(int64_t v)
+{
+	cli_json_next();
+	printf("%" PRId64, v);
+}
+
 void cli_json_bool(bool v)
 {
 	cli_json_next();

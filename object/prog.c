@@ -64,6 +64,9 @@ struct prog {
 	int fd; /* the record's file */
 	struct uebpf_code *code;
 	struct uebpf_prog_info info;
+	uint32_t expected_attach_type;
+	uint32_t prog_flags;
+	bool unverified; /* runs only in the checked interpreter */
 	char *record_path; /* where it is published, or NULL */
 };
 
@@ -835,6 +838,9 @@ int prog_load(enum bpf_prog_type type, const char *name, const char *license,
 		goto fail;
 	}
 	bool unverified = OPT(opts, unverified);
+	prog->expected_attach_type = eat;
+	prog->prog_flags = flags;
+	prog->unverified = unverified;
 	size_t run_cnt = insn_cnt;
 	if (!unverified) {
 		err = verify(type, eat, flags, license, insns, insn_cnt, extra, &log, log_level, &run,
@@ -907,6 +913,19 @@ struct uebpf_code *uebpf_prog_code(int prog_fd)
 		return NULL;
 	}
 	return prog->code;
+}
+
+int prog_run_target(int prog_fd, struct prog_run_target *t)
+{
+	struct prog *prog = prog_from_fd(prog_fd);
+	if (!prog)
+		return not_a_prog(prog_fd);
+	t->code = prog->code;
+	t->type = prog->info.type;
+	t->expected_attach_type = prog->expected_attach_type;
+	t->prog_flags = prog->prog_flags;
+	t->checked_only = prog->unverified;
+	return 0;
 }
 
 int uebpf_prog_close(int prog_fd)

@@ -13,6 +13,7 @@
 #ifndef UEBPF_OBJECT_PROG_H
 #define UEBPF_OBJECT_PROG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,17 @@ struct prog_load_extra {
 int prog_load(enum bpf_prog_type type, const char *name, const char *license,
 	      const struct uebpf_insn *insns, size_t insn_cnt,
 	      const struct uebpf_prog_load_opts *opts, const struct prog_load_extra *extra);
+
+/* What running a loaded program needs to know of it. */
+struct prog_run_target {
+	struct uebpf_code *code;
+	uint32_t type; /* enum bpf_prog_type */
+	uint32_t expected_attach_type;
+	uint32_t prog_flags;
+	bool checked_only; /* loaded unverified: the checked interpreter only */
+};
+/* 0, or -EBADF / -EINVAL when prog_fd is not a program of this process. */
+int prog_run_target(int prog_fd, struct prog_run_target *t);
 
 /* The kernel's program tag: the first 8 bytes of the SHA-256 of the
  * instructions with the immediates of map references (lddw with pseudo

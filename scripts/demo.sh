@@ -89,7 +89,40 @@ else
   echo "(clang-19 not found: examples not built)"
 fi
 
-section "9. Speed (quick run; make bench for the full one)"
+section "9. Packet programs on a capture, as BPF_PROG_TEST_RUN runs them"
+pcap=examples/data/traffic.pcap
+ex=$build/examples
+if [[ -f $ex/firewall.bpf.o ]]; then
+  echo "($pcap: 31 frames of office traffic - TCP, UDP, ICMP, IPv6, VLAN, ARP - and a scan"
+  echo " from 192.168.66.6 and 2001:db8:bad::66; examples/data/make_pcaps.py made it)"
+  echo
+  echo "A firewall (examples/firewall.bpf.c, XDP): blocked prefixes in LPM tries, filled"
+  echo "before the run: 192.168.66.0/24 is rule 1, 2001:db8:bad::/48 rule 2."
+  run "$uebpf" run "$ex/firewall.bpf.o" --pcap "$pcap" \
+    --map-update deny_v4 18000000c0a84200 01000000 \
+    --map-update deny_v6 3000000020010db80bad00000000000000000000 02000000 \
+    --dump-maps -w "$tmp/passed.pcap" | grep -v 'XDP_PASS (2)'
+  echo
+  echo "A flow counter (examples/flow_counter.bpf.c, tc): packets and bytes per flow in an"
+  echo "LRU hash, the flows as BTF shows them (-j: one JSON object per line; the last one):"
+  printf '$ %s\n' "$uebpf run $ex/flow_counter.bpf.o --pcap $pcap --dump-maps -j | tail -n 1"
+  "$uebpf" run "$ex/flow_counter.bpf.o" --pcap "$pcap" --dump-maps -j | tail -n 1 | cut -c 1-400
+  echo "   ..."
+  echo
+  echo "Port forwarding (examples/rewriter.bpf.c, tc): 10.0.0.80:80 becomes 10.0.0.180:8080,"
+  echo "checksums fixed with bpf_l3_csum_replace / bpf_l4_csum_replace:"
+  printf '$ %s\n' "$uebpf run $ex/rewriter.bpf.o --pcap $pcap -w rewritten.pcap --dump-maps | grep -A4 '#2:'"
+  "$uebpf" run "$ex/rewriter.bpf.o" --pcap "$pcap" -w "$tmp/rewritten.pcap" --dump-maps \
+    | grep -A4 '#2:' || true
+  echo
+  echo "Connection attempts as ring buffer events (examples/syn_logger.bpf.c, read by"
+  echo "examples/syn_logger.c through the ring buffer consumer):"
+  run "$ex/syn-logger" "$ex/syn_logger.bpf.o" "$pcap"
+else
+  echo "(clang-19 not found: examples not built)"
+fi
+
+section "10. Speed (quick run; make bench for the full one)"
 if [[ -x $build/bench/uebpf-bench ]]; then
   "$build/bench/uebpf-bench" --quick
 fi

@@ -53,6 +53,14 @@ struct uebpf_xdp_ctx {
 	 * 40 (the kernel's struct xdp_frame) are not reachable. */
 	void *buf_start;
 	void *buf_end;
+	/* What did not fit the frame: the kernel's fragments of a multi-
+	 * buffer frame. Programs reach these bytes only through
+	 * bpf_xdp_load_bytes / bpf_xdp_store_bytes (bpf_xdp_get_buff_len
+	 * counts them); they follow the linear part in the packet that
+	 * comes out. NULL and 0 for a frame that fits. */
+	void *frags;
+	uint32_t frags_len;
+	uint32_t reserved2;
 };
 
 /*
