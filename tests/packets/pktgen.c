@@ -443,10 +443,13 @@ static uint32_t size_class(struct gen *g)
 	return PICK(g, edges);
 }
 
+/* A well-formed frame of the size class chosen, or of g->target bytes
+ * (at least its headers) when set. */
 static void build_frame(struct gen *g)
 {
 	uint32_t r = rn(g, 20);
-	g->target = size_class(g);
+	if (!g->target)
+		g->target = size_class(g);
 	if (r < 10) {
 		put_l2(g, 0x0800);
 		put_ipv4(g);
@@ -547,12 +550,18 @@ static void make_packet(struct pkt *p, uint8_t *buf, uint64_t seed, uint32_t ind
 	} else {
 		p->kind = PKT_REFUSED_SIZE;
 		if (rn(&g, 2)) {
-			g.target = rn(&g, 14);
+			uint32_t cut = rn(&g, 14);
 			build_frame(&g);
-			g.len = g.target;
+			g.len = cut;
 			say(&g, " cut to %u", g.len);
 		} else {
-			g.target = 3713 + rn(&g, PKTGEN_MAX_LEN - 3713);
+			uint32_t k = rn(&g, 4);
+			if (k < 2)
+				g.target = 3713 + rn(&g, 9000 - 3713);
+			else if (k == 2)
+				g.target = PKTGEN_XDP_MAX - 1 + rn(&g, 3);
+			else
+				g.target = PKTGEN_XDP_MAX + 2 + rn(&g, PKTGEN_MAX_LEN - PKTGEN_XDP_MAX - 2);
 			build_frame(&g);
 		}
 	}
@@ -561,7 +570,7 @@ static void make_packet(struct pkt *p, uint8_t *buf, uint64_t seed, uint32_t ind
 
 int pktgen_corpus(struct pkt_corpus *c, uint64_t seed, size_t count)
 {
-	uint8_t *buf = malloc(PKTGEN_MAX_LEN + 64);
+	uint8_t *buf = malloc(PKTGEN_MAX_LEN + 512);
 	uint64_t st = seed;
 
 	c->count = 0;

@@ -19,9 +19,10 @@
 #include <stdint.h>
 
 /* Largest frame the corpus makes: above every limit of the kernel's
- * BPF_PROG_TEST_RUN for skb programs (3712 bytes with 4 KiB pages) and
- * for XDP's linear part (3520), below what XDP takes in fragments. */
-#define PKTGEN_MAX_LEN 9000u
+ * BPF_PROG_TEST_RUN with 4 KiB pages: 3712 bytes for skb programs, 3520
+ * in XDP's linear part and 3520 + 17 pages of fragments (73152) in all. */
+#define PKTGEN_MAX_LEN 100000u
+#define PKTGEN_XDP_MAX 73152u
 
 enum pkt_kind {
 	PKT_WELL_FORMED,
