@@ -23,6 +23,7 @@
  *     --list FILE     the objects to run, one a line (default: the arguments)
  *     --packets N     corpus size (default 1000)
  *     --seed S        corpus seed
+ *     --details N     mismatches shown in full per program (default 4)
  *     --kernel-only / --uebpf-only   run one side and show its results
  *     -v              print every run
  *
@@ -48,7 +49,6 @@
 #define DEFAULT_PACKETS 1000
 #define DEFAULT_SEED 0x9e7c0ffee5eedull
 #define OUT_CAP (PKTGEN_MAX_LEN + 4096u)
-#define MAX_DETAILS 4 /* mismatches printed in full per program */
 
 /*
  * Known differences, each with its reason. A mismatch of a program listed
@@ -68,9 +68,10 @@ static struct {
 	const char *dir;
 	enum side_mode mode;
 	int verbose;
+	unsigned details; /* mismatches printed in full per program */
 	size_t packets;
 	uint64_t seed;
-} cfg = { .dir = ".", .packets = DEFAULT_PACKETS, .seed = DEFAULT_SEED };
+} cfg = { .dir = ".", .details = 4, .packets = DEFAULT_PACKETS, .seed = DEFAULT_SEED };
 
 static struct pkt_corpus corpus;
 static unsigned long checks_passed, checks_failed, checks_known, checks_not_run;
@@ -834,7 +835,7 @@ static unsigned long type_counts[64];
 static void fail_run(const char *obj, const char *prog, size_t idx, const struct run_in *in,
 		     const char *what, unsigned *details)
 {
-	if ((*details)++ >= MAX_DETAILS)
+	if ((*details)++ >= cfg.details)
 		return;
 	const struct pkt *p = in->pkt;
 	printf("MISMATCH %s:%s packet %zu (%s; len %u", obj, prog, idx, p->desc, p->len);
@@ -868,6 +869,8 @@ static void run_program(const char *obj, const char *path, const char *prog)
 		side_close(&k);
 		return;
 	}
+	if (cfg.mode != UEBPF_ONLY)
+		type_counts[kt & 63]++;
 	if (cfg.mode != KERNEL_ONLY && load_uebpf(&u, path, prog, &ut)) {
 		printf("%s %s:%s: uebpf refuses what the kernel loads: %s\n",
 		       known ? "KNOWN" : "FAIL", obj, prog, u.err);
@@ -886,7 +889,8 @@ static void run_program(const char *obj, const char *path, const char *prog)
 	if (cfg.mode == BOTH && kt != ut)
 		printf("FAIL %s:%s: program type: kernel %d, uebpf %d\n", obj, prog, kt, ut);
 	passed++;
-	type_counts[type & 63]++;
+	if (cfg.mode == UEBPF_ONLY)
+		type_counts[type & 63]++;
 
 	size_t npairs = pair_maps(&k, &u, pairs, sizeof(pairs) / sizeof(pairs[0]));
 	for (size_t i = 0; i < npairs; i++)
@@ -1002,7 +1006,8 @@ static void run_object(const char *obj, const char *only)
 static void usage(void)
 {
 	fprintf(stderr, "usage: packet_kernel_diff_test [--dir DIR] [--list FILE] [--packets N] "
-			"[--seed S] [--kernel-only|--uebpf-only] [-v] [OBJECT[:PROGRAM]]...\n");
+			"[--seed S] [--details N] [--kernel-only|--uebpf-only] [-v] "
+			"[OBJECT[:PROGRAM]]...\n");
 	exit(2);
 }
 
@@ -1020,6 +1025,8 @@ int main(int argc, char **argv)
 			list = argv[++i];
 		else if (!strcmp(argv[i], "--packets") && i + 1 < argc)
 			cfg.packets = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--details") && i + 1 < argc)
+			cfg.details = (unsigned)strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
 			cfg.seed = strtoull(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--kernel-only"))
