@@ -101,7 +101,8 @@ static int record_add(void *ctx, void *data, size_t size)
 	}
 	uint32_t sz = (uint32_t)size;
 	memcpy(r->buf + r->len, &sz, sizeof(sz));
-	memcpy(r->buf + r->len + sizeof(sz), data, size);
+	if (size)
+		memcpy(r->buf + r->len + sizeof(sz), data, size);
 	r->len = need;
 	r->count++;
 	return 0;
@@ -646,7 +647,7 @@ static int diff_results(const struct run_in *in, const struct result *k, const s
 			}
 	}
 	if (ks->rec.count != us->rec.count || ks->rec.len != us->rec.len ||
-	    memcmp(ks->rec.buf, us->rec.buf, ks->rec.len)) {
+	    (ks->rec.len && memcmp(ks->rec.buf, us->rec.buf, ks->rec.len))) {
 		size_t i = 0;
 		while (i < ks->rec.len && i < us->rec.len && ks->rec.buf[i] == us->rec.buf[i])
 			i++;
