@@ -485,35 +485,64 @@ struct run_in {
 	uint32_t out_cap;
 };
 
+/* The context of one run, from the packet's seed: mostly the fields a
+ * program may read set to ordinary values, sometimes the attributes the
+ * kernel checks (ifindex, wire_len, gso, fields that must stay zero,
+ * XDP's metadata and queue fields, a context shorter than the struct). */
 static void make_input(struct run_in *in, const struct pkt *p, enum bpf_prog_type type)
 {
 	uint64_t st = p->seed ^ 0x5eedc7c7ull;
-	uint64_t r = pktgen_next(&st);
+	uint64_t r = pktgen_next(&st), odd = pktgen_next(&st);
 
 	memset(in, 0, sizeof(*in));
 	in->pkt = p;
 	in->out_cap = (r & 15) == 0 ? p->len / 2 : OUT_CAP;
 	r >>= 4;
 	if (is_skb_type(type)) {
+		struct __sk_buff *c = &in->ctx.skb;
 		in->has_ctx = true;
-		in->ctx_size = sizeof(struct __sk_buff);
+		in->ctx_size = sizeof(*c);
 		if (r & 1) {
-			in->ctx.skb.mark = (uint32_t)pktgen_next(&st) & 0xffff;
-			in->ctx.skb.priority = (uint32_t)(r >> 8) & 7;
+			c->mark = (uint32_t)pktgen_next(&st) & 0xffff;
+			c->priority = (uint32_t)(r >> 8) & 7;
 		}
 		if (r & 2)
 			for (int i = 0; i < 5; i++)
-				in->ctx.skb.cb[i] = (uint32_t)pktgen_next(&st);
+				c->cb[i] = (uint32_t)pktgen_next(&st);
 		if ((r & 12) == 12)
-			in->ctx.skb.ingress_ifindex = 1 + (uint32_t)(r >> 16) % 8;
+			c->ingress_ifindex = 1 + (uint32_t)(r >> 16) % 8;
+		switch (odd % 40) {
+		case 0: c->ifindex = 1; break;
+		case 1: c->ifindex = 1000000; break;            /* no such device */
+		case 2: c->wire_len = p->len + 100; break;
+		case 3: c->wire_len = 1; break;                  /* shorter than the packet */
+		case 4: c->gso_segs = 3; c->gso_size = 1400; break;
+		case 5: c->gso_segs = 70000; break;              /* over GSO_MAX_SEGS */
+		case 6: c->tstamp = 123456789; c->hwtstamp = 987654321; break;
+		case 7: c->tc_index = 5; break;                  /* must be zero */
+		case 8: in->ctx_size = offsetof(struct __sk_buff, cb); break;
+		default: break;
+		}
 	} else if (type == BPF_PROG_TYPE_XDP) {
+		struct xdp_md *x = &in->ctx.xdp;
 		uint32_t k = (uint32_t)(r % 3);
 		if (k) {
 			static const uint32_t metas[] = { 4, 8, 16, 32, 12, 20 };
 			in->has_ctx = true;
-			in->ctx_size = sizeof(struct xdp_md);
-			in->ctx.xdp.data = k == 1 ? 0 : metas[(r >> 4) % 6];
-			in->ctx.xdp.data_end = p->len;
+			in->ctx_size = sizeof(*x);
+			x->data = k == 1 ? 0 : metas[(r >> 4) % 6];
+			x->data_end = p->len;
+			switch (odd % 30) {
+			case 0: x->egress_ifindex = 1; break;             /* refused */
+			case 1: x->ingress_ifindex = 1; break;
+			case 2: x->rx_queue_index = 1; break;             /* without a device */
+			case 3: x->data_meta = 4; break;                  /* must be zero */
+			case 4: x->data = 6; break;                       /* not a multiple of 4 */
+			case 5: x->data_end = p->len > 200 ? p->len - 100 : p->len; break;
+			case 6: x->data = x->data_end + 4; break;
+			case 7: x->data_end = p->len + 1; break;
+			default: break;
+			}
 		}
 	}
 }
