@@ -51,15 +51,19 @@
 #define OUT_CAP (PKTGEN_MAX_LEN + 4096u)
 
 /*
- * Known differences, each with its reason. A mismatch of a program listed
- * here is printed and counted apart ("known"), not as a failure; a
- * program listed here that matches is reported so the entry gets removed.
+ * Known differences, each with its reason: uebpf's bugs found by this
+ * suite and not fixed yet. A program is named OBJECT:PROGRAM (one build)
+ * or PROGRAM (every build). Its mismatches are still printed, but counted
+ * apart ("known"), not as failures; a program listed here that matches is
+ * reported so that the entry gets removed.
  */
 static const struct {
 	const char *prog;
 	const char *reason;
 } known_differences[] = {
-	{ NULL, NULL },
+	{ "xdp_parse.v4.bpf.o:xdp_tcp_opts",
+	  "uebpf's verifier stops at 1,000,000 processed instructions and refuses the "
+	  "program; the kernel's accepts it after 218,547 (its pruning keeps fewer states)" },
 };
 
 enum side_mode { BOTH, KERNEL_ONLY, UEBPF_ONLY };
@@ -840,10 +844,12 @@ static int compare_maps(struct map_pair *pairs, size_t n, char *msg, size_t size
 
 /* ---- one program ---- */
 
-static const char *known_reason(const char *prog)
+static const char *known_reason(const char *obj, const char *prog)
 {
+	char full[512];
+	snprintf(full, sizeof(full), "%s:%s", obj, prog);
 	for (size_t i = 0; i < sizeof(known_differences) / sizeof(known_differences[0]); i++)
-		if (known_differences[i].prog && !strcmp(known_differences[i].prog, prog))
+		if (!strcmp(known_differences[i].prog, prog) || !strcmp(known_differences[i].prog, full))
 			return known_differences[i].reason;
 	return NULL;
 }
@@ -883,7 +889,7 @@ static void run_program(const char *obj, const char *path, const char *prog)
 	struct side k = { .name = "kernel", .prog_fd = -1 }, u = { .name = "uebpf", .prog_fd = -1 };
 	enum bpf_prog_type kt = BPF_PROG_TYPE_UNSPEC, ut = BPF_PROG_TYPE_UNSPEC, type;
 	struct map_pair pairs[32];
-	const char *known = known_reason(prog);
+	const char *known = cfg.mode == BOTH ? known_reason(obj, prog) : NULL;
 	unsigned long failed = 0, passed = 0;
 	unsigned details = 0;
 	char msg[1024];
