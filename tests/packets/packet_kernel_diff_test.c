@@ -515,7 +515,7 @@ static void make_input(struct run_in *in, const struct pkt *p, enum bpf_prog_typ
 				c->cb[i] = (uint32_t)pktgen_next(&st);
 		if ((r & 12) == 12)
 			c->ingress_ifindex = 1 + (uint32_t)(r >> 16) % 8;
-		switch (odd % 40) {
+		switch (odd % 100) {
 		case 0: c->ifindex = 1; break;
 		case 1: c->ifindex = 1000000; break;            /* no such device */
 		case 2: c->wire_len = p->len + 100; break;
@@ -536,7 +536,7 @@ static void make_input(struct run_in *in, const struct pkt *p, enum bpf_prog_typ
 			in->ctx_size = sizeof(*x);
 			x->data = k == 1 ? 0 : metas[(r >> 4) % 6];
 			x->data_end = p->len;
-			switch (odd % 30) {
+			switch (odd % 80) {
 			case 0: x->egress_ifindex = 1; break;             /* refused */
 			case 1: x->ingress_ifindex = 1; break;
 			case 2: x->rx_queue_index = 1; break;             /* without a device */
