@@ -62,6 +62,7 @@ struct uebpf_code {
 	size_t map_cnt;
 	_Atomic int refs; /* the owner's, and program arrays holding it */
 	bool checked_only; /* not verified: runs in checked mode only */
+	uint32_t prog_type; /* enum bpf_prog_type, for helpers (bpf_redirect) */
 	uint32_t id;
 };
 

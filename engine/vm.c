@@ -185,6 +185,8 @@ int uebpf_code_load(struct uebpf_vm *vm, const struct uebpf_insn *insns,
 	code->insn_cnt = insn_cnt;
 	code->checked_only = opts && opts->sz >= offsetof(struct uebpf_code_opts, checked_only) +
 						  sizeof(opts->checked_only) && opts->checked_only;
+	if (opts && opts->sz >= offsetof(struct uebpf_code_opts, prog_type) + sizeof(opts->prog_type))
+		code->prog_type = opts->prog_type;
 	atomic_store(&code->refs, 1);
 	code->id = (uint32_t)(((uintptr_t)code >> 4) * 2654435761u) | 1;
 	code->slots = calloc(insn_cnt + 1, sizeof(*code->slots));
@@ -349,6 +351,10 @@ const struct uebpf_code *tail_call_target(struct uebpf_exec *ex, uint64_t map_pt
 	const struct uebpf_code *next = prog_array_get(map, (uint32_t)index);
 	if (!next || (uint32_t)index != index || (next->checked_only && !ex->checked))
 		return NULL;
+	/* The kernel refuses to mix program types in one array; a program of
+	 * another type here is not called (helpers behave by type). */
+	if (next->prog_type != ex->prog_type)
+		return NULL;
 	ex->tail_calls++;
 	ex->code = next;
 	ex->maps = next->maps;
@@ -365,6 +371,7 @@ int uebpf_code_run(const struct uebpf_code *code, uint64_t r1, uint64_t r2,
 		.fault_pc = -1,
 		.cpu = -1,
 		.may_goto_left = UEBPF_MAY_GOTO_BUDGET,
+		.prog_type = code ? code->prog_type : 0,
 	};
 	if (!code || !ret)
 		return -EINVAL;
@@ -397,9 +404,12 @@ int uebpf_code_run(const struct uebpf_code *code, uint64_t r1, uint64_t r2,
 
 	free(ex.added);
 	free(ex.inner_maps);
+	exec_retired_free(&ex);
 	if (opts) {
 		opts->insn_count = ex.insn_count;
 		opts->fault_pc = ex.fault_pc;
+		if (opts->sz >= offsetof(struct uebpf_run_opts, redirect) + sizeof(opts->redirect))
+			opts->redirect = ex.redirect;
 	}
 	return err;
 }

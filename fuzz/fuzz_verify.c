@@ -59,7 +59,12 @@ static void report(const char *what, const struct uebpf_insn *insns, size_t cnt,
 static void run_checked(const struct uebpf_insn *insns, size_t cnt, enum bpf_prog_type type,
 			const uint8_t *seed, size_t seed_len)
 {
-	uint8_t ctx[256] = { 0 }, pkt[PKT_LEN];
+	/* The packet sits in a buffer laid out as a test run lays it out, so
+	 * that helpers may move its bounds: a 4096-byte XDP frame with 256
+	 * bytes of headroom, an skb buffer from malloc with 64. */
+	static uint8_t frame[4096];
+	uint8_t ctx[256] = { 0 };
+	uint8_t *pkt = frame + 256, *skb_head = NULL;
 	struct uebpf_xdp_ctx xdp;
 	struct uebpf_skb_ctx skb;
 	struct uebpf_region regions[2];
@@ -68,24 +73,35 @@ static void run_checked(const struct uebpf_insn *insns, size_t cnt, enum bpf_pro
 
 	for (size_t i = 0; i < sizeof(ctx); i++)
 		ctx[i] = seed_len ? seed[i % seed_len] : (uint8_t)i;
-	memcpy(pkt, ctx, sizeof(pkt));
+	memset(frame, 0, sizeof(frame));
+	memcpy(pkt, ctx, PKT_LEN);
 	regions[0] = (struct uebpf_region){ ctx, sizeof(ctx), UEBPF_MEM_READ };
 	if (type == BPF_PROG_TYPE_XDP) {
 		memset(&xdp, 0, sizeof(xdp));
 		xdp.data = xdp.data_meta = pkt;
-		xdp.data_end = pkt + sizeof(pkt);
+		xdp.data_end = pkt + PKT_LEN;
+		xdp.buf_start = frame + 40;
+		xdp.buf_end = frame + sizeof(frame) - 320;
 		r1 = &xdp;
 		regions[0] = (struct uebpf_region){ &xdp, sizeof(xdp), UEBPF_MEM_READ };
-		regions[1] = (struct uebpf_region){ pkt, sizeof(pkt), UEBPF_MEM_RW };
+		regions[1] = (struct uebpf_region){ frame + 40, sizeof(frame) - 360, UEBPF_MEM_RW };
 		nregions = 2;
 	} else if (type == BPF_PROG_TYPE_SOCKET_FILTER) {
+		skb_head = calloc(1, 64 + PKT_LEN);
+		FUZZ_CHECK(skb_head, "out of memory");
+		memcpy(skb_head + 64, ctx, PKT_LEN);
+		pkt = skb_head + 64;
 		memset(&skb, 0, sizeof(skb));
+		skb.head = skb_head;
+		skb.end = skb_head + 64 + PKT_LEN;
+		skb.mac_header = pkt;
+		skb.network_header = pkt;
 		skb.data = skb.data_meta = pkt;
-		skb.data_end = pkt + sizeof(pkt);
-		skb.len = sizeof(pkt);
+		skb.data_end = pkt + PKT_LEN;
+		skb.len = PKT_LEN;
 		r1 = &skb;
 		regions[0] = (struct uebpf_region){ &skb, sizeof(skb), UEBPF_MEM_RW };
-		regions[1] = (struct uebpf_region){ pkt, sizeof(pkt), UEBPF_MEM_READ };
+		regions[1] = (struct uebpf_region){ pkt, PKT_LEN, UEBPF_MEM_READ };
 		nregions = 2;
 	}
 
@@ -100,12 +116,14 @@ static void run_checked(const struct uebpf_insn *insns, size_t cnt, enum bpf_pro
 	}
 	struct uebpf_run_opts ro = {
 		.sz = sizeof(ro), .checked = true, .regions = regions, .region_cnt = nregions,
-		.insn_limit = 200000, .packet = pkt, .packet_len = sizeof(pkt),
+		.insn_limit = 200000, .packet = pkt, .packet_len = PKT_LEN,
 		.err_buf = err, .err_size = sizeof(err),
 	};
 	uint64_t ret = 0;
 	rc = uebpf_code_run(code, (uintptr_t)r1, 0, &ro, &ret);
 	uebpf_code_free(code);
+	/* Helpers may have replaced the skb's buffer. */
+	free(type == BPF_PROG_TYPE_SOCKET_FILTER ? skb.head : skb_head);
 	stats.ran++;
 	stats.eloop += rc == -ELOOP;
 	if (rc && rc != -ELOOP) {

@@ -121,3 +121,30 @@ int exec_add_inner_map(struct uebpf_exec *exec, struct map *map)
 	exec->inner_maps[exec->inner_cnt++] = map;
 	return 0;
 }
+
+int exec_retire_reserve(struct uebpf_exec *exec)
+{
+	if (exec->retired_cnt < exec->retired_cap)
+		return 0;
+	size_t cap = exec->retired_cap ? exec->retired_cap * 2 : 4;
+	void **r = realloc(exec->retired, cap * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	exec->retired = r;
+	exec->retired_cap = cap;
+	return 0;
+}
+
+void exec_retire(struct uebpf_exec *exec, void *buf)
+{
+	exec->retired[exec->retired_cnt++] = buf;
+}
+
+void exec_retired_free(struct uebpf_exec *exec)
+{
+	for (size_t i = 0; i < exec->retired_cnt; i++)
+		free(exec->retired[i]);
+	free(exec->retired);
+	exec->retired = NULL;
+	exec->retired_cnt = exec->retired_cap = 0;
+}

@@ -9,6 +9,7 @@
 #ifndef UEBPF_HELPERS_EXEC_H
 #define UEBPF_HELPERS_EXEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,8 +41,24 @@ struct uebpf_exec {
 	struct map **inner_maps;
 	size_t inner_cnt, inner_cap;
 	uint64_t insn_count, insn_limit;
+	/* The packet LD_ABS / LD_IND read: the helpers that move or resize
+	 * an skb's data keep it at the new data and len. */
 	const uint8_t *packet;
 	size_t packet_len;
+	uint32_t prog_type; /* enum bpf_prog_type of the running code */
+	/* Where bpf_redirect* sent the packet (the kernel's per-CPU
+	 * bpf_redirect_info), copied to the run's results. */
+	struct uebpf_redirect redirect;
+	bool redirect_set;  /* bpf_redirect or _redirect_map recorded a target */
+	/* The skb's state the runtime context does not carry: a hash set by
+	 * the program or invalidated (SKB_HASH_*), an encapsulation added
+	 * by bpf_skb_adjust_room. */
+	uint8_t skb_hash_state;
+	bool skb_encap;
+	/* Packet buffers a helper replaced with larger ones: freed when the
+	 * run ends (a checked program may still hold pointers into them). */
+	void **retired;
+	size_t retired_cnt, retired_cap;
 	uint64_t may_goto_left;
 	int32_t cpu;         /* the run's CPU: -1 until a helper asks (exec_cpu) */
 	uint32_t tail_calls; /* taken so far in this run */
@@ -58,6 +75,17 @@ struct uebpf_exec {
 int exec_map_ok(const struct uebpf_exec *exec, const void *ptr);
 /* Checked mode: lets the program use an inner map it looked up. */
 int exec_add_inner_map(struct uebpf_exec *exec, struct map *map);
+
+/* Values of uebpf_exec.skb_hash_state. */
+enum { SKB_HASH_UNKNOWN = 0, SKB_HASH_SET = 1, SKB_HASH_INVALID = 2 };
+
+/* Makes room to retire one more buffer (0 or -ENOMEM), so that the
+ * helper replacing a buffer cannot fail after it has started. */
+int exec_retire_reserve(struct uebpf_exec *exec);
+/* Frees buf when the run ends (after exec_retire_reserve). */
+void exec_retire(struct uebpf_exec *exec, void *buf);
+/* The end of a run: frees the retired buffers. */
+void exec_retired_free(struct uebpf_exec *exec);
 
 /* The CPU this run is on, asked once per run: the kernel keeps a program
  * on one CPU, so every helper of a run (per-CPU values, the CPU id) sees

@@ -8,6 +8,7 @@
 #ifndef UEBPF_HELPERS_HELPERS_H
 #define UEBPF_HELPERS_HELPERS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "helpers/exec.h"
@@ -50,6 +51,9 @@ struct helper_proto {
 	uebpf_helper_fn fn;
 	uint8_t ret;     /* enum helper_ret */
 	uint8_t args[5]; /* enum helper_arg */
+	/* Memory arguments may point into the packet (the kernel's
+	 * pkt_access): the helper neither moves it nor keeps the pointer. */
+	bool pkt_access;
 };
 
 /* The prototype of helper id, or NULL if uebpf does not provide it. */
@@ -95,5 +99,33 @@ HELPER(get_current_uid_gid);
 HELPER(get_current_comm);
 HELPER(probe_read_user);
 HELPER(probe_read_user_str);
+/* Packet helpers (pkt_helpers.c). */
+HELPER(skb_load_bytes);
+HELPER(skb_load_bytes_relative);
+HELPER(skb_store_bytes);
+HELPER(l3_csum_replace);
+HELPER(l4_csum_replace);
+HELPER(csum_diff);
+HELPER(csum_update);
+HELPER(skb_pull_data);
+HELPER(skb_change_head);
+HELPER(skb_change_tail);
+HELPER(skb_adjust_room);
+HELPER(skb_vlan_push);
+HELPER(skb_vlan_pop);
+HELPER(get_hash_recalc);
+HELPER(set_hash_invalid);
+HELPER(set_hash);
+HELPER(skb_ecn_set_ce);
+HELPER(redirect);
+HELPER(redirect_map);
+HELPER(clone_redirect);
+HELPER(get_cgroup_classid);
+HELPER(xdp_adjust_head);
+HELPER(xdp_adjust_tail);
+HELPER(xdp_adjust_meta);
+HELPER(xdp_load_bytes);
+HELPER(xdp_store_bytes);
+HELPER(xdp_get_buff_len);
 
 #endif /* UEBPF_HELPERS_HELPERS_H */

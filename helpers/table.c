@@ -6,18 +6,21 @@
 #include "helpers/helpers.h"
 
 #define PROTO(name, impl, ret_kind, ...) \
-	{ BPF_FUNC_##name, impl, ret_kind, { __VA_ARGS__ } }
+	{ BPF_FUNC_##name, impl, ret_kind, { __VA_ARGS__ }, false }
+/* A helper whose memory arguments may be packet bytes. */
+#define PROTO_PKT(name, impl, ret_kind, ...) \
+	{ BPF_FUNC_##name, impl, ret_kind, { __VA_ARGS__ }, true }
 
 static const struct helper_proto protos[] = {
-	PROTO(map_lookup_elem, helper_map_lookup_elem, RET_PTR_TO_MAP_VALUE_OR_NULL,
+	PROTO_PKT(map_lookup_elem, helper_map_lookup_elem, RET_PTR_TO_MAP_VALUE_OR_NULL,
 	      ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY),
-	PROTO(map_lookup_percpu_elem, helper_map_lookup_percpu_elem, RET_PTR_TO_MAP_VALUE_OR_NULL,
+	PROTO_PKT(map_lookup_percpu_elem, helper_map_lookup_percpu_elem, RET_PTR_TO_MAP_VALUE_OR_NULL,
 	      ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY, ARG_ANYTHING),
-	PROTO(map_update_elem, helper_map_update_elem, RET_INTEGER,
+	PROTO_PKT(map_update_elem, helper_map_update_elem, RET_INTEGER,
 	      ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY, ARG_PTR_TO_MAP_VALUE, ARG_ANYTHING),
-	PROTO(map_delete_elem, helper_map_delete_elem, RET_INTEGER,
+	PROTO_PKT(map_delete_elem, helper_map_delete_elem, RET_INTEGER,
 	      ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_KEY),
-	PROTO(map_push_elem, helper_map_push_elem, RET_INTEGER,
+	PROTO_PKT(map_push_elem, helper_map_push_elem, RET_INTEGER,
 	      ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_VALUE, ARG_ANYTHING),
 	PROTO(map_pop_elem, helper_map_pop_elem, RET_INTEGER,
 	      ARG_CONST_MAP_PTR, ARG_PTR_TO_UNINIT_MAP_VALUE),
@@ -83,6 +86,49 @@ static const struct helper_proto protos[] = {
 	PROTO(ktime_get_boot_ns, helper_ktime_get_boot_ns, RET_INTEGER, ARG_NONE),
 	PROTO(ktime_get_coarse_ns, helper_ktime_get_coarse_ns, RET_INTEGER, ARG_NONE),
 	PROTO(ktime_get_tai_ns, helper_ktime_get_tai_ns, RET_INTEGER, ARG_NONE),
+	/* Packets (net/core/filter.c). */
+	PROTO(skb_load_bytes, helper_skb_load_bytes, RET_INTEGER,
+	      ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE),
+	PROTO(skb_load_bytes_relative, helper_skb_load_bytes_relative, RET_INTEGER,
+	      ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE, ARG_ANYTHING),
+	PROTO(skb_store_bytes, helper_skb_store_bytes, RET_INTEGER,
+	      ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_PTR_TO_MEM, ARG_CONST_SIZE, ARG_ANYTHING),
+	PROTO(l3_csum_replace, helper_l3_csum_replace, RET_INTEGER,
+	      ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING),
+	PROTO(l4_csum_replace, helper_l4_csum_replace, RET_INTEGER,
+	      ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING),
+	PROTO_PKT(csum_diff, helper_csum_diff, RET_INTEGER,
+	      ARG_PTR_TO_MEM_OR_NULL, ARG_CONST_SIZE_OR_ZERO, ARG_PTR_TO_MEM_OR_NULL,
+	      ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING),
+	PROTO(csum_update, helper_csum_update, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING),
+	PROTO(skb_pull_data, helper_skb_pull_data, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING),
+	PROTO(skb_change_head, helper_skb_change_head, RET_INTEGER,
+	      ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING),
+	PROTO(skb_change_tail, helper_skb_change_tail, RET_INTEGER,
+	      ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING),
+	PROTO(skb_adjust_room, helper_skb_adjust_room, RET_INTEGER,
+	      ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING),
+	PROTO(skb_vlan_push, helper_skb_vlan_push, RET_INTEGER,
+	      ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING),
+	PROTO(skb_vlan_pop, helper_skb_vlan_pop, RET_INTEGER, ARG_PTR_TO_CTX),
+	PROTO(get_hash_recalc, helper_get_hash_recalc, RET_INTEGER, ARG_PTR_TO_CTX),
+	PROTO(set_hash_invalid, helper_set_hash_invalid, RET_INTEGER, ARG_PTR_TO_CTX),
+	PROTO(set_hash, helper_set_hash, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING),
+	PROTO(skb_ecn_set_ce, helper_skb_ecn_set_ce, RET_INTEGER, ARG_PTR_TO_CTX),
+	PROTO(get_cgroup_classid, helper_get_cgroup_classid, RET_INTEGER, ARG_PTR_TO_CTX),
+	PROTO(redirect, helper_redirect, RET_INTEGER, ARG_ANYTHING, ARG_ANYTHING),
+	PROTO(redirect_map, helper_redirect_map, RET_INTEGER,
+	      ARG_CONST_MAP_PTR, ARG_ANYTHING, ARG_ANYTHING),
+	PROTO(clone_redirect, helper_clone_redirect, RET_INTEGER,
+	      ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING),
+	PROTO(xdp_adjust_head, helper_xdp_adjust_head, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING),
+	PROTO(xdp_adjust_tail, helper_xdp_adjust_tail, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING),
+	PROTO(xdp_adjust_meta, helper_xdp_adjust_meta, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING),
+	PROTO(xdp_load_bytes, helper_xdp_load_bytes, RET_INTEGER,
+	      ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE),
+	PROTO(xdp_store_bytes, helper_xdp_store_bytes, RET_INTEGER,
+	      ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_PTR_TO_MEM, ARG_CONST_SIZE),
+	PROTO(xdp_get_buff_len, helper_xdp_get_buff_len, RET_INTEGER, ARG_PTR_TO_CTX),
 };
 
 const struct helper_proto *helper_protos(size_t *count)

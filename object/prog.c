@@ -849,7 +849,8 @@ int prog_load(enum bpf_prog_type type, const char *name, const char *license,
 			goto fail;
 	}
 	struct uebpf_code_opts copts = { .sz = sizeof(copts), .err_buf = msg,
-					 .err_size = sizeof(msg), .checked_only = unverified };
+					 .err_size = sizeof(msg), .checked_only = unverified,
+					 .prog_type = type };
 	msg[0] = '\0';
 	err = uebpf_code_load(vm, run ? run : insns, run_cnt, &copts, &prog->code);
 	if (err) {

@@ -31,11 +31,11 @@
  * packet buffer keeps. */
 #define SHINFO_SIZE 320u
 /* XDP: XDP_PACKET_HEADROOM, of which the struct xdp_frame at its start
- * is out of the program's reach; metadata is at most 32 bytes, in 4-byte
- * units. */
+ * is out of the program's reach; metadata comes in 4-byte units, at most
+ * 255 bytes (Linux 6.18; 32 before) and within the headroom. */
 #define XDP_HEADROOM 256u
 #define XDP_FRAME_SIZE 40u
-#define XDP_META_MAX 32u
+#define XDP_META_MAX 255u
 #define XDP_MAX_FRAGS 17u /* MAX_SKB_FRAGS */
 /* skb: NET_SKB_PAD + NET_IP_ALIGN on x86-64. */
 #define SKB_HEADROOM 64u
@@ -511,6 +511,13 @@ static int test_run_skb(const struct prog_run_target *t, struct uebpf_test_run_o
 		.ifindex = dev.ifindex,
 	};
 	eth_type_trans(&s, eth, &dev);
+	/* An IP packet must hold its IP header. */
+	if ((s.protocol == htons(ETH_P_IP) && s.len < 20) ||
+	    (s.protocol == htons(ETH_P_IPV6) && s.len < 40)) {
+		free(head);
+		err = -EINVAL;
+		goto out;
+	}
 	skb_socket_view(&s, eth + ETH_HLEN);
 	s.data = is_l2 ? eth : eth + ETH_HLEN;
 	s.len = is_l2 ? size : size - ETH_HLEN;

@@ -169,6 +169,56 @@ static bool map_func_compatible(uint32_t map_type, int32_t func)
 	}
 }
 
+/* Helpers that may move or resize the packet (the kernel's
+ * bpf_helper_changes_pkt_data): every packet pointer is stale after them. */
+static bool changes_pkt_data(int32_t func)
+{
+	switch (func) {
+	case BPF_FUNC_clone_redirect:
+	case BPF_FUNC_l3_csum_replace:
+	case BPF_FUNC_l4_csum_replace:
+	case BPF_FUNC_lwt_push_encap:
+	case BPF_FUNC_lwt_seg6_action:
+	case BPF_FUNC_lwt_seg6_adjust_srh:
+	case BPF_FUNC_lwt_seg6_store_bytes:
+	case BPF_FUNC_msg_pop_data:
+	case BPF_FUNC_msg_pull_data:
+	case BPF_FUNC_msg_push_data:
+	case BPF_FUNC_skb_adjust_room:
+	case BPF_FUNC_skb_change_head:
+	case BPF_FUNC_skb_change_proto:
+	case BPF_FUNC_skb_change_tail:
+	case BPF_FUNC_skb_pull_data:
+	case BPF_FUNC_skb_store_bytes:
+	case BPF_FUNC_skb_vlan_pop:
+	case BPF_FUNC_skb_vlan_push:
+	case BPF_FUNC_store_hdr_opt:
+	case BPF_FUNC_xdp_adjust_head:
+	case BPF_FUNC_xdp_adjust_meta:
+	case BPF_FUNC_xdp_adjust_tail:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A packet pointer (data, meta or end) becomes a number, as the kernel
+ * makes it for a privileged program (clear_all_pkt_pointers): using it
+ * as a pointer then fails. */
+static void forget_pkt_pointer(struct reg_state *reg, void *arg)
+{
+	(void)arg;
+	switch (base_type(reg->type)) {
+	case PTR_TO_PACKET:
+	case PTR_TO_PACKET_META:
+	case PTR_TO_PACKET_END:
+		reg_mark_unknown(reg);
+		break;
+	default:
+		break;
+	}
+}
+
 struct call_meta {
 	const struct vmap *map;
 	uint32_t release_ref; /* the reference an argument releases */
@@ -301,6 +351,20 @@ static int check_spin_lock_arg(struct venv *env, uint32_t regno, bool lock)
 	return 0;
 }
 
+/* Packet memory for a helper that does not take it (the kernel's
+ * may_access_direct_pkt_data with the helper's pkt_access). */
+static int check_pkt_arg(struct venv *env, int32_t func, const struct reg_state *reg)
+{
+	const struct helper_proto *p = helper_proto(func);
+
+	if ((base_type(reg->type) == PTR_TO_PACKET || base_type(reg->type) == PTR_TO_PACKET_META) &&
+	    !(p && p->pkt_access)) {
+		verbose(env, "helper access to the packet is not allowed\n");
+		return -EACCES;
+	}
+	return 0;
+}
+
 static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_t arg,
 			  struct call_meta *meta)
 {
@@ -326,6 +390,8 @@ static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_
 	case ARG_PTR_TO_UNINIT_MAP_VALUE:
 		if (!is_mem_type(reg))
 			return type_mismatch(env, regno, mem_types_str);
+		if ((err = check_pkt_arg(env, func, reg)))
+			return err;
 		if (!meta->map) {
 			verbose(env, "invalid map_ptr to access map->%s\n",
 				arg == ARG_PTR_TO_MAP_KEY ? "key" : "value");
@@ -347,6 +413,8 @@ static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_
 	case ARG_PTR_TO_UNINIT_MEM: {
 		if (!is_mem_type(reg))
 			return type_mismatch(env, regno, mem_types_str);
+		if ((err = check_pkt_arg(env, func, reg)))
+			return err;
 		/* The size is the next argument. */
 		struct reg_state *size = &cur_regs(env)[regno + 1];
 		if ((err = check_reg_read(env, regno + 1)))
@@ -447,6 +515,8 @@ static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_
 	case ARG_PTR_TO_LONG:
 		if (!is_mem_type(reg))
 			return type_mismatch(env, regno, mem_types_str);
+		if ((err = check_pkt_arg(env, func, reg)))
+			return err;
 		return check_helper_mem(env, regno, 8, false, ACCESS_WRITE);
 	default:
 		verbose(env, "verifier internal error: unsupported arg type %u\n", arg);
@@ -617,6 +687,8 @@ int check_helper_call(struct venv *env, const struct uebpf_insn *insn, uint32_t 
 		}
 		break;
 	}
+	if (changes_pkt_data(func))
+		for_each_reg(env->cur, forget_pkt_pointer, NULL);
 	*insn_idx = idx + 1;
 	return 0;
 }

@@ -177,7 +177,7 @@ __naked void redirect_in_socket(void)
 
 SEC("xdp")
 __description("availability: bpf_redirect in XDP")
-__failure __uebpf_differs("uebpf does not provide bpf_redirect yet")
+__success
 __naked void redirect_in_xdp(void)
 {
 	asm volatile (
@@ -248,7 +248,7 @@ __naked void helper_out_of_range(void)
 
 SEC("socket")
 __description("ctx argument: skb_load_bytes from the skb into the stack")
-__failure __uebpf_differs("uebpf does not provide bpf_skb_load_bytes yet")
+__success
 __naked void skb_load_bytes_ok(void)
 {
 	asm volatile (
@@ -264,7 +264,7 @@ __naked void skb_load_bytes_ok(void)
 
 SEC("socket")
 __description("ctx argument: a stack pointer where the skb is expected")
-__failure __uebpf_msg("helper bpf_skb_load_bytes#26 is not provided by uebpf")
+__failure
 __msg("R1 type=fp expected=ctx")
 __naked void skb_load_bytes_not_ctx(void)
 {
@@ -283,7 +283,7 @@ __naked void skb_load_bytes_not_ctx(void)
 
 SEC("socket")
 __description("ctx argument: a ctx pointer moved by a constant")
-__failure __uebpf_msg("helper bpf_skb_load_bytes#26 is not provided by uebpf")
+__failure
 __msg("dereference of modified ctx ptr R1 off=4 disallowed")
 __naked void skb_load_bytes_moved_ctx(void)
 {
@@ -301,7 +301,7 @@ __naked void skb_load_bytes_moved_ctx(void)
 
 SEC("socket")
 __description("ctx argument: zero length for skb_load_bytes")
-__failure __uebpf_msg("helper bpf_skb_load_bytes#26 is not provided by uebpf")
+__failure
 __msg("R4 invalid zero-sized read")
 __naked void skb_load_bytes_zero_len(void)
 {
@@ -318,7 +318,7 @@ __naked void skb_load_bytes_zero_len(void)
 
 SEC("socket")
 __description("ctx argument: length larger than the stack buffer")
-__failure __uebpf_msg("helper bpf_skb_load_bytes#26 is not provided by uebpf")
+__failure
 __msg("invalid write to stack R3 off=-8 size=16")
 __naked void skb_load_bytes_too_long(void)
 {
@@ -335,7 +335,7 @@ __naked void skb_load_bytes_too_long(void)
 
 SEC("socket")
 __description("ctx argument: the destination is the context")
-__failure __uebpf_msg("helper bpf_skb_load_bytes#26 is not provided by uebpf")
+__failure
 __msg("R3 type=ctx expected=fp")
 __naked void skb_load_bytes_into_ctx(void)
 {

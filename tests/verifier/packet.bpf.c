@@ -445,7 +445,7 @@ __naked void meta_vs_end(void)
 
 SEC("xdp")
 __description("xdp: adjust_head invalidates checked packet pointers")
-__failure __uebpf_msg("helper bpf_xdp_adjust_head#44 is not provided by uebpf")
+__failure
 __msg("R6 invalid mem access 'scalar'")
 __naked void adjust_head_invalidates(void)
 {
@@ -583,3 +583,188 @@ __naked void ld_abs_xdp(void)
 }
 
 char _license[] SEC("license") = "GPL";
+
+/* --- helpers that move or resize the packet --- */
+
+SEC("tc")
+__description("tc: skb_store_bytes invalidates a checked packet pointer")
+__failure __msg("R6 invalid mem access 'scalar'")
+__naked void store_bytes_invalidates(void)
+{
+	asm volatile ("r6 = *(u32 *)(r1 + %[data]);"
+		      "r3 = *(u32 *)(r1 + %[data_end]);"
+		      "r4 = r6;"
+		      "r4 += 14;"
+		      "if r4 > r3 goto l0_%=;"
+		      "r2 = 0;"
+		      "*(u64 *)(r10 - 8) = r2;"
+		      "r3 = r10;"
+		      "r3 += -8;"
+		      "r4 = 2;"
+		      "r5 = 0;"
+		      "call %[bpf_skb_store_bytes];"
+		      "r0 = *(u8 *)(r6 + 0);"
+		      "l0_%=: r0 = 0;"
+		      "exit;"
+		      :: SKB(data), SKB(data_end), __imm(bpf_skb_store_bytes)
+		      : __clobber_all);
+}
+
+SEC("tc")
+__description("tc: a packet pointer spilled to the stack is invalidated too")
+__failure __msg("R2 invalid mem access 'scalar'")
+__naked void spilled_pointer_invalidated(void)
+{
+	asm volatile ("r2 = *(u32 *)(r1 + %[data]);"
+		      "r3 = *(u32 *)(r1 + %[data_end]);"
+		      "r4 = r2;"
+		      "r4 += 14;"
+		      "if r4 > r3 goto l0_%=;"
+		      "*(u64 *)(r10 - 16) = r2;"
+		      "r2 = 0;"
+		      "call %[bpf_skb_pull_data];"
+		      "r2 = *(u64 *)(r10 - 16);"
+		      "r0 = *(u8 *)(r2 + 0);"
+		      "l0_%=: r0 = 0;"
+		      "exit;"
+		      :: SKB(data), SKB(data_end), __imm(bpf_skb_pull_data)
+		      : __clobber_all);
+}
+
+SEC("tc")
+__description("tc: data_end is invalidated by l3_csum_replace: a check against it proves nothing")
+__failure __msg("invalid access to packet, off=0 size=1, R2(id=0,off=0,r=0)")
+__naked void data_end_invalidated(void)
+{
+	asm volatile ("r6 = r1;"
+		      "r7 = *(u32 *)(r1 + %[data]);"
+		      "r8 = *(u32 *)(r1 + %[data_end]);"
+		      "r2 = 0;"
+		      "r3 = 0;"
+		      "r4 = 0;"
+		      "r5 = 0;"
+		      "call %[bpf_l3_csum_replace];"
+		      "r2 = *(u32 *)(r6 + %[data]);"
+		      "r3 = r8;"
+		      "r4 = r2;"
+		      "r4 += 1;"
+		      "if r4 > r3 goto l0_%=;"
+		      "r0 = *(u8 *)(r2 + 0);"
+		      "l0_%=: r0 = 0;"
+		      "exit;"
+		      :: SKB(data), SKB(data_end), __imm(bpf_l3_csum_replace)
+		      : __clobber_all);
+}
+
+SEC("tc")
+__description("tc: pointers reloaded after skb_change_tail are usable")
+__success
+__naked void reload_after_change_tail(void)
+{
+	asm volatile ("r6 = r1;"
+		      "r2 = 64;"
+		      "r3 = 0;"
+		      "call %[bpf_skb_change_tail];"
+		      "r2 = *(u32 *)(r6 + %[data]);"
+		      "r3 = *(u32 *)(r6 + %[data_end]);"
+		      "r4 = r2;"
+		      "r4 += 14;"
+		      "if r4 > r3 goto l0_%=;"
+		      "r0 = *(u8 *)(r2 + 13);"
+		      "l0_%=: r0 = 0;"
+		      "exit;"
+		      :: SKB(data), SKB(data_end), __imm(bpf_skb_change_tail)
+		      : __clobber_all);
+}
+
+SEC("tc")
+__description("tc: skb_load_bytes leaves packet pointers valid")
+__success
+__naked void load_bytes_keeps_pointers(void)
+{
+	asm volatile ("r6 = *(u32 *)(r1 + %[data]);"
+		      "r3 = *(u32 *)(r1 + %[data_end]);"
+		      "r4 = r6;"
+		      "r4 += 14;"
+		      "if r4 > r3 goto l0_%=;"
+		      "r2 = 0;"
+		      "r3 = r10;"
+		      "r3 += -8;"
+		      "r4 = 4;"
+		      "call %[bpf_skb_load_bytes];"
+		      "r0 = *(u8 *)(r6 + 0);"
+		      "l0_%=: r0 = 0;"
+		      "exit;"
+		      :: SKB(data), SKB(data_end), __imm(bpf_skb_load_bytes)
+		      : __clobber_all);
+}
+
+SEC("xdp")
+__description("xdp: adjust_tail invalidates data_meta too")
+__failure __msg("R2 invalid mem access 'scalar'")
+__naked void adjust_tail_invalidates_meta(void)
+{
+	asm volatile ("r6 = r1;"
+		      "r2 = *(u32 *)(r1 + %[data_meta]);"
+		      "r3 = *(u32 *)(r1 + %[data]);"
+		      "r4 = r2;"
+		      "r4 += 4;"
+		      "if r4 > r3 goto l0_%=;"
+		      "r7 = r2;"
+		      "r1 = r6;"
+		      "r2 = -4;"
+		      "call %[bpf_xdp_adjust_tail];"
+		      "r2 = r7;"
+		      "r0 = *(u32 *)(r2 + 0);"
+		      "l0_%=: r0 = 2;"
+		      "exit;"
+		      :: XDP(data_meta), XDP(data), __imm(bpf_xdp_adjust_tail)
+		      : __clobber_all);
+}
+
+SEC("xdp")
+__description("xdp: csum_diff over the packet is allowed")
+__success
+__naked void csum_diff_on_packet(void)
+{
+	asm volatile ("r2 = *(u32 *)(r1 + %[data]);"
+		      "r3 = *(u32 *)(r1 + %[data_end]);"
+		      "r4 = r2;"
+		      "r4 += 8;"
+		      "if r4 > r3 goto l0_%=;"
+		      "r1 = r2;"
+		      "r2 = 4;"
+		      "r3 = 0;"
+		      "r4 = 0;"
+		      "r5 = 0;"
+		      "call %[bpf_csum_diff];"
+		      "l0_%=: r0 = 2;"
+		      "exit;"
+		      :: XDP(data), XDP(data_end), __imm(bpf_csum_diff)
+		      : __clobber_all);
+}
+
+static __attribute__((noinline, used)) int pull_in_subprog(struct __sk_buff *skb)
+{
+	return bpf_skb_pull_data(skb, 0);
+}
+
+SEC("tc")
+__description("tc: a helper in a subprogram invalidates the caller's packet pointers")
+__failure __msg("R6 invalid mem access 'scalar'")
+__naked void subprog_invalidates_caller(void)
+{
+	asm volatile ("r7 = r1;"
+		      "r6 = *(u32 *)(r1 + %[data]);"
+		      "r3 = *(u32 *)(r1 + %[data_end]);"
+		      "r4 = r6;"
+		      "r4 += 14;"
+		      "if r4 > r3 goto l0_%=;"
+		      "r1 = r7;"
+		      "call pull_in_subprog;"
+		      "r0 = *(u8 *)(r6 + 0);"
+		      "l0_%=: r0 = 0;"
+		      "exit;"
+		      :: SKB(data), SKB(data_end)
+		      : __clobber_all);
+}
