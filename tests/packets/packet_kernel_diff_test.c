@@ -21,7 +21,7 @@
  *   packet_kernel_diff_test [options] [OBJECT[:PROGRAM]]...
  *     --dir DIR       where the compiled objects are
  *     --list FILE     the objects to run, one a line (default: the arguments)
- *     --packets N     corpus size (default 1000)
+ *     --packets N     corpus size (default 2000)
  *     --seed S        corpus seed
  *     --details N     mismatches shown in full per program (default 4)
  *     --kernel-only / --uebpf-only   run one side and show its results
@@ -46,7 +46,7 @@
 #include "tests/kernel/kernel_bpf.h"
 #include "uebpf/uebpf.h"
 
-#define DEFAULT_PACKETS 1000
+#define DEFAULT_PACKETS 2000
 #define DEFAULT_SEED 0x9e7c0ffee5eedull
 #define OUT_CAP (PKTGEN_MAX_LEN + 4096u)
 
