@@ -84,6 +84,11 @@ static const struct {
 	{ "tc_change_tail",
 	  "bpf_skb_change_tail drops the skb's GSO state in the kernel (gso_segs and "
 	  "gso_size become 0, seen in ctx_out.gso_segs); uebpf keeps it" },
+	{ "cg_ecn",
+	  "bpf_skb_ecn_set_ce in cgroup_skb on 802.1Q / QinQ frames: the kernel looks for "
+	  "the protocol behind the tags 14 bytes past data (which is the network header "
+	  "there), so it finds no IP and leaves the packet; uebpf finds the IP header "
+	  "behind the tags and sets CE at the network header (the tag's bytes)" },
 	{ "tc_adjust_room",
 	  "bpf_skb_adjust_room on a GSO skb (ctx_in gso_size != 0; the test run's "
 	  "gso_type is 0, not TCP) is -ENOTSUPP in the kernel; uebpf adjusts the room" },

@@ -86,3 +86,33 @@ int tc_atomic_max(struct __sk_buff *skb)
 #endif
 	return TC_ACT_OK;
 }
+
+struct locked {
+	struct bpf_spin_lock lock;
+	__u32 count;
+	__u64 bytes;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct locked);
+} locked_vals SEC(".maps");
+
+/* Updates under bpf_spin_lock. */
+SEC("tc")
+int tc_spin_lock(struct __sk_buff *skb)
+{
+	__u32 k = skb->len & 1;
+	struct locked *l = bpf_map_lookup_elem(&locked_vals, &k);
+	if (!l)
+		return TC_ACT_SHOT;
+	bpf_spin_lock(&l->lock);
+	l->count++;
+	l->bytes += skb->len;
+	__u32 c = l->count;
+	bpf_spin_unlock(&l->lock);
+	skb->mark = c;
+	return TC_ACT_OK;
+}

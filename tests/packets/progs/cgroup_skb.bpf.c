@@ -83,3 +83,13 @@ int cg_direct(struct __sk_buff *skb)
 	skb->mark = ip->ttl;
 	return ip->ttl > 1;
 }
+
+/* ECN in cgroup_skb: the network header is at data. */
+SEC("cgroup_skb/egress")
+int cg_ecn(struct __sk_buff *skb)
+{
+	long r = bpf_skb_ecn_set_ce(skb);
+	cstat(0x9000 | (__u32)r, 1);
+	skb->cb[0] = (__u32)r;
+	return 1;
+}

@@ -156,3 +156,89 @@ int xdp_hash_ops(struct xdp_md *ctx)
 		*a += 1;
 	return r ? XDP_DROP : XDP_PASS;
 }
+
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, 8);
+	__type(value, __u32);
+} recent SEC(".maps");
+
+/* A queue of the last lengths: pushed, popped when full. */
+SEC("xdp")
+int xdp_queue(struct xdp_md *ctx)
+{
+	__u32 len = ctx->data_end - ctx->data, old = 0;
+	long r = bpf_map_push_elem(&recent, &len, 0);
+	if (r) { /* full: -E2BIG */
+		bpf_map_pop_elem(&recent, &old);
+		r = bpf_map_push_elem(&recent, &len, 0);
+	}
+	__u32 peek = 0;
+	bpf_map_peek_elem(&recent, &peek);
+	__u32 slot = 30 + (r != 0);
+	__u32 *a = bpf_map_lookup_elem(&answers, &slot);
+	if (a)
+		*a += 1;
+	return (old ^ peek) & 1 ? XDP_PASS : XDP_TX;
+}
+
+struct sum_ctx {
+	__u64 keys;
+	__u64 vals;
+};
+
+/* A hash's order is the kernel's hash function's (seeded at random): the
+ * whole hash is visited, with sums that do not depend on the order. */
+static long sum_small(void *map, __u32 *key, __u32 *val, struct sum_ctx *c)
+{
+	c->keys += *key;
+	c->vals += *val;
+	return 0;
+}
+
+/* An array's order is its index: an early stop is the same everywhere. */
+static long sum_answers(void *map, __u32 *key, __u32 *val, struct sum_ctx *c)
+{
+	c->keys += *key;
+	c->vals += *val;
+	return c->vals > 600; /* stops early once the sum is large */
+}
+
+/* Every element of the small hash visited through bpf_for_each_map_elem,
+ * then the answers array until its running sum is large. */
+SEC("tc")
+int tc_for_each(struct __sk_buff *skb)
+{
+	struct sum_ctx c = {}, a = {};
+	__u32 key = skb->len & 15, val = skb->len;
+	bpf_map_update_elem(&small, &key, &val, BPF_ANY);
+	__u32 slot = skb->len & 31, *ans = bpf_map_lookup_elem(&answers, &slot);
+	if (ans)
+		*ans += 1;
+	long n = bpf_for_each_map_elem(&small, sum_small, &c, 0);
+	long m = bpf_for_each_map_elem(&answers, sum_answers, &a, 0);
+	skb->cb[0] = (__u32)n;
+	skb->cb[1] = (__u32)c.keys;
+	skb->cb[2] = (__u32)c.vals;
+	skb->cb[3] = (__u32)m;
+	skb->cb[4] = (__u32)a.keys;
+	return TC_ACT_OK;
+}
+
+/* Per-CPU values of one CPU, and of a CPU that does not exist. */
+SEC("xdp")
+int xdp_percpu_lookup(struct xdp_md *ctx)
+{
+	__u32 key = 6;
+	struct counters *c0 = bpf_map_lookup_percpu_elem(&per_proto, &key, 0);
+	struct counters *cx = bpf_map_lookup_percpu_elem(&per_proto, &key, 4096);
+	if (cx)
+		return XDP_ABORTED;
+	if (!c0) {
+		struct counters n = { 1, 1 };
+		bpf_map_update_elem(&per_proto, &key, &n, BPF_ANY);
+		return XDP_PASS;
+	}
+	c0->packets++;
+	return c0->packets & 1 ? XDP_PASS : XDP_DROP;
+}

@@ -71,3 +71,12 @@ int cls_cb_state(struct __sk_buff *skb)
 	skb->tc_classid = s & 0xffff;
 	return s % 3 == 0 ? TC_ACT_SHOT : TC_ACT_OK;
 }
+
+/* The same context as a tc action (BPF_PROG_TYPE_SCHED_ACT). */
+SEC("action")
+int act_mark(struct __sk_buff *skb)
+{
+	skb->mark = skb->len << 8 | skb->pkt_type;
+	skb->priority = skb->cb[1] & 7;
+	return skb->len > 1000 ? TC_ACT_STOLEN : TC_ACT_PIPE;
+}
