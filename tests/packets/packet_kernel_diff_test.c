@@ -1163,10 +1163,11 @@ int main(int argc, char **argv)
 	}
 	pktgen_corpus_free(&corpus);
 
-	printf("programs: %lu (xdp %lu, tc %lu, socket %lu, cgroup_skb %lu); runs: %lu per side\n",
+	printf("programs: %lu (xdp %lu, tc %lu, tc action %lu, socket %lu, cgroup_skb %lu); "
+	       "packets: %zu; runs: %lu per side\n",
 	       progs_run, type_counts[BPF_PROG_TYPE_XDP], type_counts[BPF_PROG_TYPE_SCHED_CLS],
-	       type_counts[BPF_PROG_TYPE_SOCKET_FILTER], type_counts[BPF_PROG_TYPE_CGROUP_SKB],
-	       runs_done);
+	       type_counts[BPF_PROG_TYPE_SCHED_ACT], type_counts[BPF_PROG_TYPE_SOCKET_FILTER],
+	       type_counts[BPF_PROG_TYPE_CGROUP_SKB], cfg.packets, runs_done);
 	if (checks_known || checks_not_run)
 		printf("known differences: %lu checks; not run (a side refused the program): %lu checks\n",
 		       checks_known, checks_not_run);
