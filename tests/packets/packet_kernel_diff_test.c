@@ -573,6 +573,10 @@ static void make_input(struct run_in *in, const struct pkt *p, enum bpf_prog_typ
 			case 5: x->data_end = p->len > 200 ? p->len - 100 : p->len; break;
 			case 6: x->data = x->data_end + 4; break;
 			case 7: x->data_end = p->len + 1; break;
+			case 8: x->data = 216; break; /* metadata near the headroom's limits */
+			case 9: x->data = 220; break;
+			case 10: x->data = 252; break;
+			case 11: x->data = 256; break;
 			default: break;
 			}
 		}
