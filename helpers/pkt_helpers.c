@@ -1044,6 +1044,48 @@ HELPER(xdp_adjust_head)
 	return 0;
 }
 
+/* The fragments of a multi-buffer frame: pages of 4096 bytes, all full
+ * but the last, which may grow to the end of its page. */
+#define XDP_FRAG_PAGE 4096u
+
+static uint32_t xdp_frags_tailroom(const struct uebpf_xdp_ctx *xdp)
+{
+	return xdp->frags_len % XDP_FRAG_PAGE ? XDP_FRAG_PAGE - xdp->frags_len % XDP_FRAG_PAGE : 0;
+}
+
+static uint64_t xdp_buff_len(const struct uebpf_xdp_ctx *xdp)
+{
+	return (uint64_t)dist(xdp->data, xdp->data_end) + xdp->frags_len;
+}
+
+/* bpf_xdp_adjust_tail on a frame with fragments: growing fills the last
+ * fragment's page; shrinking frees fragments from the last one and,
+ * once none is left, takes the rest from the linear part. */
+static uint64_t xdp_frags_adjust_tail(struct uebpf_exec *exec, struct uebpf_xdp_ctx *xdp,
+				      int32_t off)
+{
+	if (off > 0) {
+		if ((uint32_t)off > xdp_frags_tailroom(xdp))
+			return (uint64_t)-EINVAL;
+		if (chk(exec, u8p(xdp->frags) + xdp->frags_len, (size_t)off, UEBPF_MEM_WRITE,
+			"xdp fragments"))
+			return 0;
+		memset(u8p(xdp->frags) + xdp->frags_len, 0, (size_t)off);
+		xdp->frags_len += (uint32_t)off;
+		return 0;
+	}
+	uint64_t shrink = (uint64_t)-(int64_t)off;
+	if ((int64_t)shrink > (int64_t)xdp_buff_len(xdp) - ETH_HLEN)
+		return (uint64_t)-EINVAL;
+	uint32_t from_frags = shrink < xdp->frags_len ? (uint32_t)shrink : xdp->frags_len;
+	xdp->frags_len -= from_frags;
+	if (!xdp->frags_len) {
+		xdp->frags = NULL;
+		xdp->data_end = u8p(xdp->data_end) - (shrink - from_frags);
+	}
+	return 0;
+}
+
 HELPER(xdp_adjust_tail)
 {
 	(void)r3, (void)r4, (void)r5;
@@ -1051,6 +1093,8 @@ HELPER(xdp_adjust_tail)
 	if (!xdp)
 		return 0;
 	int32_t off = (int32_t)r2;
+	if (xdp->frags_len)
+		return xdp_frags_adjust_tail(exec, xdp, off);
 	int64_t end = (int64_t)dist(xdp->buf_start, xdp->data_end) + off;
 	if (end > (int64_t)dist(xdp->buf_start, xdp->buf_end) ||
 	    end < (int64_t)dist(xdp->buf_start, xdp->data) + ETH_HLEN)
@@ -1081,13 +1125,39 @@ HELPER(xdp_adjust_meta)
 	return 0;
 }
 
-/* The linear frame's bytes [off, off + len), or an errno. */
+/* The frame's bytes [off, off + len), fragments included, or an errno. */
 static int xdp_range(const struct uebpf_xdp_ctx *xdp, uint32_t off, uint32_t len)
 {
 	if (off > 0xffff || len > 0xffff)
 		return -EFAULT;
-	if ((uint64_t)off + len > (uint64_t)dist(xdp->data, xdp->data_end))
+	if ((uint64_t)off + len > xdp_buff_len(xdp))
 		return -EINVAL;
+	return 0;
+}
+
+/* Copies between buf and the frame's bytes [off, off + len): the linear
+ * part, then the fragments. */
+static int xdp_copy(struct uebpf_exec *exec, struct uebpf_xdp_ctx *xdp, uint32_t off,
+		    uint8_t *buf, uint32_t len, bool to_frame)
+{
+	uint64_t linear = (uint64_t)dist(xdp->data, xdp->data_end);
+	uint32_t in_linear = off < linear ? (uint32_t)(linear - off < len ? linear - off : len) : 0;
+	if (in_linear) {
+		if (to_frame)
+			memmove(u8p(xdp->data) + off, buf, in_linear);
+		else
+			memcpy(buf, u8p(xdp->data) + off, in_linear);
+	}
+	uint32_t rest = len - in_linear;
+	if (!rest)
+		return 0;
+	uint8_t *frag = u8p(xdp->frags) + (off + in_linear - linear);
+	if (chk(exec, frag, rest, to_frame ? UEBPF_MEM_WRITE : UEBPF_MEM_READ, "xdp fragments"))
+		return 0;
+	if (to_frame)
+		memmove(frag, buf + in_linear, rest);
+	else
+		memcpy(buf + in_linear, frag, rest);
 	return 0;
 }
 
@@ -1102,28 +1172,26 @@ HELPER(xdp_load_bytes)
 	int err = xdp_range(xdp, off, len);
 	if (err)
 		return (uint64_t)(int64_t)err; /* the buffer is left as it was */
-	memcpy(buf, u8p(xdp->data) + off, len);
-	return 0;
+	return (uint64_t)(int64_t)xdp_copy(exec, xdp, off, buf, len, false);
 }
 
 HELPER(xdp_store_bytes)
 {
 	(void)r5;
 	struct uebpf_xdp_ctx *xdp = xdp_ctx(exec, r1);
-	const uint8_t *buf = (const uint8_t *)(uintptr_t)r3;
+	uint8_t *buf = (uint8_t *)(uintptr_t)r3;
 	uint32_t off = (uint32_t)r2, len = (uint32_t)r4;
 	if (!xdp || chk(exec, buf, len, UEBPF_MEM_READ, "R3 source"))
 		return 0;
 	int err = xdp_range(xdp, off, len);
 	if (err)
 		return (uint64_t)(int64_t)err;
-	memmove(u8p(xdp->data) + off, buf, len);
-	return 0;
+	return (uint64_t)(int64_t)xdp_copy(exec, xdp, off, buf, len, true);
 }
 
 HELPER(xdp_get_buff_len)
 {
 	(void)r2, (void)r3, (void)r4, (void)r5;
 	struct uebpf_xdp_ctx *xdp = xdp_ctx(exec, r1);
-	return xdp ? (uint64_t)dist(xdp->data, xdp->data_end) : 0;
+	return xdp ? xdp_buff_len(xdp) : 0;
 }

@@ -257,7 +257,11 @@ static int run_repeat(const struct prog_run_target *t, const struct run_view *v,
 static void *xdp_buffer(void *ctx, size_t *size)
 {
 	struct uebpf_xdp_ctx *x = ctx;
-	*size = (size_t)((uint8_t *)x->buf_end - (uint8_t *)x->buf_start);
+	/* The fragments' pages follow the frame's. */
+	uint8_t *end = x->frags ? (uint8_t *)x->frags + ((x->frags_len + PAGE_SIZE - 1) &
+							 ~(PAGE_SIZE - 1))
+				: (uint8_t *)x->buf_end;
+	*size = (size_t)(end - (uint8_t *)x->buf_start);
 	return x->buf_start;
 }
 
@@ -331,8 +335,9 @@ static int test_run_xdp(const struct prog_run_target *t, struct uebpf_test_run_o
 		}
 	}
 
+	/* Fragments are whole pages; the last one may grow to its end. */
 	uint32_t frags_len = size_in - linear;
-	uint8_t *frame = calloc(1, PAGE_SIZE + frags_len);
+	uint8_t *frame = calloc(1, PAGE_SIZE + ((frags_len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)));
 	if (!frame) {
 		err = -ENOMEM;
 		goto out;
@@ -350,6 +355,7 @@ static int test_run_xdp(const struct prog_run_target *t, struct uebpf_test_run_o
 		.frags = frags_len ? frame + PAGE_SIZE : NULL,
 		.frags_len = frags_len,
 	};
+	uint8_t *frags = x.frags;
 	struct run_view v = { &x, sizeof(x), xdp_buffer, no_packet };
 	uint32_t retval = 0, duration = 0;
 	err = run_repeat(t, &v, opts, &retval, &duration);
@@ -363,7 +369,7 @@ static int test_run_xdp(const struct prog_run_target *t, struct uebpf_test_run_o
 		uint32_t linear_out = (uint32_t)((uint8_t *)x.data_end - (uint8_t *)x.data_meta);
 		if (x.frags_len) {
 			/* The fragments follow the linear part. */
-			memmove((uint8_t *)x.data_end, x.frags, x.frags_len);
+			memmove((uint8_t *)x.data_end, frags, x.frags_len);
 		}
 		err = data_finish(opts, x.data_meta, linear_out + x.frags_len);
 		if (!err)
