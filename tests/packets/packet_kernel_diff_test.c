@@ -64,23 +64,6 @@ static const struct {
 	{ "xdp_parse.v4.bpf.o:xdp_tcp_opts",
 	  "uebpf's verifier stops at 1,000,000 processed instructions and refuses the "
 	  "program; the kernel's accepts it after 218,547 (its pruning keeps fewer states)" },
-	{ "xdp_buff_len",
-	  "XDP fragments: uebpf's bpf_xdp_get_buff_len counts only the linear part; the "
-	  "kernel's counts the fragments too" },
-	{ "xdp_tail_swap",
-	  "XDP fragments: uebpf's bpf_xdp_get_buff_len, bpf_xdp_load_bytes and "
-	  "bpf_xdp_store_bytes see only the linear part (-EINVAL past it); the kernel's "
-	  "reach the fragments" },
-	{ "xdp_frags_trim",
-	  "XDP fragments: as xdp_tail_swap, and bpf_xdp_adjust_tail shrinks the linear "
-	  "part where the kernel shrinks (and frees) the fragments first" },
-	{ "xdp_tail_fit",
-	  "XDP fragments: bpf_xdp_adjust_tail with a positive delta grows the kernel's "
-	  "last fragment (up to its page's tailroom, zero-filled); uebpf moves the linear "
-	  "data_end, or fails when the linear part is full" },
-	{ "xdp_adjust_probe",
-	  "XDP fragments: bpf_xdp_adjust_tail grows or shrinks the kernel's fragments; "
-	  "uebpf's works on the linear part only (see xdp_tail_fit)" },
 	{ "tc_change_tail",
 	  "bpf_skb_change_tail drops the skb's GSO state in the kernel (gso_segs and "
 	  "gso_size become 0, seen in ctx_out.gso_segs); uebpf keeps it" },
