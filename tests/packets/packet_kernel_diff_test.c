@@ -891,10 +891,16 @@ static void fail_run(const char *obj, const char *prog, size_t idx, const struct
 	const struct pkt *p = in->pkt;
 	printf("MISMATCH %s:%s packet %zu (%s; len %u", obj, prog, idx, p->desc, p->len);
 	if (in->has_ctx && in->ctx_size == sizeof(struct xdp_md))
-		printf("; xdp_md data %u data_end %u", in->ctx.xdp.data, in->ctx.xdp.data_end);
+		printf("; xdp_md data_meta %u data %u data_end %u ingress_ifindex %u rx_queue_index %u "
+		       "egress_ifindex %u", in->ctx.xdp.data_meta, in->ctx.xdp.data, in->ctx.xdp.data_end,
+		       in->ctx.xdp.ingress_ifindex, in->ctx.xdp.rx_queue_index,
+		       in->ctx.xdp.egress_ifindex);
 	else if (in->has_ctx)
-		printf("; __sk_buff mark %u priority %u cb0 %u ingress_ifindex %u", in->ctx.skb.mark,
-		       in->ctx.skb.priority, in->ctx.skb.cb[0], in->ctx.skb.ingress_ifindex);
+		printf("; __sk_buff (%u bytes) mark %u priority %u cb0 %u ingress_ifindex %u ifindex %u "
+		       "wire_len %u gso_segs %u gso_size %u tc_index %u", in->ctx_size, in->ctx.skb.mark,
+		       in->ctx.skb.priority, in->ctx.skb.cb[0], in->ctx.skb.ingress_ifindex,
+		       in->ctx.skb.ifindex, in->ctx.skb.wire_len, in->ctx.skb.gso_segs,
+		       in->ctx.skb.gso_size, in->ctx.skb.tc_index);
 	printf("; out room %u)\n  %s\n  packet:", in->out_cap, what);
 	print_hex(p->data, p->len, 256);
 }
