@@ -37,6 +37,7 @@ test: build build-asan build-tsan
 
 bench: build
 	@$(BUILD)/bench/uebpf-bench
+	@$(BUILD)/bench/uebpf-pkt-bench
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_TSAN)

@@ -80,6 +80,9 @@ static inline uebpf_helper_fn vm_helper(const struct uebpf_vm *vm, uint64_t id)
 
 /* Label tables of the two interpreters, indexed by op id. */
 const void *const *interp_fast_labels(void);
+/* Runs pairs of instructions of a loaded program as one in the normal
+ * interpreter (engine/interp.c). */
+void interp_fuse(struct uebpf_code *code, const struct uebpf_insn *insns);
 
 int interp_run(const struct uebpf_code *code, struct uebpf_exec *ex,
 	       uint64_t r1, uint64_t r2, uint64_t *ret);

@@ -13,13 +13,21 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 		       const struct slot *start, const uint64_t *args, uint64_t *ret,
 		       const void *const **labels_out)
 {
-	static const void *const labels[EOP__COUNT] = {
+	static const void *const labels[FOP__COUNT] = {
 #define OP(id, ...) [OP_##id] = &&L_##id,
 #include "isa/ops.def"
 #undef OP
 		[EOP_OFF_END] = &&L_OFF_END,
 		[EOP_TAIL_CALL] = &&L_TAIL_CALL,
 		[EOP_MAP_LOOKUP] = &&L_MAP_LOOKUP,
+		[FOP_MOV_ADD] = &&L_FOP_MOV_ADD,
+		[FOP_LDXB_LSH] = &&L_FOP_LDXB_LSH,
+		[FOP_LSH_OR] = &&L_FOP_LSH_OR,
+		[FOP_ADD_JGT] = &&L_FOP_ADD_JGT,
+		[FOP_LDXB_LSH32] = &&L_FOP_LDXB_LSH32,
+		[FOP_LSH_OR32] = &&L_FOP_LSH_OR32,
+		[FOP_MOV_RSH32] = &&L_FOP_MOV_RSH32,
+		[FOP_LDXB_STXB] = &&L_FOP_LDXB_STXB,
 	};
 	if (labels_out) {
 		*labels_out = labels;
@@ -252,6 +260,51 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 	ACQ_REL(DW, uint64_t)
 #undef ACQ_REL
 #undef ATOMIC_DO
+
+/* ---- pairs fused at load (interp_fuse; the normal mode only): one
+ * dispatch for two instructions, the second never a jump target ---- */
+	/* rD = rS; rD += imm (an address: a pointer plus an offset) */
+	L_FOP_MOV_ADD: DST = SRC + (uint64_t)(int64_t)pc[1].imm; pc += 2; DISPATCH();
+	/* rD = *(u8 *)(rS + off); rD <<= imm (assembling a wider value) */
+	L_FOP_LDXB_LSH:
+		DST = (uint64_t)LOAD(uint8_t, SRC + OFF) << (pc[1].imm & 63);
+		pc += 2;
+		DISPATCH();
+	/* the same, 32-bit: wD = *(u8 *)(rS + off); wD <<= imm */
+	L_FOP_LDXB_LSH32:
+		DST = (uint32_t)((uint32_t)LOAD(uint8_t, SRC + OFF) << (pc[1].imm & 31));
+		pc += 2;
+		DISPATCH();
+	/* wD <<= imm; wD |= wX */
+	L_FOP_LSH_OR32:
+		DST = (uint32_t)(((uint32_t)DST << (pc->imm & 31)) | (uint32_t)reg[pc[1].src]);
+		pc += 2;
+		DISPATCH();
+	/* wD = wS; wD >>= imm (folding a checksum's carries) */
+	L_FOP_MOV_RSH32:
+		DST = (uint32_t)SRC >> (pc[1].imm & 31);
+		pc += 2;
+		DISPATCH();
+	/* rD = *(u8 *)(rS + off); *(u8 *)(rT + off2) = rD (a byte moved) */
+	L_FOP_LDXB_STXB:
+		DST = LOAD(uint8_t, SRC + OFF);
+		STORE(uint8_t, reg[pc[1].dst] + (uint64_t)(int64_t)pc[1].off, DST);
+		pc += 2;
+		DISPATCH();
+	/* rD <<= imm; rD |= rX */
+	L_FOP_LSH_OR:
+		DST = (DST << (pc->imm & 63)) | reg[pc[1].src];
+		pc += 2;
+		DISPATCH();
+	/* rD += imm; if rD > rX goto (a packet bounds check) */
+	L_FOP_ADD_JGT:
+		DST += IMM;
+		if (DST > reg[pc[1].src]) {
+			pc += 2 + (int64_t)pc[1].off;
+			DISPATCH();
+		}
+		pc += 2;
+		DISPATCH();
 
 	L_LDDW:
 		DST = pc[1].imm64;

@@ -380,6 +380,55 @@ static void test_registers_start_zeroed_except_r1_r2_r10(void)
 	uebpf_vm_free(vm);
 }
 
+/* Pairs the normal mode runs as one handler (mov+add, ldxb+lsh, lsh+or,
+ * add+jgt, their 32-bit forms, mov32+rsh32, a byte moved) compute what the checked mode computes unfused, and a jump
+ * to the second instruction of such a pair runs it alone. */
+static void test_fused_pairs_match_the_checked_mode_and_jumps_into_them(void)
+{
+	struct uebpf_vm *vm = uebpf_vm_new();
+	const char *pairs =
+		"r4 = 100\n"
+		"r0 = r4\n" "r0 += 3\n"                       /* 103 */
+		"r5 = *(u8 *)(r1 + 1)\n" "r5 <<= 8\n"         /* 512 */
+		"r6 = 7\n" "r6 <<= 4\n" "r6 |= r5\n"         /* 624 */
+		"r0 += r6\n"
+		"w5 = *(u8 *)(r1 + 1)\n" "w5 <<= 28\n"        /* 0x20000000 */
+		"w6 = 1\n" "w6 <<= 31\n" "w6 |= w5\n"        /* 0xa0000000 */
+		"r0 += r6\n"
+		"w5 = w6\n" "w5 >>= 28\n"                     /* 10 */
+		"r0 += r5\n"
+		"r5 = *(u8 *)(r1 + 1)\n" "*(u8 *)(r10 - 1) = r5\n"
+		"r6 = *(u8 *)(r10 - 1)\n" "r6 += r5\n"        /* 4 */
+		"r0 += r6\n"
+		"r7 = 10\n" "r7 += 5\n" "if r7 > r4 goto a\n" /* not taken */
+		"r0 += 1000\n"
+		"a: r8 = 90\n" "r8 += 20\n" "if r8 > r4 goto b\n" /* taken */
+		"r0 += 50000\n"
+		"b: exit\n";
+	const char *into =
+		"r0 = 0\n" "r3 = 1\n"
+		"if r3 == 1 goto l1\n"
+		"r0 = r3\n" "l1: r0 += 5\n"                     /* 5, not 6 */
+		"r2 = 1\n"
+		"if r2 == 1 goto l2\n"
+		"r2 <<= 4\n" "l2: r2 |= r3\n"                   /* 1, not 17 */
+		"r0 += r2\n"
+		"r4 = 0\n" "r5 = 3\n"
+		"if r5 == 3 goto l3\n"
+		"r4 = r5\n" "l3: r4 += 1\n"                     /* 1 */
+		"if r4 > r5 goto l4\n"
+		"r0 += 100\n"
+		"l4: exit\n";
+	uint8_t mem[2] = { 0, 2 };
+	for (int checked = 0; checked <= 1; checked++) {
+		uint64_t r0 = 0;
+		CHECK_EQ(run(vm, pairs, mem, sizeof(mem), checked, UEBPF_MEM_READ, &r0), 0);
+		CHECK_EQ(r0, 1727 + 0xa0000000ull + 10 + 4);
+		CHECK_EQ(run_ok(vm, into, checked), 106);
+	}
+	uebpf_vm_free(vm);
+}
+
 int main(void)
 {
 	RUN(test_call_depth_is_eight_frames);
@@ -394,5 +443,6 @@ int main(void)
 	RUN(test_legacy_packet_loads);
 	RUN(test_may_goto_ends_a_loop_after_the_budget);
 	RUN(test_registers_start_zeroed_except_r1_r2_r10);
+	RUN(test_fused_pairs_match_the_checked_mode_and_jumps_into_them);
 	return check_summary("engine_interp_test");
 }

@@ -259,6 +259,7 @@ int uebpf_code_load(struct uebpf_vm *vm, const struct uebpf_insn *insns,
 	}
 	code->ops[insn_cnt] = EOP_OFF_END;
 	code->slots[insn_cnt].label = labels[EOP_OFF_END];
+	interp_fuse(code, insns);
 	*out = code;
 	return 0;
 }
@@ -366,13 +367,18 @@ const struct uebpf_code *tail_call_target(struct uebpf_exec *ex, uint64_t map_pt
 int uebpf_code_run(const struct uebpf_code *code, uint64_t r1, uint64_t r2,
 		   struct uebpf_run_opts *opts, uint64_t *ret)
 {
-	struct uebpf_exec ex = {
-		.code = code,
-		.fault_pc = -1,
-		.cpu = -1,
-		.may_goto_left = UEBPF_MAY_GOTO_BUDGET,
-		.prog_type = code ? code->prog_type : 0,
-	};
+	struct uebpf_exec ex;
+	/* Zeroed but for the fault message, which only a fault writes: a
+	 * third of the struct, a noticeable part of a short program's run. */
+	memset(&ex, 0, offsetof(struct uebpf_exec, helper_fault));
+	ex.helper_fault[0] = '\0';
+	memset((char *)&ex + offsetof(struct uebpf_exec, helper_fault) + sizeof(ex.helper_fault), 0,
+	       sizeof(ex) - offsetof(struct uebpf_exec, helper_fault) - sizeof(ex.helper_fault));
+	ex.code = code;
+	ex.fault_pc = -1;
+	ex.cpu = -1;
+	ex.may_goto_left = UEBPF_MAY_GOTO_BUDGET;
+	ex.prog_type = code ? code->prog_type : 0;
 	if (!code || !ret)
 		return -EINVAL;
 	if (code->checked_only && !(opts && opts->checked)) {
@@ -398,13 +404,17 @@ int uebpf_code_run(const struct uebpf_code *code, uint64_t r1, uint64_t r2,
 
 	ex.maps = code->maps;
 	ex.map_cnt = code->map_cnt;
-	allow_direct_values(&ex, code);
+	if (ex.checked)
+		allow_direct_values(&ex, code);
 
 	int err = interp_run(code, &ex, r1, r2, ret);
 
-	free(ex.added);
-	free(ex.inner_maps);
-	exec_retired_free(&ex);
+	if (ex.added) /* checked mode only */
+		free(ex.added);
+	if (ex.inner_maps)
+		free(ex.inner_maps);
+	if (ex.retired) /* buffers a helper replaced */
+		exec_retired_free(&ex);
 	if (opts) {
 		opts->insn_count = ex.insn_count;
 		opts->fault_pc = ex.fault_pc;

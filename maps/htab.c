@@ -215,7 +215,10 @@ static inline uint64_t key_word(const uint8_t *key, uint32_t size, uint32_t i)
 {
 	uint64_t w = 0;
 	uint32_t off = i * 8;
-	memcpy(&w, key + off, size - off < 8 ? size - off : 8);
+	if (size - off >= 8)
+		memcpy(&w, key + off, 8); /* a whole word: one load */
+	else
+		memcpy(&w, key + off, size - off);
 	return w;
 }
 
@@ -294,8 +297,8 @@ static void elem_free(struct map *map, uint32_t idx)
 
 /* ---- finding elements ---- */
 
-static int key_matches(struct map *map, struct htab_elem *e, uint32_t hash,
-		       const uint8_t *key)
+static inline __attribute__((always_inline)) int
+key_matches(struct map *map, struct htab_elem *e, uint32_t hash, const uint8_t *key)
 {
 	uint32_t size = map->hdr->key_size;
 	if (atomic_load_explicit(&e->hash, memory_order_relaxed) != hash)
@@ -306,9 +309,11 @@ static int key_matches(struct map *map, struct htab_elem *e, uint32_t hash,
 	return 1;
 }
 
-/* Walks bucket b's chain without a lock. Returns the element's index,
+/* (key_matches and walk are inlined: they are the lookup's fast path.)
+ * Walks bucket b's chain without a lock. Returns the element's index,
  * FREE_END if absent, or NULLS_BIT if the walk went astray (restart). */
-static uint32_t walk(struct map *map, uint32_t b, uint32_t hash, const uint8_t *key)
+static inline __attribute__((always_inline)) uint32_t
+walk(struct map *map, uint32_t b, uint32_t hash, const uint8_t *key)
 {
 	uint32_t n_elems = map->hdr->htab.n_elems;
 	uint32_t idx = atomic_load_explicit(&bucket_at(map, b)->head, memory_order_acquire);

@@ -1261,7 +1261,7 @@ void widen_imprecise_scalars(const struct vstate *old, struct vstate *cur)
 /* At a prune point: 1 when an explored state covers the current one (the
  * path ends here), 0 to go on (maybe remembering this state), <0 on
  * error (an infinite loop). */
-static int is_state_visited(struct venv *env, uint32_t idx)
+static int is_state_visited(struct venv *env, uint32_t idx, bool jumped_in)
 {
 	struct insn_aux *aux = &env->aux[idx];
 	struct vstate *cur = env->cur;
@@ -1316,7 +1316,15 @@ static int is_state_visited(struct venv *env, uint32_t idx)
 			e->hits++;
 			if (env->log_level & 2)
 				verbose(env, "%u: safe\n", idx);
-			int err = propagate_precision(env, old);
+			/* Going back over the path for precision starts with the
+			 * step into this instruction: a jump must be in the
+			 * history first, or the path would be taken to come
+			 * from the instruction before. */
+			int err = jumped_in ? hist_push(env, idx, env->prev_insn_idx,
+							env->pending_hist_flags, 0)
+					    : 0;
+			if (!err)
+				err = propagate_precision(env, old);
 			return err ? err : 1;
 		}
 		/* A state that keeps missing is unlikely to help: it leaves
@@ -1553,8 +1561,13 @@ static int do_check(struct venv *env, uint32_t start)
 			return -E2BIG;
 		}
 		env->insn_idx = idx;
+		/* A step that is not from the instruction before is recorded
+		 * for going back over the path. */
+		bool jumped_in = !first && (popped_step || env->prev_insn_idx +
+								insn_width(env, env->prev_insn_idx) !=
+							idx);
 		if (env->aux[idx].prune_point) {
-			err = is_state_visited(env, idx);
+			err = is_state_visited(env, idx, jumped_in);
 			if (err < 0)
 				return err;
 			if (err == 1) {
@@ -1575,14 +1588,10 @@ static int do_check(struct venv *env, uint32_t start)
 		uint32_t next = idx + 1;
 		if ((err = check_fields(env, insn)))
 			return err;
-		/* Steps that are not from the instruction before: recorded
-		 * for going back over the path. */
 		env->hist_this_insn = false;
-		if (!first &&
-		    (popped_step || env->prev_insn_idx + insn_width(env, env->prev_insn_idx) != idx)) {
-			if ((err = hist_push(env, idx, env->prev_insn_idx, env->pending_hist_flags, 0)))
-				return err;
-		}
+		if (jumped_in && (err = hist_push(env, idx, env->prev_insn_idx,
+						  env->pending_hist_flags, 0)))
+			return err;
 		env->pending_hist_flags = 0;
 		popped_step = false;
 		first = false;

@@ -10,7 +10,9 @@
 #ifndef BENCH_PROG_H
 #define BENCH_PROG_H
 
-#ifdef __bpf__
+#if defined(BENCH_PKT_WRAPPED)
+/* the packet program's header has defined the types */
+#elif defined(__bpf__)
 typedef unsigned char u8;
 typedef unsigned short u16;
 typedef unsigned int u32;
@@ -23,7 +25,12 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 #endif
 
-#ifdef __bpf__
+#if defined(BENCH_PKT_WRAPPED)
+/* Included by a packet program (pkt_compute.h) that calls the entry on a
+ * copy of the packet: an inline function of the caller. */
+#define BENCH_ENTRY(name) \
+	static inline __attribute__((always_inline)) u64 name(const u8 *mem, u64 len)
+#elif defined(__bpf__)
 #define BENCH_ENTRY(name) \
 	__attribute__((section(".text"), used)) u64 name(const u8 *mem, u64 len)
 #else
