@@ -61,9 +61,6 @@ static const struct {
 	const char *prog;
 	const char *reason;
 } known_differences[] = {
-	{ "xdp_parse.v4.bpf.o:xdp_tcp_opts",
-	  "uebpf's verifier stops at 1,000,000 processed instructions and refuses the "
-	  "program; the kernel's accepts it after 218,547 (its pruning keeps fewer states)" },
 	{ "tc_change_tail",
 	  "bpf_skb_change_tail drops the skb's GSO state in the kernel (gso_segs and "
 	  "gso_size become 0, seen in ctx_out.gso_segs); uebpf keeps it" },
