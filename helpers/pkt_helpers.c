@@ -539,6 +539,9 @@ HELPER(skb_change_tail)
 		memset(skb_tail(skb), 0, new_len - len);
 	}
 	skb->len = new_len;
+	/* A GSO packet of another length is segmented anew (skb_gso_reset). */
+	if (skb->gso_size)
+		skb->gso_size = skb->gso_segs = 0;
 	skb_sync(exec, skb);
 	return 0;
 }
@@ -628,6 +631,9 @@ static int adjust_room(struct uebpf_exec *exec, struct uebpf_skb_ctx *skb, int32
 		if (flags & ~(BPF_F_ADJ_ROOM_FIXED_GSO | ADJ_ROOM_DECAP_L3_MASK |
 			      BPF_F_ADJ_ROOM_NO_CSUM_RESET))
 			return -EINVAL;
+		/* GSO packets only of TCP; a test run's GSO type is none. */
+		if (skb->gso_size)
+			return -ENOTSUPP;
 		int err = skb_pop_at(skb, off, abs_diff);
 		if (err)
 			return err;
@@ -640,6 +646,8 @@ static int adjust_room(struct uebpf_exec *exec, struct uebpf_skb_ctx *skb, int32
 
 	uint8_t inner_mac_len = (uint8_t)(flags >> BPF_ADJ_ROOM_ENCAP_L2_SHIFT);
 	bool encap = flags & ADJ_ROOM_ENCAP_L3_MASK;
+	if (skb->gso_size)
+		return -ENOTSUPP;
 	/* The headers before the gap move down: a packet shorter than them
 	 * (which the kernel's test run never makes) reads buffer bytes past
 	 * its end, as the kernel would, so they must exist. */
@@ -801,9 +809,12 @@ HELPER(skb_vlan_pop)
 static uint16_t skb_l3_proto(const struct uebpf_skb_ctx *skb)
 {
 	uint16_t proto = skb->protocol;
-	if (!eth_type_vlan(proto) || !skb->mac_header)
+	if (!eth_type_vlan(proto))
 		return proto;
-	const uint8_t *p = u8p(skb->mac_header) + ETH_HLEN;
+	/* The kernel's __vlan_get_protocol with the test run's mac_len of
+	 * 0: the tags are looked for 14 bytes past data, whatever data is
+	 * (the network header for cgroup_skb and socket filters). */
+	const uint8_t *p = u8p(skb->data) + ETH_HLEN;
 	for (int depth = 0; eth_type_vlan(proto) && depth < 8; depth++, p += VLAN_HLEN) {
 		if (p + VLAN_HLEN > skb_tail(skb))
 			return 0;

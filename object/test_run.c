@@ -165,7 +165,13 @@ static int ctx_init(const struct uebpf_test_run_opts *opts, size_t max_size, voi
 
 /* ---- outputs: bpf_test_finish and bpf_ctx_finish ---- */
 
-static int data_finish(struct uebpf_test_run_opts *opts, const void *data, uint32_t size)
+/* bpf_test_finish: the packet (its last frags_len bytes are fragments)
+ * into data_out, cut to data_size_out with -ENOSPC; then its full size,
+ * the return value and the duration. The kernel copies the linear part
+ * short of the room the fragments need, then the fragments; when they do
+ * not fit at all, nothing is written. */
+static int data_finish(struct uebpf_test_run_opts *opts, const uint8_t *data, uint32_t size,
+		       uint32_t frags_len, uint32_t retval, uint32_t duration)
 {
 	uint32_t cap = OPT(opts, data_size_out);
 	uint32_t copy = size;
@@ -174,9 +180,16 @@ static int data_finish(struct uebpf_test_run_opts *opts, const void *data, uint3
 		copy = cap;
 		err = -ENOSPC;
 	}
-	if (OPT(opts, data_out))
-		memcpy(opts->data_out, data, copy);
+	if (OPT(opts, data_out)) {
+		if (copy < frags_len)
+			return -ENOSPC;
+		memcpy(opts->data_out, data, copy - frags_len);
+		memcpy((uint8_t *)opts->data_out + copy - frags_len, data + size - frags_len,
+		       frags_len);
+	}
 	opts->data_size_out = size;
+	opts->retval = retval;
+	opts->duration = duration;
 	return err;
 }
 
@@ -312,12 +325,6 @@ static int test_run_xdp(const struct prog_run_target *t, struct uebpf_test_run_o
 		linear = max_linear;
 	if (size_in - meta < ETH_HLEN)
 		goto out;
-	/* What does not fit the linear part goes to fragments of a page
-	 * each, at most MAX_SKB_FRAGS of them. */
-	if (size_in > linear && size_in - linear > XDP_MAX_FRAGS * PAGE_SIZE) {
-		err = -ENOMEM;
-		goto out;
-	}
 	if (size_in && !OPT(opts, data_in)) {
 		err = -EFAULT;
 		goto out;
@@ -336,6 +343,13 @@ static int test_run_xdp(const struct prog_run_target *t, struct uebpf_test_run_o
 		} else {
 			ifindex = 1;
 		}
+	}
+	/* What does not fit the linear part goes to fragments of a page
+	 * each, at most MAX_SKB_FRAGS of them (after the context's checks,
+	 * as in the kernel). */
+	if (size_in > linear && size_in - linear > XDP_MAX_FRAGS * PAGE_SIZE) {
+		err = -ENOMEM;
+		goto out;
 	}
 
 	/* Fragments are whole pages; the last one may grow to its end. */
@@ -367,14 +381,13 @@ static int test_run_xdp(const struct prog_run_target *t, struct uebpf_test_run_o
 		md->data_end = (uint32_t)((uint8_t *)x.data_end - (uint8_t *)x.data_meta);
 	}
 	if (!err) {
-		opts->retval = retval;
-		opts->duration = duration;
 		uint32_t linear_out = (uint32_t)((uint8_t *)x.data_end - (uint8_t *)x.data_meta);
 		if (x.frags_len) {
 			/* The fragments follow the linear part. */
 			memmove((uint8_t *)x.data_end, frags, x.frags_len);
 		}
-		err = data_finish(opts, x.data_meta, linear_out + x.frags_len);
+		err = data_finish(opts, x.data_meta, linear_out + x.frags_len, x.frags_len, retval,
+				  duration);
 		if (!err)
 			err = ctx_finish(opts, md, sizeof(*md));
 	}
@@ -576,9 +589,7 @@ static int test_run_skb(const struct prog_run_target *t, struct uebpf_test_run_o
 		in->gso_segs = s.gso_segs;
 		in->hwtstamp = s.hwtstamp;
 	}
-	opts->retval = retval;
-	opts->duration = duration;
-	err = data_finish(opts, out_data, out_len);
+	err = data_finish(opts, out_data, out_len, 0, retval, duration);
 	if (!err)
 		err = ctx_finish(opts, in, sizeof(*in));
 	free(grown);
