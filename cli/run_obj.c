@@ -8,6 +8,7 @@
  * the packet and context as the program left them, the ring buffer
  * records it wrote and the time per run; at the end the maps.
  */
+#define _GNU_SOURCE /* sched_setaffinity */
 #include <bpf/btf.h>
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +19,7 @@
 #define lib_pcap_bpf_h
 #include <pcap/dlt.h>
 #include <pcap/pcap.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -957,6 +959,24 @@ static int run_input(struct run_state *st, const struct input *in)
 
 /* ---- the command ---- */
 
+/* Runs stay on one CPU (the first this process may use), so that per-CPU
+ * maps fill the same slot from run to run, as a test run in the kernel
+ * fills the slot of the CPU it is on. */
+static void stay_on_one_cpu(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return;
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (!CPU_ISSET(c, &set))
+			continue;
+		CPU_ZERO(&set);
+		CPU_SET(c, &set);
+		sched_setaffinity(0, sizeof(set), &set);
+		return;
+	}
+}
+
 struct pending {
 	int kind; /* 'm' map update, 'a' prog array, 'g' global */
 	const char *a, *b, *c;
@@ -1130,6 +1150,7 @@ int cli_run_object(int argc, char **argv)
 			goto out;
 	}
 	st.prog_fd = uebpf_program_fd(prog);
+	stay_on_one_cpu();
 	if (pcap_out) {
 		pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
 		st.dumper = dead ? pcap_dump_open(dead, pcap_out) : NULL;
