@@ -38,7 +38,8 @@ static int packet_bytes(struct uebpf_exec *exec, const void *ctx, uint64_t len, 
 		    uebpf_exec_check_mem(exec, x->frags, len - head, UEBPF_MEM_READ))
 			return -EFAULT;
 		memcpy(out, x->data, head);
-		memcpy(out + head, x->frags, len - head);
+		if (len > head) /* from the fragments: there are some */
+			memcpy(out + head, x->frags, len - head);
 		return 0;
 	}
 	const struct uebpf_skb_ctx *s = ctx;
@@ -46,7 +47,8 @@ static int packet_bytes(struct uebpf_exec *exec, const void *ctx, uint64_t len, 
 		return -EFAULT;
 	if (uebpf_exec_check_mem(exec, s->data, len, UEBPF_MEM_READ))
 		return -EFAULT;
-	memcpy(out, s->data, len);
+	if (len)
+		memcpy(out, s->data, len);
 	return 0;
 }
 
@@ -80,7 +82,8 @@ HELPER(perf_event_output)
 		return (uint64_t)-ENOMEM;
 	int err = packet_bytes(exec, (const void *)(uintptr_t)r1, ctx_len, rec + r5);
 	if (!err) {
-		memcpy(rec, data, r5);
+		if (r5)
+			memcpy(rec, data, r5);
 		err = perf_event_array_output(map, r3 & BPF_F_INDEX_MASK, rec, r5 + ctx_len);
 	}
 	free(rec);
