@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "uebpf/uebpf.h"
 
 #define HASH_KEYS 10000     /* elements in the hash map */
@@ -371,18 +372,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *samples, int n)
-{
-	qsort(samples, (size_t)n, sizeof(double), cmp_double);
-	return samples[n / 2];
-}
-
 /* A user-space case: runs `units` calls on a side and returns how many
  * operations they made (an element of a batch counts as one). */
 typedef uint64_t (*user_fn)(struct side *s, uint64_t units);
@@ -406,7 +395,7 @@ static double time_user(user_fn fn, struct side *s)
 		uint64_t ops = fn(s, units);
 		samples[b] = (double)(now_ns() - t0) / (double)(ops ? ops : 1);
 	}
-	return median(samples, batches);
+	return bench_median(samples, batches);
 }
 
 /* ---- user-space cases ---- */
@@ -819,7 +808,7 @@ static double time_uebpf_prog(struct prog_case *p, struct side *s)
 		samples[b] = (double)(now_ns() - t0) / (double)runs;
 	}
 	drain(s);
-	return median(samples, batches);
+	return bench_median(samples, batches);
 }
 
 /* Median of the kernel's own ns per run over BPF_PROG_TEST_RUN calls.
@@ -854,7 +843,7 @@ static double time_kernel_prog(struct prog_case *p, struct side *s)
 		samples[b] = duration;
 	}
 	drain(s);
-	return median(samples, batches);
+	return bench_median(samples, batches);
 }
 
 /* ---- output ---- */
@@ -891,14 +880,8 @@ static void json_num(const char *key, double v, int last)
 static void machine_line(int kernel_ok, const char *why)
 {
 	struct utsname u;
-	char jit[16] = "?";
-	FILE *f = fopen("/proc/sys/net/core/bpf_jit_enable", "r");
-	if (f) {
-		if (!fgets(jit, sizeof(jit), f))
-			strcpy(jit, "?");
-		fclose(f);
-		jit[strcspn(jit, "\n")] = '\0';
-	}
+	char jit[16];
+	bench_jit_setting(jit, sizeof(jit));
 	uname(&u);
 	if (json) {
 		printf("{\"machine\": {\"kernel\": \"%s\", \"possible_cpus\": %d, \"bpf_jit_enable\": "

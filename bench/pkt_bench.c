@@ -30,6 +30,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
+#include "bench_util.h"
 #include "uebpf/maps.h"
 #include "uebpf/object.h"
 
@@ -274,18 +275,6 @@ static int side_run(struct side *s, int repeat, struct run_out *out)
 	return err;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(double), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* Median of the test run's own mean ns per run over the batches, each
  * batch one test run whose `repeat` makes it last at least target_ns.
  * (Calibrated on the reported figure, not on the call's wall time: the
@@ -310,7 +299,7 @@ static double time_side(struct side *s, uint32_t *retval)
 		samples[b] = out.duration;
 	}
 	*retval = out.retval;
-	return median(samples, batches);
+	return bench_median(samples, batches);
 }
 
 /* ---- checking: both sides compute the same ---- */
@@ -356,14 +345,8 @@ static int compare_once(struct side *u, struct side *k, const struct prog *p, ch
 static void machine_line(int kernel_ok, const char *why)
 {
 	struct utsname un;
-	char jit[16] = "?";
-	FILE *f = fopen("/proc/sys/net/core/bpf_jit_enable", "r");
-	if (f) {
-		if (!fgets(jit, sizeof(jit), f))
-			strcpy(jit, "?");
-		fclose(f);
-		jit[strcspn(jit, "\n")] = '\0';
-	}
+	char jit[16];
+	bench_jit_setting(jit, sizeof(jit));
 	uname(&un);
 	if (json) {
 		printf("{\"machine\": {\"kernel\": \"%s\", \"bpf_jit_enable\": \"%s\", "
@@ -540,7 +523,7 @@ int main(int argc, char **argv)
 			logs += log(ratios[i]);
 			copy[i] = ratios[i];
 		}
-		double med = median(copy, nratios), geo = exp(logs / nratios);
+		double med = bench_median(copy, nratios), geo = exp(logs / nratios);
 		if (json)
 			printf("{\"summary\": {\"programs\": %d, \"median_ratio\": %.2f, "
 			       "\"geomean_ratio\": %.2f}}\n", nratios, med, geo);

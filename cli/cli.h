@@ -10,12 +10,19 @@
 
 #include "uebpf/uebpf.h"
 
+/* The kernel's internal "operation not supported", which some bpf()
+ * commands return (libc has no name for it). */
+#define ERRNO_ENOTSUPP 524
+
 /* Prints "uebpf: <message>" to stderr; returns 1 (the exit status). */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Reads a whole file ("-" is standard input) into a malloc'ed buffer with
  * a terminating NUL (not counted in *size). NULL and a message on error. */
 char *cli_read_file(const char *path, size_t *size);
+/* Writes len bytes to path ("-" is standard output). 0, or 1 with a
+ * message. */
+int cli_write_file(const char *path, const void *data, size_t len);
 
 /*
  * Parses hex bytes written as "01 02 ff", "0x01 0x02", "0102ff" or with

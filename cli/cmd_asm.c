@@ -57,17 +57,9 @@ int cmd_asm(int argc, char **argv)
 	if (ret)
 		return cli_error("%s: %s", argv[optind], err);
 
-	FILE *out = strcmp(out_path, "-") == 0 ? stdout : fopen(out_path, "wb");
-	if (!out) {
-		free(insns);
-		return cli_error("cannot create %s: %s", out_path, strerror(errno));
-	}
-	size_t written = fwrite(insns, sizeof(*insns), cnt, out);
-	int close_err = out == stdout ? fflush(out) : fclose(out);
+	int status = cli_write_file(out_path, insns, cnt * sizeof(*insns));
 	free(insns);
-	if (written != cnt || close_err)
-		return cli_error("cannot write %s: %s", out_path, strerror(errno));
-	return 0;
+	return status;
 }
 
 int cmd_disasm(int argc, char **argv)

@@ -22,9 +22,6 @@
 
 #include "cli/cli.h"
 
-/* The kernel's "not supported" errno, which libc does not name. */
-#define ERRNO_ENOTSUPP 524
-
 /* ---- errors ---- */
 
 /* cli_fail for uebpf map. */

@@ -29,8 +29,6 @@
 #include "uebpf/maps.h"
 #include "uebpf/object.h"
 
-#define ENOTSUPP 524
-
 static const char obj_usage[] =
 	"usage: uebpf run OBJ.o [--prog NAME] (--data-in FILE ... | --pcap FILE)\n"
 	"                 [--data-out FILE] [--ctx-in FILE] [--ctx-out FILE] [--repeat N]\n"
@@ -189,7 +187,7 @@ static const char *errno_name(int err)
 		{ ENOMEM, "ENOMEM" }, { EFAULT, "EFAULT" }, { ENODEV, "ENODEV" },
 		{ EINVAL, "EINVAL" }, { ENOSPC, "ENOSPC" }, { E2BIG, "E2BIG" },
 		{ ELOOP, "ELOOP" },   { EBADMSG, "EBADMSG" }, { EOPNOTSUPP, "EOPNOTSUPP" },
-		{ ENOTSUPP, "ENOTSUPP" },
+		{ ERRNO_ENOTSUPP, "ENOTSUPP" },
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i].err == err)
@@ -663,12 +661,18 @@ struct record {
 struct records {
 	struct record *v;
 	size_t n, cap;
-	const char *map; /* the map being drained */
+};
+
+/* One ring buffer of the object: where its records go, under its name. */
+struct ring_src {
+	struct records *out;
+	const char *map;
 };
 
 static int on_record(void *ctx, void *data, size_t size)
 {
-	struct records *r = ctx;
+	const struct ring_src *src = ctx;
+	struct records *r = src->out;
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 8;
 		struct record *v = realloc(r->v, cap * sizeof(*v));
@@ -681,7 +685,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, data, size);
-	r->v[r->n++] = (struct record){ r->map, copy, size };
+	r->v[r->n++] = (struct record){ src->map, copy, size };
 	return 0;
 }
 
@@ -692,20 +696,34 @@ static void records_clear(struct records *r)
 	r->n = 0;
 }
 
-/* Takes every record the ring buffers of the object hold. */
-static void drain_ringbufs(struct uebpf_object *obj, struct records *r)
+/* A consumer of every ring buffer of the object, made once: each input's
+ * records are taken after its run. NULL in *rb when there is none. */
+static int rings_open(struct uebpf_object *obj, struct records *out, struct uebpf_ringbuf **rb,
+		      struct ring_src **srcs)
 {
 	struct uebpf_map *m;
+	size_t n = 0;
+	*rb = NULL;
+	uebpf_object_for_each_map(m, obj)
+		n += uebpf_map_type(m) == BPF_MAP_TYPE_RINGBUF;
+	*srcs = calloc(n ? n : 1, sizeof(**srcs));
+	if (!*srcs)
+		return cli_error("out of memory");
+	struct ring_src *src = *srcs;
 	uebpf_object_for_each_map(m, obj) {
 		if (uebpf_map_type(m) != BPF_MAP_TYPE_RINGBUF)
 			continue;
-		r->map = uebpf_map_name(m);
-		struct uebpf_ringbuf *rb = uebpf_ringbuf_new(uebpf_map_fd(m), on_record, r);
-		if (!rb)
-			continue;
-		uebpf_ringbuf_consume(rb);
-		uebpf_ringbuf_free(rb);
+		*src = (struct ring_src){ out, uebpf_map_name(m) };
+		int err;
+		if (*rb)
+			err = uebpf_ringbuf_add(*rb, uebpf_map_fd(m), on_record, src);
+		else
+			err = (*rb = uebpf_ringbuf_new(uebpf_map_fd(m), on_record, src)) ? 0 : -errno;
+		if (err)
+			return cli_error("ring buffer %s: %s", src->map, strerror(-err));
+		src++;
 	}
+	return 0;
 }
 
 /* ---- one input ---- */
@@ -792,6 +810,8 @@ struct run_state {
 	const char *data_out_path, *ctx_out_path;
 	pcap_dumper_t *dumper;
 	struct records records;
+	struct uebpf_ringbuf *rings; /* NULL: no ring buffer */
+	struct ring_src *ring_srcs;
 	struct action_count counts[64];
 	size_t count_n, errors, written;
 };
@@ -805,17 +825,6 @@ static void count_action(struct run_state *st, uint32_t retval)
 		}
 	if (st->count_n < sizeof(st->counts) / sizeof(st->counts[0]))
 		st->counts[st->count_n++] = (struct action_count){ retval, 1 };
-}
-
-static int write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "we");
-	if (!f)
-		return cli_error("%s: %s", path, strerror(errno));
-	bool ok = fwrite(data, 1, len, f) == len;
-	if (fclose(f) || !ok)
-		return cli_error("%s: cannot write", path);
-	return 0;
 }
 
 /* The largest packet a test run gives back: a page. */
@@ -846,7 +855,8 @@ static int run_input(struct run_state *st, const struct input *in)
 	memset(ctx_out, 0, sizeof(ctx_out));
 	int err = uebpf_prog_test_run(st->prog_fd, &o);
 	records_clear(&st->records);
-	drain_ringbufs(st->rc.obj, &st->records);
+	if (st->rings)
+		uebpf_ringbuf_consume(st->rings);
 
 	if (err) {
 		st->errors++;
@@ -950,9 +960,9 @@ static int run_input(struct run_state *st, const struct input *in)
 		pcap_dump((u_char *)st->dumper, &h, data_out);
 		st->written++;
 	}
-	if (st->data_out_path && write_file(st->data_out_path, data_out, out_len))
+	if (st->data_out_path && cli_write_file(st->data_out_path, data_out, out_len))
 		return 1;
-	if (st->ctx_out_path && want_ctx && write_file(st->ctx_out_path, ctx_out, ctx_size))
+	if (st->ctx_out_path && want_ctx && cli_write_file(st->ctx_out_path, ctx_out, ctx_size))
 		return 1;
 	return 0;
 }
@@ -1150,6 +1160,8 @@ int cli_run_object(int argc, char **argv)
 			goto out;
 	}
 	st.prog_fd = uebpf_program_fd(prog);
+	if (rings_open(st.rc.obj, &st.records, &st.rings, &st.ring_srcs))
+		goto out;
 	stay_on_one_cpu();
 	if (pcap_out) {
 		pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
@@ -1189,6 +1201,8 @@ int cli_run_object(int argc, char **argv)
 out:
 	if (st.dumper)
 		pcap_dump_close(st.dumper);
+	uebpf_ringbuf_free(st.rings);
+	free(st.ring_srcs);
 	records_clear(&st.records);
 	free(st.records.v);
 	btf__free(st.rc.btf);

@@ -21,6 +21,18 @@ int cli_error(const char *fmt, ...)
 	return 1;
 }
 
+int cli_write_file(const char *path, const void *data, size_t len)
+{
+	FILE *out = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
+	if (!out)
+		return cli_error("cannot create %s: %s", path, strerror(errno));
+	size_t written = fwrite(data, 1, len, out);
+	int close_err = out == stdout ? fflush(out) : fclose(out);
+	if (written != len || close_err)
+		return cli_error("cannot write %s: %s", path, strerror(errno));
+	return 0;
+}
+
 char *cli_read_file(const char *path, size_t *size)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");

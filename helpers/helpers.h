@@ -100,6 +100,12 @@ HELPER(get_current_comm);
 HELPER(probe_read_user);
 HELPER(probe_read_user_str);
 /* Packet helpers (pkt_helpers.c). */
+/* XDP and the __sk_buff types: the program types whose context holds a
+ * packet. */
+bool packet_ctx_type(uint32_t prog_type);
+/* The first len bytes of the packet of the context r1 points to (XDP:
+ * its fragments included) into out; -EFAULT when it is shorter. */
+int packet_ctx_head(struct uebpf_exec *exec, uint64_t r1, uint64_t len, uint8_t *out);
 HELPER(skb_load_bytes);
 HELPER(skb_load_bytes_relative);
 HELPER(skb_store_bytes);

@@ -1172,6 +1172,29 @@ static int xdp_copy(struct uebpf_exec *exec, struct uebpf_xdp_ctx *xdp, uint32_t
 	return 0;
 }
 
+bool packet_ctx_type(uint32_t prog_type)
+{
+	return prog_type == BPF_PROG_TYPE_XDP || prog_type == BPF_PROG_TYPE_SCHED_CLS ||
+	       prog_type == BPF_PROG_TYPE_SCHED_ACT || prog_type == BPF_PROG_TYPE_SOCKET_FILTER ||
+	       prog_type == BPF_PROG_TYPE_CGROUP_SKB;
+}
+
+int packet_ctx_head(struct uebpf_exec *exec, uint64_t r1, uint64_t len, uint8_t *out)
+{
+	if (exec->prog_type == BPF_PROG_TYPE_XDP) {
+		struct uebpf_xdp_ctx *xdp = xdp_ctx(exec, r1);
+		if (!xdp || len > xdp_buff_len(xdp))
+			return -EFAULT;
+		return xdp_copy(exec, xdp, 0, out, (uint32_t)len, false);
+	}
+	struct uebpf_skb_ctx *skb = skb_ctx(exec, r1);
+	if (!skb || len > skb_len(skb))
+		return -EFAULT;
+	if (len)
+		memcpy(out, skb->data, len);
+	return 0;
+}
+
 HELPER(xdp_load_bytes)
 {
 	(void)r5;

@@ -37,6 +37,7 @@
 #define XDP_FRAME_SIZE 40u
 #define XDP_META_MAX 255u
 #define XDP_MAX_FRAGS 17u /* MAX_SKB_FRAGS */
+#define PAGES_OF(n) (((n) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 /* skb: NET_SKB_PAD + NET_IP_ALIGN on x86-64. */
 #define SKB_HEADROOM 64u
 #define GSO_MAX_SEGS 65535u
@@ -165,16 +166,17 @@ static int ctx_init(const struct uebpf_test_run_opts *opts, size_t max_size, voi
 
 /* ---- outputs: bpf_test_finish and bpf_ctx_finish ---- */
 
-/* bpf_test_finish: the packet (its last frags_len bytes are fragments)
+/* bpf_test_finish: the packet - its linear part, then the fragments -
  * into data_out, cut to data_size_out with -ENOSPC; then its full size,
  * the return value and the duration. The kernel copies the linear part
  * short of the room the fragments need, then the fragments; when they do
  * not fit at all, nothing is written. */
-static int data_finish(struct uebpf_test_run_opts *opts, const uint8_t *data, uint32_t size,
-		       uint32_t frags_len, uint32_t retval, uint32_t duration)
+static int data_finish(struct uebpf_test_run_opts *opts, const uint8_t *data, uint32_t len,
+		       const uint8_t *frags, uint32_t frags_len, uint32_t retval,
+		       uint32_t duration)
 {
 	uint32_t cap = OPT(opts, data_size_out);
-	uint32_t copy = size;
+	uint32_t size = len + frags_len, copy = size;
 	int err = 0;
 	if (cap && copy > cap) {
 		copy = cap;
@@ -184,8 +186,8 @@ static int data_finish(struct uebpf_test_run_opts *opts, const uint8_t *data, ui
 		if (copy < frags_len)
 			return -ENOSPC;
 		memcpy(opts->data_out, data, copy - frags_len);
-		memcpy((uint8_t *)opts->data_out + copy - frags_len, data + size - frags_len,
-		       frags_len);
+		if (frags_len)
+			memcpy((uint8_t *)opts->data_out + copy - frags_len, frags, frags_len);
 	}
 	opts->data_size_out = size;
 	opts->retval = retval;
@@ -274,8 +276,7 @@ static void *xdp_buffer(void *ctx, size_t *size)
 {
 	struct uebpf_xdp_ctx *x = ctx;
 	/* The fragments' pages follow the frame's. */
-	uint8_t *end = x->frags ? (uint8_t *)x->frags + ((x->frags_len + PAGE_SIZE - 1) &
-							 ~(PAGE_SIZE - 1))
+	uint8_t *end = x->frags ? (uint8_t *)x->frags + PAGES_OF(x->frags_len)
 				: (uint8_t *)x->buf_end;
 	*size = (size_t)(end - (uint8_t *)x->buf_start);
 	return x->buf_start;
@@ -329,7 +330,7 @@ static int test_run_xdp(const struct prog_run_target *t, struct uebpf_test_run_o
 		err = -EFAULT;
 		goto out;
 	}
-	uint32_t ifindex = md ? md->ingress_ifindex : 1;
+	uint32_t ifindex = md && md->ingress_ifindex ? md->ingress_ifindex : 1;
 	if (md) {
 		if (md->egress_ifindex || (!md->ingress_ifindex && md->rx_queue_index))
 			goto out;
@@ -340,8 +341,6 @@ static int test_run_xdp(const struct prog_run_target *t, struct uebpf_test_run_o
 			err = -EINVAL;
 			if (md->rx_queue_index >= dev.rx_queues)
 				goto out;
-		} else {
-			ifindex = 1;
 		}
 	}
 	/* What does not fit the linear part goes to fragments of a page
@@ -354,7 +353,7 @@ static int test_run_xdp(const struct prog_run_target *t, struct uebpf_test_run_o
 
 	/* Fragments are whole pages; the last one may grow to its end. */
 	uint32_t frags_len = size_in - linear;
-	uint8_t *frame = calloc(1, PAGE_SIZE + ((frags_len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)));
+	uint8_t *frame = calloc(1, PAGE_SIZE + PAGES_OF(frags_len));
 	if (!frame) {
 		err = -ENOMEM;
 		goto out;
@@ -372,7 +371,6 @@ static int test_run_xdp(const struct prog_run_target *t, struct uebpf_test_run_o
 		.frags = frags_len ? frame + PAGE_SIZE : NULL,
 		.frags_len = frags_len,
 	};
-	uint8_t *frags = x.frags;
 	struct run_view v = { &x, sizeof(x), xdp_buffer, no_packet };
 	uint32_t retval = 0, duration = 0;
 	err = run_repeat(t, &v, opts, &retval, &duration);
@@ -381,13 +379,9 @@ static int test_run_xdp(const struct prog_run_target *t, struct uebpf_test_run_o
 		md->data_end = (uint32_t)((uint8_t *)x.data_end - (uint8_t *)x.data_meta);
 	}
 	if (!err) {
-		uint32_t linear_out = (uint32_t)((uint8_t *)x.data_end - (uint8_t *)x.data_meta);
-		if (x.frags_len) {
-			/* The fragments follow the linear part. */
-			memmove((uint8_t *)x.data_end, frags, x.frags_len);
-		}
-		err = data_finish(opts, x.data_meta, linear_out + x.frags_len, x.frags_len, retval,
-				  duration);
+		err = data_finish(opts, x.data_meta,
+				  (uint32_t)((uint8_t *)x.data_end - (uint8_t *)x.data_meta), x.frags,
+				  x.frags_len, retval, duration);
 		if (!err)
 			err = ctx_finish(opts, md, sizeof(*md));
 	}
@@ -589,7 +583,7 @@ static int test_run_skb(const struct prog_run_target *t, struct uebpf_test_run_o
 		in->gso_segs = s.gso_segs;
 		in->hwtstamp = s.hwtstamp;
 	}
-	err = data_finish(opts, out_data, out_len, 0, retval, duration);
+	err = data_finish(opts, out_data, out_len, NULL, 0, retval, duration);
 	if (!err)
 		err = ctx_finish(opts, in, sizeof(*in));
 	free(grown);
