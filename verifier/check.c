@@ -1328,8 +1328,14 @@ static int is_state_visited(struct venv *env, uint32_t idx, bool jumped_in)
 			return err ? err : 1;
 		}
 		/* A state that keeps missing is unlikely to help: it leaves
-		 * the list (kept alive while paths still descend from it). */
-		if (++e->misses > e->hits * 3 + 3) {
+		 * the list (kept alive while paths still descend from it).
+		 * Misses count only where a state is added, so that the
+		 * rounds of a loop do not evict the states of its first
+		 * ones; loop checkpoints still being explored stay longer. */
+		uint32_t n = old->branches && (aux->calls_callback || may_goto) ? 64 : 3;
+		if (add_new)
+			e->misses++;
+		if (e->misses > e->hits * n + n) {
 			*pe = e->next;
 			aux->nr_explored--;
 			env->cur_states--;

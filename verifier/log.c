@@ -169,6 +169,8 @@ void print_reg(struct venv *env, const struct reg_state *r, uint32_t curframe)
 	unsigned t = base_type(r->type);
 	bool first = true;
 
+	if (r->type == SCALAR_VALUE && r->precise)
+		verbose(env, "P");
 	if (r->type == SCALAR_VALUE && reg_is_const(r) && !r->id) {
 		print_num(env, (int64_t)r->var_off.value);
 		return;
