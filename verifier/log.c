@@ -186,6 +186,8 @@ void print_reg(struct venv *env, const struct reg_state *r, uint32_t curframe)
 	verbose(env, "%s(", reg_type_str(r->type));
 	if (r->id) {
 		verbose(env, "id=%u", r->id);
+		if (t == SCALAR_VALUE && r->link != LINK_SAME)
+			verbose(env, "%+d", r->off);
 		first = false;
 	}
 	if (r->ref_obj_id) {

@@ -142,6 +142,7 @@ void reg_mark_known(struct reg_state *reg, uint64_t imm)
 	reg->range = 0;
 	reg->map_ptr = NULL;
 	reg->id = 0;
+	reg->link = LINK_SAME;
 	reg->ref_obj_id = 0;
 	reg->frameno = 0;
 	set_known(reg, imm);
@@ -1015,7 +1016,7 @@ void scalar_movsx(struct reg_state *dst, const struct reg_state *src, int bits,
 	/* A value that sign extension cannot change keeps its link to the
 	 * source; any other gets a new identity. */
 	if (!(src->umax_value < 1ull << (bits - 1)))
-		dst->id = 0;
+		scalar_unlink(dst);
 	if (alu32) {
 		if (bits < 32)
 			coerce_sext32(dst, bits / 8);
@@ -1047,7 +1048,7 @@ void scalar_byte_swap(struct reg_state *reg, int width, bool to_be, bool alu64)
 	}
 	/* a changed value is no longer linked to its copies */
 	if (swap || width < 64)
-		reg->id = 0;
+		scalar_unlink(reg);
 	if (width == 16 || width == 32)
 		coerce_zext(reg, width / 8);
 	/* no zero extension of the 32-bit class here: le64/be64 keep the
