@@ -244,7 +244,7 @@ static void test_access_edges_every_type(void)
 {
 	size_t n;
 	const struct progtype *const *all = progtype_all(&n);
-	CHECK_EQ(n, 13);
+	CHECK_EQ(n, 18);
 	for (size_t i = 0; i < n; i++) {
 		const struct progtype *pt = all[i];
 		CHECK(progtype_get(pt->type) == pt);
