@@ -380,24 +380,70 @@ static int cmp_progs(const void *a_, const void *b_)
 	return 0;
 }
 
+static bool in_code_section(const struct elf_state *ef, const Elf64_Sym *sym)
+{
+	return sym->st_shndx != SHN_UNDEF && sym->st_shndx < ef->sec_cnt &&
+	       ef->secs[sym->st_shndx].kind == SEC_PROGS;
+}
+
+/* A program's symbol. Clang before 6 marked no function as STT_FUNC:
+ * in objects that have none, the global symbols of code sections start
+ * the programs, as the loaders of the time (libbpf before 0.3, the
+ * kernel's samples, iproute2) read them. */
+static bool program_sym(const struct elf_state *ef, const Elf64_Sym *sym, bool no_func_syms)
+{
+	if (!in_code_section(ef, sym))
+		return false;
+	if (ELF64_ST_TYPE(sym->st_info) == STT_FUNC)
+		return true;
+	return no_func_syms && ELF64_ST_TYPE(sym->st_info) == STT_NOTYPE &&
+	       ELF64_ST_BIND(sym->st_info) == STB_GLOBAL;
+}
+
+/* The size of a program whose symbol has none (an STT_NOTYPE one): up
+ * to the next program of its section, or the section's end. */
+static uint64_t program_sym_size(const struct elf_state *ef, const Elf64_Sym *sym,
+				 bool no_func_syms)
+{
+	uint64_t end = ef->secs[sym->st_shndx].size;
+
+	if (sym->st_size || sym->st_value > end)
+		return sym->st_size;
+	for (size_t i = 0; i < ef->sym_cnt; i++) {
+		const Elf64_Sym *o = &ef->syms[i];
+
+		if (o->st_shndx == sym->st_shndx && program_sym(ef, o, no_func_syms) &&
+		    o->st_value > sym->st_value && o->st_value < end)
+			end = o->st_value;
+	}
+	return end - sym->st_value;
+}
+
 /* One program per function symbol of a code section, as libbpf makes
  * them; ordered by section, then offset. */
 static int collect_programs(struct uebpf_object *obj)
 {
 	struct elf_state *ef = &obj->elf;
+	bool no_func_syms = true;
 	size_t i;
 
+	for (i = 0; i < ef->sym_cnt; i++)
+		if (ELF64_ST_TYPE(ef->syms[i].st_info) == STT_FUNC &&
+		    in_code_section(ef, &ef->syms[i]))
+			no_func_syms = false;
+	ef->no_func_syms = no_func_syms;
+
 	for (i = 0; i < ef->sym_cnt; i++) {
-		const Elf64_Sym *sym = &ef->syms[i];
+		Elf64_Sym sym_copy = ef->syms[i], *sym = &sym_copy;
 		size_t sec_idx = sym->st_shndx;
 		const struct elf_sec *sec;
 		struct uebpf_program *prog;
 		const char *name;
 
-		if (ELF64_ST_TYPE(sym->st_info) != STT_FUNC || sec_idx == SHN_UNDEF ||
-		    sec_idx >= ef->sec_cnt || ef->secs[sec_idx].kind != SEC_PROGS)
+		if (!program_sym(ef, sym, no_func_syms))
 			continue;
 		sec = &ef->secs[sec_idx];
+		sym->st_size = program_sym_size(ef, sym, no_func_syms);
 		name = elf_sym_name(obj, sym);
 		if (!name)
 			return obj_err(obj, EINVAL, "section '%s': function symbol #%zu at offset "

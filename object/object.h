@@ -74,6 +74,9 @@ struct elf_state {
 	size_t text_idx;        /* 0: none */
 	size_t btf_maps_idx;    /* .maps; 0: none */
 	size_t legacy_maps_idx; /* maps; 0: none */
+	/* No function symbol in code sections (clang before 6): programs
+	 * start at global symbols. */
+	bool no_func_syms;
 	const struct elf_sec *btf_sec, *btf_ext_sec;
 	/* Lookups by name, built on first use: BTF type ids sorted by name
 	 * (then id), and global object symbols sorted by name (then index). */
