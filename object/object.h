@@ -302,6 +302,13 @@ struct relo_result {
 	size_t nr_parts;
 };
 int relo_programs(struct uebpf_object *obj, struct relo_result *res);
+/* load.c: the first steps of uebpf_object_load (externs, maps created,
+ * every autoload program relocated), giving one program's instructions
+ * (the caller frees them) without loading it: for tests that load the
+ * same instructions elsewhere (the kernel). The maps stay until the
+ * object is closed; the object cannot be loaded after. */
+int object_relocate_only(struct uebpf_object *obj, const struct uebpf_program *prog,
+			 struct uebpf_insn **insns, size_t *cnt);
 void relo_results_free(struct uebpf_object *obj, struct relo_result *res);
 /* The line record of instruction insn_idx of a program (as loaded, when
  * it has parts; as in the file otherwise), or NULL. */
