@@ -360,6 +360,69 @@ static void test_programs_without_function_symbols(void)
 	uebpf_object_close(obj);
 }
 
+static Elf64_Shdr *shdr_by_name(uint8_t *buf, const char *name);
+static Elf64_Sym *sym_by_name(uint8_t *buf, const char *name);
+
+/* legacy_nofunc.bpf.o with its code relocations as one RELA entry of
+ * the given addend (appended to the file), and 'third' a static
+ * function: as Open vSwitch's old datapath object has them. */
+static uint8_t *nofunc_as_rela(int64_t addend, size_t *size)
+{
+	uint8_t *buf = read_file("legacy_nofunc.bpf.o", size);
+	size_t off = (*size + 7) & ~(size_t)7;
+
+	if (!buf)
+		return NULL;
+	buf = realloc(buf, off + sizeof(Elf64_Rela));
+	if (!buf)
+		return NULL;
+	Elf64_Shdr *rs = shdr_by_name(buf, ".relsocket/0");
+	Elf64_Rel rel;
+	memcpy(&rel, buf + rs->sh_offset, sizeof(rel));
+	Elf64_Rela rela = { .r_offset = rel.r_offset, .r_info = rel.r_info, .r_addend = addend };
+	memset(buf + *size, 0, off - *size);
+	memcpy(buf + off, &rela, sizeof(rela));
+	rs->sh_type = SHT_RELA;
+	rs->sh_offset = off;
+	rs->sh_size = sizeof(rela);
+	rs->sh_entsize = sizeof(rela);
+	Elf64_Sym *third = sym_by_name(buf, "third");
+	third->st_info = ELF64_ST_INFO(STB_LOCAL, STT_NOTYPE);
+	*size = off + sizeof(rela);
+	return buf;
+}
+
+static void test_rela_relocations_and_static_programs(void)
+{
+	size_t size;
+	uint8_t *buf = nofunc_as_rela(0, &size);
+	struct uebpf_object *obj;
+
+	CHECK(buf != NULL);
+	if (!buf)
+		return;
+	obj = open_image(buf, size);
+	CHECK(obj != NULL);
+	if (obj) {
+		/* The map reference came through: the lookup verifies. */
+		CHECK(uebpf_object_find_program(obj, "third") != NULL);
+		CHECK_EQ(uebpf_object_load(obj), 0);
+		uebpf_object_close(obj);
+	}
+	free(buf);
+
+	buf = nofunc_as_rela(8, &size);
+	CHECK(buf != NULL);
+	if (!buf)
+		return;
+	err[0] = '\0';
+	obj = open_image(buf, size);
+	CHECK(obj == NULL);
+	CHECK_CONTAINS(err, "section '.relsocket/0', offset 0x0: relocation #0: addend 8");
+	uebpf_object_close(obj);
+	free(buf);
+}
+
 static void test_text_only_object(void)
 {
 	struct uebpf_object *obj = open_test("text_only.bpf.o");
@@ -799,6 +862,7 @@ int main(void)
 	RUN(test_legacy_iproute2_maps);
 	RUN(test_legacy_bpf_load_maps);
 	RUN(test_programs_without_function_symbols);
+	RUN(test_rela_relocations_and_static_programs);
 	RUN(test_text_only_object);
 	RUN(test_global_data_sections);
 	RUN(test_object_and_internal_map_names);
