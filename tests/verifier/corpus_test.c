@@ -615,6 +615,8 @@ static char *uebpf_lacks(const char *reason)
 	if ((at = strstr(reason, "invalid mem access '")) && strstr(reason, "not supported by uebpf") &&
 	    sscanf(at, "invalid mem access '%63[^']", name) == 1)
 		return xasprintf("memory access through %s", name);
+	if (strstr(reason, "uebpf has no context rules for this program type"))
+		return xstrdup("context rules of the program type");
 	if (strstr(reason, "struct_ops"))
 		return xstrdup("program type struct_ops");
 	if (strstr(reason, "extension programs"))
@@ -920,6 +922,15 @@ static void run_object(const char *path, bool sys, const char *filter)
 	libbpf_msgs[0] = '\0';
 	libbpf_msgs_len = 0;
 	obj = bpf_object__open_file(path, NULL);
+	/* An object whose programs have no function symbols (clang before
+	 * 6) opens with no program for libbpf 1.x. */
+	if (obj && !bpf_object__next_program(obj, NULL) && !filter) {
+		bpf_object__close(obj);
+		obj = NULL;
+		errno = ENOENT;
+		snprintf(libbpf_msgs, sizeof(libbpf_msgs), "libbpf: no program (no function "
+			 "symbol)\n");
+	}
 	if (!obj) {
 		char *lwhy = libbpf_reason();
 		char *why = xasprintf("%s%s%s", strerror(errno), lwhy[0] ? ": " : "", lwhy);
