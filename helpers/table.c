@@ -56,8 +56,9 @@ static const struct helper_proto protos[] = {
 	PROTO(strncmp, helper_strncmp, RET_INTEGER,
 	      ARG_PTR_TO_MEM, ARG_CONST_SIZE, ARG_PTR_TO_CONST_STR),
 	/* The engine's own (no function here): tail_call replaces the running
-	 * program; loop and for_each_map_elem call back into it. */
-	PROTO(tail_call, NULL, RET_INTEGER, ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING),
+	 * program (returning nothing when it falls through, as the kernel's
+	 * prototype says); loop and for_each_map_elem call back into it. */
+	PROTO(tail_call, NULL, RET_VOID, ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING),
 	PROTO(loop, NULL, RET_INTEGER,
 	      ARG_ANYTHING, ARG_PTR_TO_FUNC, ARG_PTR_TO_STACK_OR_NULL, ARG_ANYTHING),
 	PROTO(for_each_map_elem, NULL, RET_INTEGER,

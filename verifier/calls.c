@@ -136,6 +136,10 @@ static bool map_func_compatible(uint32_t map_type, int32_t func)
 		if (func != BPF_FUNC_skb_under_cgroup && func != BPF_FUNC_current_task_under_cgroup)
 			return false;
 		break;
+	case BPF_MAP_TYPE_CPUMAP:
+		if (func != BPF_FUNC_redirect_map)
+			return false;
+		break;
 	default:
 		break;
 	}
