@@ -576,7 +576,9 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 }
 
 static char bpffs_pin_dir[64];
-static char uebpf_pin_dir[] = "/tmp/uebpf-vbench-XXXXXX";
+/* On tmpfs, as uebpf's default pin directory (/dev/shm/uebpf): the
+ * program records live there too. */
+static char uebpf_pin_dir[] = "/dev/shm/uebpf-vbench-XXXXXX";
 
 /* Removes what the last load pinned. */
 static void empty_dir(const char *dir)
