@@ -1584,10 +1584,11 @@ static int do_check(struct venv *env, uint32_t start)
 			print_line_info(env, idx);
 			print_insn(env, idx);
 		}
+		/* Fields are checked when first reached: they do not change. */
+		if (!env->aux[idx].seen && (err = check_fields(env, insn)))
+			return err;
 		env->aux[idx].seen = true;
 		uint32_t next = idx + 1;
-		if ((err = check_fields(env, insn)))
-			return err;
 		env->hist_this_insn = false;
 		if (jumped_in && (err = hist_push(env, idx, env->prev_insn_idx,
 						  env->pending_hist_flags, 0)))
