@@ -38,6 +38,7 @@ test: build build-asan build-tsan
 bench: build
 	@$(BUILD)/bench/uebpf-bench
 	@$(BUILD)/bench/uebpf-pkt-bench
+	@$(BUILD)/bench/uebpf-verify-bench
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_TSAN)

@@ -530,8 +530,13 @@ static int record_create(struct prog *prog, uint32_t eat, uint32_t flags,
 	int fd = -1, err;
 
 	prog->info.id = random_id();
-	if (prog_records_dir(NULL, dir, sizeof(dir)) == 0 && make_dirs(dir) == 0)
+	/* The directory is made when it is not there yet, not at every
+	 * load (four mkdir calls of a 20 us load). */
+	if (prog_records_dir(NULL, dir, sizeof(dir)) == 0) {
 		fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		if (fd < 0 && errno == ENOENT && make_dirs(dir) == 0)
+			fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	}
 	void *rec = record_build(&prog->info, eat, flags, attach_target, xlated, extra, &size);
 	if (!rec) {
 		if (fd >= 0)

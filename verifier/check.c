@@ -1422,15 +1422,13 @@ static int is_state_visited(struct venv *env, uint32_t idx, bool jumped_in)
 /* ---- encodings, in the kernel's words ---- */
 
 /* Opcodes the kernel knows (its bpf_opcode_in_insntable): the ISA's,
- * without callx. */
-static bool opcode_known(uint8_t code)
+ * without callx; known[code] once for the whole program. */
+static void opcodes_known(bool known[256])
 {
-	if (code == (BPF_JMP | BPF_CALL | BPF_X))
-		return false;
+	memset(known, 0, 256 * sizeof(bool));
 	for (size_t i = 0; i < OP__COUNT; i++)
-		if (isa_ops[i].code == code)
-			return true;
-	return false;
+		known[isa_ops[i].code] = true;
+	known[BPF_JMP | BPF_CALL | BPF_X] = false;
 }
 
 /* What a 64-bit immediate load refers to, checked for every one,
@@ -1485,12 +1483,14 @@ static int check_ldimm64_refs(struct venv *env, const struct uebpf_insn *in)
  * half. */
 static int check_encodings(struct venv *env)
 {
+	bool known[256];
 	int err;
 
+	opcodes_known(known);
 	for (size_t i = 0; i < env->cnt; i++) {
 		const struct uebpf_insn *in = &env->insns[i];
 		env->err_insn = (int64_t)i;
-		if (!opcode_known(in->code)) {
+		if (!known[in->code]) {
 			verbose(env, "unknown opcode %02x\n", in->code);
 			return -EINVAL;
 		}
@@ -1631,10 +1631,11 @@ static int do_check(struct venv *env, uint32_t start)
 			print_line_info(env, idx);
 			print_insn(env, idx);
 		}
+		/* Fields are checked when first reached: they do not change. */
+		if (!env->aux[idx].seen && (err = check_fields(env, insn)))
+			return err;
 		env->aux[idx].seen = true;
 		uint32_t next = idx + 1;
-		if ((err = check_fields(env, insn)))
-			return err;
 		env->hist_this_insn = false;
 		if (jumped_in && (err = hist_push(env, idx, env->prev_insn_idx,
 						  env->pending_hist_flags, 0)))

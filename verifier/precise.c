@@ -200,18 +200,17 @@ static int mark_in_state(struct vstate *st, struct backtrack *bt)
 		if (f > st->curframe)
 			return -ENOTSUPP;
 		struct func_state *fs = st->frame[f];
-		for (int r = 0; r < MAX_BPF_REG; r++) {
-			if (!(bt->regs[f] & (1u << r)))
-				continue;
+		/* Only the set's members: a walk marks in many states. */
+		for (uint32_t m = bt->regs[f] & ((1u << MAX_BPF_REG) - 1); m; m &= m - 1) {
+			int r = __builtin_ctz(m);
 			struct reg_state *reg = &fs->regs[r];
 			if (reg->type != SCALAR_VALUE || reg->precise)
 				bt->regs[f] &= (uint16_t)~(1u << r);
 			else
 				reg->precise = true;
 		}
-		for (uint32_t s = 0; s < 64; s++) {
-			if (!(bt->slots[f] & (1ull << s)))
-				continue;
+		for (uint64_t m = bt->slots[f]; m; m &= m - 1) {
+			uint32_t s = (uint32_t)__builtin_ctzll(m);
 			struct reg_state *reg = s < fs->nr_slots && fs->stack[s].byte[0] == STACK_SPILL
 						? &fs->stack[s].spilled : NULL;
 			if (!reg || reg->type != SCALAR_VALUE || reg->precise)

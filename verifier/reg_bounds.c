@@ -349,8 +349,22 @@ static void bound_offset(struct reg_state *reg)
 	reg->var_off = tnum_or(tnum_clear_subreg(t64), t32);
 }
 
+/* A known number whose nine facts already say so: a fixed point of
+ * every step of reg_bounds_sync (most registers of straight code). */
+static bool bounds_at_const(const struct reg_state *reg)
+{
+	uint64_t v = reg->var_off.value;
+
+	return !reg->var_off.mask && reg->umin_value == v && reg->umax_value == v &&
+	       reg->smin_value == (int64_t)v && reg->smax_value == (int64_t)v &&
+	       reg->u32_min_value == (uint32_t)v && reg->u32_max_value == (uint32_t)v &&
+	       reg->s32_min_value == (int32_t)v && reg->s32_max_value == (int32_t)v;
+}
+
 void reg_bounds_sync(struct reg_state *reg)
 {
+	if (bounds_at_const(reg))
+		return;
 	update_bounds(reg);
 	/* Each pass may feed the next (32 -> 64 -> 32); the kernel runs
 	 * three, and more or fewer would change what is proven. */
