@@ -20,7 +20,10 @@
  * several random inputs; it reports the first violation: a memory
  * fault, a read of an uninitialised register, a ring buffer record
  * neither submitted nor discarded, more instructions run than the
- * verifier processed (for programs without loops it cannot count).
+ * verifier processed (each step of a run is a distinct step of the
+ * verifier's exploration, so this bounds programs without callbacks,
+ * may_goto or rewritten context accesses; the others have a fixed
+ * instruction limit).
  *
  * Used by fuzz_verify (libFuzzer and its standalone driver), the seeded
  * loop fuzz_verify_loop (ctest and long runs), the regression replay and
@@ -87,6 +90,11 @@ struct gv_result {
 	int verify_rc;
 	uint32_t insn_processed;
 	uint64_t max_run_insns; /* the most instructions one run took */
+	/* Whether a run's instruction count is bounded by insn_processed:
+	 * no callbacks or may_goto, and no context access the verifier
+	 * rewrote into several instructions. Such a run that takes more is
+	 * a loop the verifier did not see (GV_LOOP). */
+	bool bounded;
 	unsigned runs;
 	char why[320]; /* the violation, or the verifier's last log line */
 };

@@ -275,6 +275,7 @@ void gv_check(const struct gv_prog *p, uint64_t seed, unsigned runs, struct gv_r
 		maps_close(&m);
 		return;
 	}
+	r->bounded = out_cnt == p->cnt && !gv_has_unbounded_loops(p);
 	free(out);
 	r->verdict = GV_CLEAN;
 	uint64_t rng = seed;
@@ -285,8 +286,9 @@ void gv_check(const struct gv_prog *p, uint64_t seed, unsigned runs, struct gv_r
 		struct uebpf_run_opts ro = {
 			.sz = sizeof(ro), .checked = true, .regions = in.regions,
 			.region_cnt = in.nregions,
-			.insn_limit = gv_has_unbounded_loops(p) ? RUN_INSN_LIMIT_CALLBACKS
-							       : RUN_INSN_LIMIT,
+			.insn_limit = r->bounded		  ? r->insn_processed
+				      : gv_has_unbounded_loops(p) ? RUN_INSN_LIMIT_CALLBACKS
+								  : RUN_INSN_LIMIT,
 			.packet = in.pkt, .packet_len = in.pkt_len,
 			.err_buf = err_buf, .err_size = sizeof(err_buf),
 		};
