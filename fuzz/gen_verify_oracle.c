@@ -136,7 +136,6 @@ static bool ringbufs_clean(struct maps *m)
 
 /* One run's input: the context (and packet) of the program's type. */
 struct input {
-	uint8_t frame[4096];
 	uint8_t raw[8192];
 	struct uebpf_xdp_ctx xdp;
 	struct uebpf_skb_ctx skb;
@@ -180,28 +179,31 @@ static void input_make(struct input *in, enum bpf_prog_type t, uint64_t *rng)
 		in->pkt_len = 0;
 		return;
 	}
-	memset(in->frame, 0, sizeof(in->frame));
-	in->pkt = in->frame + 256;
-	memcpy(in->pkt, in->raw + 512, in->pkt_len);
 	if (t == BPF_PROG_TYPE_XDP) {
+		/* a frame that is the packet exactly (no head or tail room) */
+		in->skb_head = malloc(in->pkt_len ? in->pkt_len : 1);
+		FUZZ_CHECK(in->skb_head, "out of memory");
+		in->pkt = in->skb_head;
+		memcpy(in->pkt, in->raw + 512, in->pkt_len);
 		memset(&in->xdp, 0, sizeof(in->xdp));
 		in->xdp.data = in->xdp.data_meta = in->pkt;
 		in->xdp.data_end = in->pkt + in->pkt_len;
 		in->xdp.ingress_ifindex = 1;
-		in->xdp.buf_start = in->frame + 40;
-		in->xdp.buf_end = in->frame + sizeof(in->frame) - 320;
+		in->xdp.buf_start = in->pkt;
+		in->xdp.buf_end = in->pkt + in->pkt_len;
 		in->r1 = &in->xdp;
 		in->regions[0] = (struct uebpf_region){ &in->xdp, sizeof(in->xdp), UEBPF_MEM_RW };
-		in->regions[1] = (struct uebpf_region){ in->frame + 40, sizeof(in->frame) - 360,
-							UEBPF_MEM_RW };
+		/* the packet only: a read one byte past data_end must fault */
+		in->regions[1] = (struct uebpf_region){ in->pkt, in->pkt_len, UEBPF_MEM_RW };
 		in->nregions = 2;
 		return;
 	}
-	/* an skb: head room of 64 bytes, the packet, no tail room */
-	in->skb_head = calloc(1, 64 + in->pkt_len + 1);
+	/* an skb whose buffer is the packet exactly (no head or tail room),
+	 * so that any access past either end faults (and ASan sees it) */
+	in->skb_head = malloc(in->pkt_len ? in->pkt_len : 1);
 	FUZZ_CHECK(in->skb_head, "out of memory");
-	memcpy(in->skb_head + 64, in->raw + 512, in->pkt_len);
-	in->pkt = in->skb_head + 64;
+	memcpy(in->skb_head, in->raw + 512, in->pkt_len);
+	in->pkt = in->skb_head;
 	struct uebpf_skb_ctx *s = &in->skb;
 	memset(s, 0, sizeof(*s));
 	s->head = in->skb_head;
@@ -214,15 +216,16 @@ static void input_make(struct input *in, enum bpf_prog_type t, uint64_t *rng)
 	s->mark = (uint32_t)fuzz_rng_next(rng);
 	in->r1 = s;
 	in->regions[0] = (struct uebpf_region){ s, sizeof(*s), UEBPF_MEM_RW };
-	/* the whole buffer: helpers check it (bpf_skb_load_bytes) */
-	in->regions[1] = (struct uebpf_region){ in->skb_head, 64 + in->pkt_len, UEBPF_MEM_RW };
+	in->regions[1] = (struct uebpf_region){ in->pkt, in->pkt_len, UEBPF_MEM_RW };
 	in->nregions = 2;
 }
 
-static void input_free(struct input *in)
+static void input_free(struct input *in, enum bpf_prog_type t)
 {
 	/* helpers may have replaced the skb's buffer */
-	if (in->skb_head)
+	if (t == BPF_PROG_TYPE_XDP)
+		free(in->skb_head);
+	else if (in->skb_head)
 		free(in->skb.head);
 }
 
@@ -295,7 +298,7 @@ void gv_check(const struct gv_prog *p, uint64_t seed, unsigned runs, struct gv_r
 		uint64_t ret = 0;
 		err_buf[0] = '\0';
 		int rc = uebpf_code_run(code, (uintptr_t)in.r1, 0, &ro, &ret);
-		input_free(&in);
+		input_free(&in, p->type);
 		r->runs++;
 		if (ro.insn_count > r->max_run_insns)
 			r->max_run_insns = ro.insn_count;
