@@ -296,7 +296,7 @@ static const uint32_t value_map_types[] = { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HAS
 static void s_ctx_load(struct gb *b, int dst)
 {
 	int off, sz;
-	if (!one_in(b, 4)) {
+	if (!one_in(b, 6)) {
 		const int16_t *f = b->ctx.fields[below(b, (uint32_t)b->ctx.nfields)];
 		off = f[0];
 		sz = f[1];
@@ -346,8 +346,10 @@ static void s_scalar(struct gb *b, int dst)
 		break;
 	}
 	case 2:
-		emit(b, (one_in(b, 2) ? BPF_ALU : BPF_ALU64) | BPF_RSH | BPF_K, dst, 0, 0,
-		     (int32_t)(56 + below(b, 10)));
+		if (one_in(b, 2))
+			emit(b, BPF_ALU | BPF_RSH | BPF_K, dst, 0, 0, (int32_t)(24 + below(b, 8)));
+		else
+			emit(b, BPF_ALU64 | BPF_RSH | BPF_K, dst, 0, 0, (int32_t)(56 + below(b, 8)));
 		break;
 	case 3:
 		emit(b, BPF_ALU64 | BPF_MOD | BPF_K, dst, 0, 0, edge(b, 64));
@@ -388,6 +390,8 @@ static void s_alu(struct gb *b)
 				x = false;
 			}
 		}
+		if (op == BPF_NEG)
+			imm = 0;
 		if (op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH)
 			imm = (int32_t)below(b, one_in(b, 16) ? 70 : cls == BPF_ALU ? 32 : 64);
 		if (x) {
@@ -687,6 +691,10 @@ static void s_helper(struct gb *b)
 		break;
 	}
 	case 3: /* csum_diff over the stack */
+		if (is_tracing(b->p->type)) {
+			CALL(BPF_FUNC_get_current_comm);
+			break;
+		}
 		MOV64(3, 0);
 		MOV64(4, 0);
 		MOV64(5, 0);
