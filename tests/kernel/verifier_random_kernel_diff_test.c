@@ -13,7 +13,9 @@
  *                fixed or shown safe (docs/verifier.md) -- a failure;
  *   kernel only  a precision gap: counted, shown, not a failure.
  *
- *   verifier_random_kernel_diff_test [PROGRAMS] [SEED]
+ *   verifier_random_kernel_diff_test [PROGRAMS] [SEED] [SECONDS]
+ *
+ * Stops after PROGRAMS (default 2000) or SECONDS, whichever comes first.
  *
  * VERBOSE=1 prints every disagreement's program.
  */
@@ -133,6 +135,7 @@ int main(int argc, char **argv)
 {
 	unsigned long n = argc > 1 ? strtoul(argv[1], NULL, 10) : 2000;
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
+	double max_seconds = argc > 3 ? strtod(argv[3], NULL) : 0;
 	unsigned long both_accept = 0, both_reject = 0, kernel_only = 0, uebpf_only = 0;
 	unsigned long violations = 0, loops = 0, safe = 0;
 	bool verbose = getenv("VERBOSE") != NULL;
@@ -146,6 +149,11 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	static struct gv_prog p;
 	for (unsigned long i = 0; i < n; i++) {
+		if (max_seconds > 0 && (i & 63) == 0) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if ((double)(t1.tv_sec - t0.tv_sec) > max_seconds)
+				break;
+		}
 		uint64_t pseed = seed * 0x100000000ull + i;
 		struct fuzz_src src = { .state = pseed };
 		gv_generate(&src, &p, gv_types[i % gv_ntypes]);
