@@ -1006,12 +1006,9 @@ static int check_load_store(struct venv *env, const struct uebpf_insn *insn, uin
 	if (cls == BPF_ST) {
 		if ((err = check_reg_read(env, insn->dst_reg)))
 			return err;
-		if (base_type(regs[insn->dst_reg].type) == PTR_TO_CTX) {
-			/* No context field takes a store of an immediate. */
-			verbose(env, "invalid bpf_context access off=%d size=%d\n",
-				insn->off + regs[insn->dst_reg].off, size);
-			return -EACCES;
-		}
+		/* A store of an immediate into the context is checked as a
+		 * register's (the kernel allows it since 6.3; clang emits it
+		 * for `skb->mark = 1` with -mcpu=v4). */
 		err = check_mem_access(env, idx, insn->dst_reg, insn->off, size, ACCESS_WRITE, -1,
 				       false);
 		return err ? err : note_ctx_access(env, idx, regs[insn->dst_reg].type);
