@@ -51,6 +51,12 @@ static bool zero_or_one(const struct prog_target *t, int64_t *min, int64_t *max)
 	return true;
 }
 
+static bool any_return(const struct prog_target *t, int64_t *min, int64_t *max)
+{
+	(void)t, (void)min, (void)max;
+	return false;
+}
+
 /* ---- cgroup_sock: struct bpf_sock ---- */
 
 /* The kernel's bpf_sock_is_valid_access: the shape of an access. */
@@ -180,6 +186,169 @@ const struct progtype progtype_sock_ops = {
 	.is_valid_access = sock_ops_is_valid_access,
 	.convert_ctx_access = no_convert,
 	.helper_allowed = sock_ops_helper,
+	.return_range = zero_or_one,
+	.packet_write = false,
+};
+
+/* ---- sk_msg, sk_reuseport, sk_lookup: the UAPI structs at run time ---- */
+
+#define MSG(f) offsetof(struct sk_msg_md, f)
+#define RP(f) offsetof(struct sk_reuseport_md, f)
+#define LK(f) offsetof(struct bpf_sk_lookup, f)
+#define LK_END(f) (offsetof(struct bpf_sk_lookup, f) + sizeof(((struct bpf_sk_lookup *)0)->f))
+
+/* An 8-byte pointer field giving what; refuses any part of it. */
+static bool ptr_field(int off, int size, int field, enum ctx_result what,
+		      struct ctx_access *acc, bool *valid)
+{
+	if (!in_field(off, field, 8))
+		return false;
+	acc->result = what;
+	*valid = size == 8;
+	return true;
+}
+
+static bool sk_msg_is_valid_access(const struct prog_target *t, int off, int size, bool write,
+				   struct ctx_access *acc)
+{
+	bool valid;
+	(void)t;
+	ctx_access_scalar(acc);
+	if (write || off < 0 || off >= (int)sizeof(struct sk_msg_md) || off % size != 0)
+		return false;
+	if (ptr_field(off, size, MSG(data), CTX_PACKET, acc, &valid) ||
+	    ptr_field(off, size, MSG(data_end), CTX_PACKET_END, acc, &valid) ||
+	    ptr_field(off, size, MSG(sk), CTX_SOCK, acc, &valid))
+		return valid;
+	/* family .. size: whole words */
+	return off >= (int)MSG(family) && off < (int)MSG(sk) && size == 4;
+}
+
+static const int32_t sk_msg_helpers[] = {
+	BPF_FUNC_msg_redirect_map, BPF_FUNC_msg_redirect_hash, BPF_FUNC_msg_apply_bytes,
+	BPF_FUNC_msg_cork_bytes, BPF_FUNC_msg_pull_data, BPF_FUNC_msg_push_data,
+	BPF_FUNC_msg_pop_data, BPF_FUNC_perf_event_output, BPF_FUNC_sk_storage_get,
+	BPF_FUNC_sk_storage_delete, BPF_FUNC_get_netns_cookie, BPF_FUNC_get_cgroup_classid,
+};
+
+static bool sk_msg_helper(const struct prog_target *t, int32_t id)
+{
+	(void)t;
+	return progtype_base_helper(id) || progtype_sk_base_helper(id) ||
+	       HELPER_IN(sk_msg_helpers, id);
+}
+
+const struct progtype progtype_sk_msg = {
+	.type = BPF_PROG_TYPE_SK_MSG,
+	.name = "sk_msg",
+	.ctx_size = sizeof(struct sk_msg_md),
+	.is_valid_access = sk_msg_is_valid_access,
+	.convert_ctx_access = no_convert,
+	.helper_allowed = sk_msg_helper,
+	.return_range = any_return,
+	.packet_write = true,
+};
+
+static bool sk_reuseport_is_valid_access(const struct prog_target *t, int off, int size,
+					 bool write, struct ctx_access *acc)
+{
+	bool valid;
+	(void)t;
+	ctx_access_scalar(acc);
+	if (write || off < 0 || off >= (int)sizeof(struct sk_reuseport_md) || off % size != 0)
+		return false;
+	if (ptr_field(off, size, RP(data), CTX_PACKET, acc, &valid) ||
+	    ptr_field(off, size, RP(data_end), CTX_PACKET_END, acc, &valid) ||
+	    ptr_field(off, size, RP(sk), CTX_SOCK, acc, &valid) ||
+	    ptr_field(off, size, RP(migrating_sk), CTX_SOCK_OR_NULL, acc, &valid))
+		return valid;
+	if (off == (int)RP(hash))
+		return size == 4;
+	/* eth_protocol is the 16-bit skb->protocol: no single byte. */
+	if (in_field(off, RP(eth_protocol), 4) && size < 2)
+		return false;
+	if (in_field(off, RP(len), 4) || in_field(off, RP(eth_protocol), 4) ||
+	    in_field(off, RP(ip_protocol), 4) || in_field(off, RP(bind_inany), 4)) {
+		if (size < 4)
+			acc->field_size = 4;
+		return ctx_narrow_ok(size, 4);
+	}
+	return false;
+}
+
+static const int32_t sk_reuseport_helpers[] = {
+	BPF_FUNC_sk_select_reuseport, BPF_FUNC_skb_load_bytes, BPF_FUNC_skb_load_bytes_relative,
+	BPF_FUNC_get_socket_cookie, BPF_FUNC_ktime_get_coarse_ns,
+};
+
+static bool sk_reuseport_helper(const struct prog_target *t, int32_t id)
+{
+	(void)t;
+	return progtype_base_helper(id) || HELPER_IN(sk_reuseport_helpers, id);
+}
+
+const struct progtype progtype_sk_reuseport = {
+	.type = BPF_PROG_TYPE_SK_REUSEPORT,
+	.name = "sk_reuseport",
+	.ctx_size = sizeof(struct sk_reuseport_md),
+	.is_valid_access = sk_reuseport_is_valid_access,
+	.convert_ctx_access = no_convert,
+	.helper_allowed = sk_reuseport_helper,
+	.return_range = any_return,
+	.packet_write = false,
+};
+
+static bool sk_lookup_is_valid_access(const struct prog_target *t, int off, int size,
+				      bool write, struct ctx_access *acc)
+{
+	bool valid;
+	(void)t;
+	ctx_access_scalar(acc);
+	if (write || off < 0 || off >= (int)sizeof(struct bpf_sk_lookup) || off % size != 0)
+		return false;
+	if (ptr_field(off, size, LK(sk), CTX_SOCK_OR_NULL, acc, &valid))
+		return valid && off == (int)LK(sk);
+	if (in_field(off, LK(remote_port), 2)) {
+		/* a 4-byte read of the 2-byte port, for old programs */
+		if (size == 4)
+			return true;
+		if (size == 1)
+			acc->field_size = 2;
+		return ctx_narrow_ok(size, 2);
+	}
+	if (off >= (int)LK_END(remote_port) && off < (int)LK(local_ip4)) {
+		/* the zero padding, for old programs */
+		if (size == 1)
+			acc->field_size = 2;
+		return ctx_narrow_ok(size, 2);
+	}
+	/* family .. ingress_ifindex, not the padding after it */
+	if (off >= (int)LK(family) && off < (int)LK_END(ingress_ifindex)) {
+		if (size < 4)
+			acc->field_size = 4;
+		return ctx_narrow_ok(size, 4);
+	}
+	return false;
+}
+
+static const int32_t sk_lookup_helpers[] = {
+	BPF_FUNC_perf_event_output, BPF_FUNC_sk_assign, BPF_FUNC_sk_release,
+};
+
+static bool sk_lookup_helper(const struct prog_target *t, int32_t id)
+{
+	(void)t;
+	return progtype_base_helper(id) || progtype_sk_base_helper(id) ||
+	       HELPER_IN(sk_lookup_helpers, id);
+}
+
+const struct progtype progtype_sk_lookup = {
+	.type = BPF_PROG_TYPE_SK_LOOKUP,
+	.name = "sk_lookup",
+	.ctx_size = sizeof(struct bpf_sk_lookup),
+	.is_valid_access = sk_lookup_is_valid_access,
+	.convert_ctx_access = no_convert,
+	.helper_allowed = sk_lookup_helper,
 	.return_range = zero_or_one,
 	.packet_write = false,
 };
