@@ -745,7 +745,10 @@ static void sync_scalar(struct reg_state *reg, void *arg)
 {
 	const struct scalar_sync *s = arg;
 
-	if (reg->type != SCALAR_VALUE || reg == s->self)
+	/* A copy plus a 32-bit constant and one plus a 64-bit constant do
+	 * not learn from each other (the kernel's rule). */
+	if (reg->type != SCALAR_VALUE || reg == s->self ||
+	    (reg->link != LINK_SAME && s->known->link != LINK_SAME && reg->link != s->known->link))
 		return;
 	struct reg_state v = reg->link == LINK_SAME && s->known->link == LINK_SAME ? *s->known
 										: s->base;

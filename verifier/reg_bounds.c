@@ -1330,6 +1330,10 @@ static void refine(struct reg_state *r1, struct reg_state *r2, uint8_t op, bool 
 		if (!is_const_w(r2, w32))
 			break;
 		val = const_w(r2, w32);
+		/* The ranges are forgotten first and rebuilt from the tnum,
+		 * as Linux 6.18 does (on a dead branch they could contradict
+		 * the narrowed tnum): what they knew beyond it is lost. */
+		reg_mark_unbounded(r1);
 		if (w32) {
 			t = tnum_and(tnum_subreg(r1->var_off), tnum_const(~val));
 			r1->var_off = tnum_with_subreg(r1->var_off, t);

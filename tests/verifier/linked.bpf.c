@@ -258,4 +258,38 @@ __naked void add_const64_spilled(void)
 	:: IMMS : __clobber_all);
 }
 
+SEC("socket")
+__description("linked: a copy plus a 64-bit constant and one plus a 32-bit one do not sync")
+__failure __msg("invalid access to map value, value_size=48 off=288 size=1")
+__naked void add_const_widths_apart(void)
+{
+	asm volatile (VALUE48_IN_R8_BYTE_IN_R6
+	"w7 = w6;"
+	"w7 += 3;"
+	"r6 += 1;"                /* now both carry a constant, of other widths */
+	"if r6 s>= 9 goto l0_%=;"
+	"r8 += r7;"
+	"r0 = *(u8 *)(r8 + 30);"
+	"l0_%=: r0 = 0;"
+	"exit;"
+	:: IMMS : __clobber_all);
+}
+
+SEC("socket")
+__description("linked: two copies plus 32-bit constants sync")
+__success
+__naked void add_const32_both(void)
+{
+	asm volatile (VALUE48_IN_R8_BYTE_IN_R6
+	"w7 = w6;"
+	"w7 += 3;"
+	"w6 += 1;"
+	"if r6 s>= 9 goto l0_%=;"
+	"r8 += r7;"
+	"r0 = *(u8 *)(r8 + 30);"  /* r7 <= 10 */
+	"l0_%=: r0 = 0;"
+	"exit;"
+	:: IMMS : __clobber_all);
+}
+
 char _license[] SEC("license") = "GPL";
