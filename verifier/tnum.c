@@ -85,18 +85,30 @@ struct tnum tnum_xor(struct tnum a, struct tnum b)
  * there, summed as unknowns. */
 struct tnum tnum_mul(struct tnum a, struct tnum b)
 {
-	uint64_t acc_v = a.value * b.value;
-	struct tnum acc_m = TNUM(0, 0);
+	/* Long multiplication over a's bits, as Linux 6.18 does it: a
+	 * certain 1 adds b, an unknown bit keeps what both sums have in
+	 * common (a union of adding b and not). The operand order matters:
+	 * the verifier passes the destination first. */
+	struct tnum acc = TNUM(0, 0);
 
 	while (a.value || a.mask) {
-		if (a.value & 1) /* a certain 1: b's unknown bits */
-			acc_m = tnum_add(acc_m, TNUM(0, b.mask));
-		else if (a.mask & 1) /* unknown: any bit b may have */
-			acc_m = tnum_add(acc_m, TNUM(0, b.value | b.mask));
+		if (a.value & 1)
+			acc = tnum_add(acc, b);
+		else if (a.mask & 1)
+			acc = tnum_union(acc, tnum_add(acc, b));
 		a = tnum_rshift(a, 1);
 		b = tnum_lshift(b, 1);
 	}
-	return tnum_add(TNUM(acc_v, 0), acc_m);
+	return acc;
+}
+
+/* What a and b both say for sure: a bit known only where both know it
+ * alike. */
+struct tnum tnum_union(struct tnum a, struct tnum b)
+{
+	uint64_t mu = (a.value ^ b.value) | a.mask | b.mask;
+
+	return TNUM(a.value & b.value & ~mu, mu);
 }
 
 struct tnum tnum_intersect(struct tnum a, struct tnum b)

@@ -61,6 +61,8 @@ struct tnum tnum_and(struct tnum a, struct tnum b);
 struct tnum tnum_or(struct tnum a, struct tnum b);
 struct tnum tnum_xor(struct tnum a, struct tnum b);
 struct tnum tnum_mul(struct tnum a, struct tnum b);
+/* The values either may hold (what both know alike stays known). */
+struct tnum tnum_union(struct tnum a, struct tnum b);
 
 /* What both a and b say (for values known to be members of both). */
 struct tnum tnum_intersect(struct tnum a, struct tnum b);

@@ -524,6 +524,29 @@ __naked void jset_clear_forgets_ranges(void)
 }
 
 SEC("socket")
+__description("mul: the tnum of a product is the kernel's long multiplication")
+__failure __msg("invalid variable-offset write to stack R1 var_off=(0x0; 0xf) off=-8 size=1")
+__naked void mul_tnum_long(void)
+{
+	asm volatile ("call %[bpf_ktime_get_ns];"
+		      "r6 = r0;"
+		      "r6 s>>= 44;"
+		      "w7 = w6;"
+		      "r7 += -1348402336;"       /* low half known in bits 22-31 */
+		      "r7 *= 3;"                 /* Linux 6.18: nothing known */
+		      "if r7 > 10 goto l0_%=;"
+		      "r1 = r10;"
+		      "r1 += -8;"
+		      "r1 += r7;"
+		      "r2 = 0;"
+		      "*(u8 *)(r1 + 0) = r2;"
+		      "l0_%=: r0 = 0;"
+		      "exit;"
+		      :: __imm(bpf_ktime_get_ns)
+		      : __clobber_all);
+}
+
+SEC("socket")
 __description("jmp32 on a constant whose low half decides the branch")
 __success
 __naked void jmp32_constant_dead(void)
