@@ -118,6 +118,8 @@ static const struct helper_proto protos[] = {
 	PROTO(skb_ecn_set_ce, helper_skb_ecn_set_ce, RET_INTEGER, ARG_PTR_TO_CTX),
 	PROTO(skb_get_tunnel_key, helper_skb_get_tunnel_key, RET_INTEGER,
 	      ARG_PTR_TO_CTX, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE, ARG_ANYTHING),
+	PROTO(skb_get_tunnel_opt, helper_skb_get_tunnel_opt, RET_INTEGER,
+	      ARG_PTR_TO_CTX, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE),
 	PROTO(get_cgroup_classid, helper_get_cgroup_classid, RET_INTEGER, ARG_PTR_TO_CTX),
 	PROTO(redirect, helper_redirect, RET_INTEGER, ARG_ANYTHING, ARG_ANYTHING),
 	PROTO(redirect_map, helper_redirect_map, RET_INTEGER,

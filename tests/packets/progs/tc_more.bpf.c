@@ -2,7 +2,7 @@
 /* More skb helpers: bpf_skb_ecn_set_ce, bpf_skb_load_bytes_relative from
  * the MAC and network headers, bpf_set_hash / set_hash_invalid read back
  * through skb->hash, bpf_csum_update without a complete checksum,
- * bpf_skb_get_tunnel_key on packets that came through no tunnel. */
+ * bpf_skb_get_tunnel_key and _opt on packets that came through no tunnel. */
 #include "common.h"
 
 SEC("tc")
@@ -71,9 +71,14 @@ int tc_tunnel_key(struct __sk_buff *skb)
 		nonzero += b[i] != 0;
 	r[1] = bpf_skb_get_tunnel_key(skb, &key, sizeof(key), BPF_F_TUNINFO_IPV6);
 	r[2] = bpf_skb_get_tunnel_key(skb, &key, 8, 1ull << 40);
+	__builtin_memset(&key, 0x5a, sizeof(key));
+	long ro = bpf_skb_get_tunnel_opt(skb, &key, 12);
+	for (int i = 0; i < 12; i++)
+		nonzero += (b[i] != 0) << 8;
 	skb->cb[0] = (__u32)r[0];
 	skb->cb[1] = (__u32)r[1];
 	skb->cb[2] = (__u32)r[2];
 	skb->cb[3] = nonzero;
+	skb->cb[4] = (__u32)ro;
 	return r[0] ? TC_ACT_SHOT : TC_ACT_OK;
 }
