@@ -167,8 +167,10 @@ def main():
         cmd.append(path)
     with open(log, "w") as out:
         rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT).returncode
-    if rc not in (0, 1):
-        sys.exit(f"{args.tool} ended with {rc}: see {log}")
+    # The tool's last line counts the programs: without it, it did not
+    # finish (a crash, a sanitizer's report).
+    if rc not in (0, 1) or not re.search(r"^\d+ programs in ", open(log).read(), re.M):
+        sys.exit(f"{args.tool} ended with {rc} before its summary: see {log}")
 
     prevail = prevail_verdicts(args.prevail)
     by_path = {path: (project, rel) for project, rel, path in objs}
