@@ -127,6 +127,8 @@ HELPER(get_hash_recalc);
 HELPER(set_hash_invalid);
 HELPER(set_hash);
 HELPER(skb_ecn_set_ce);
+HELPER(skb_get_tunnel_key);
+HELPER(skb_get_tunnel_opt);
 HELPER(redirect);
 HELPER(redirect_map);
 HELPER(clone_redirect);

@@ -912,6 +912,30 @@ HELPER(set_hash)
 	return 0;
 }
 
+/* ---- tunnels ---- */
+
+/* The tunnel a packet came through (the kernel's metadata dst): none in
+ * user space, where no device decapsulates. The kernel's answer for a
+ * packet without it, whatever the flags: the key zeroed, EINVAL. */
+HELPER(skb_get_tunnel_key)
+{
+	(void)r4, (void)r5;
+	if (!skb_ctx(exec, r1) || chk(exec, (void *)(uintptr_t)r2, r3, UEBPF_MEM_WRITE, "R2 key"))
+		return 0;
+	memset((void *)(uintptr_t)r2, 0, r3);
+	return (uint64_t)(int64_t)-EINVAL;
+}
+
+/* The tunnel's options: none either, so the buffer zeroed and ENOENT. */
+HELPER(skb_get_tunnel_opt)
+{
+	(void)r4, (void)r5;
+	if (!skb_ctx(exec, r1) || chk(exec, (void *)(uintptr_t)r2, r3, UEBPF_MEM_WRITE, "R2 opt"))
+		return 0;
+	memset((void *)(uintptr_t)r2, 0, r3);
+	return (uint64_t)(int64_t)-ENOENT;
+}
+
 /* ---- ECN ---- */
 
 HELPER(skb_ecn_set_ce)

@@ -362,7 +362,7 @@ static int classify_sections(struct uebpf_object *obj)
 					       "#%zu, which does not exist", name, i, target);
 			/* Only code and .maps have relocations the loader uses. */
 			if ((ef->secs[target].shdr->sh_flags & SHF_EXECINSTR) ||
-			    strcmp(name, ".rel.maps") == 0)
+			    (sh->sh_type == SHT_REL && strcmp(name, ".rel.maps") == 0))
 				sec->kind = SEC_RELO;
 		} else if (sh->sh_type == SHT_NOBITS &&
 			   (strcmp(name, ".bss") == 0 || has_prefix(name, ".bss."))) {

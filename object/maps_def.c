@@ -417,10 +417,11 @@ static int legacy_map_ext(struct uebpf_object *obj, struct uebpf_map *map,
 	const struct elf_sec *sec = &obj->elf.secs[obj->elf.legacy_maps_idx];
 	struct legacy_map_def in = { 0 };
 
-	size_t nr = sec->size / def_sz, inner_off = 0;
+	size_t nr, inner_off = 0;
 
 	if (def_sz <= LEGACY_DEF_BASE)
 		return 0;
+	nr = sec->size / def_sz;
 	if (def->map_flags & BPF_F_NUMA_NODE)
 		map->def.numa_node = def->f6;
 	else if (def->f6 > LEGACY_PIN_MAX)

@@ -800,7 +800,8 @@ static void test_malformed_objects_refused_with_place(void)
 static void test_truncated_and_mutated_objects(void)
 {
 	static const char *const files[] = { "progs.bpf.o", "maps.bpf.o", "legacy.bpf.o",
-					      "globals-nobtf.bpf.o" };
+					      "globals-nobtf.bpf.o", "legacy_iproute2.bpf.o",
+					      "legacy_bpf_load.bpf.o", "legacy_nofunc.bpf.o" };
 	unsigned int seed = 1;
 	size_t f, len, i;
 	int opened = 0, refusals = 0, silent = 0;

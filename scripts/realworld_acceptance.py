@@ -17,7 +17,8 @@ programs whose section names none, then writes DIR/realworld_results.md (summary
 reasons, disagreements, the table of every program), DIR/realworld_results.tsv
 (the tool's report) and DIR/realworld_results.log (its output), and prints the
 summary. Needs root (the kernel's bpf()). Exits 1 when uebpf accepts a
-program the kernel's verifier rejects.
+program the kernel's verifier rejects, or accepts fewer than
+--min-accepted of the programs the kernel accepts.
 
 PREVAIL's verdicts come from the macros of its src/test/test_verify.cpp:
 TEST_SECTION, TEST_SECTION_LEGACY, TEST_PROGRAM and
@@ -145,6 +146,8 @@ def main():
     ap.add_argument("--prevail", help="PREVAIL's src/test/test_verify.cpp")
     ap.add_argument("--tool", default=DEFAULT_TOOL, help="verifier_corpus_test binary")
     ap.add_argument("--out", default=".", help="directory for realworld_results.{md,tsv,log}")
+    ap.add_argument("--min-accepted", type=int, default=0,
+                    help="fail when uebpf accepts fewer of the programs the kernel accepts")
     args = ap.parse_args()
 
     objs = objects(args.corpus)
@@ -164,8 +167,10 @@ def main():
         cmd.append(path)
     with open(log, "w") as out:
         rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT).returncode
-    if rc not in (0, 1):
-        sys.exit(f"{args.tool} ended with {rc}: see {log}")
+    # The tool's last line counts the programs: without it, it did not
+    # finish (a crash, a sanitizer's report).
+    if rc not in (0, 1) or not re.search(r"^\d+ programs in ", open(log).read(), re.M):
+        sys.exit(f"{args.tool} ended with {rc} before its summary: see {log}")
 
     prevail = prevail_verdicts(args.prevail)
     by_path = {path: (project, rel) for project, rel, path in objs}
@@ -190,6 +195,11 @@ def main():
     summary = md.split("\n## Every program")[0]
     print(summary)
     unsafe = [r for r in rows if r.uebpf == "accept" and r.kernel == "reject"]
+    both = sum(r.uebpf == "accept" and r.kernel == "accept" for r in rows)
+    if both < args.min_accepted:
+        print(f"FAIL: uebpf accepts {both} of the programs the kernel accepts, "
+              f"fewer than {args.min_accepted}")
+        return 1
     return 1 if unsafe else 0
 
 

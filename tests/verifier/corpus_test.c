@@ -1026,7 +1026,8 @@ static int count_cmp(const void *a, const void *b)
 
 static void count_print(struct count *list, size_t cnt)
 {
-	qsort(list, cnt, sizeof(*list), count_cmp);
+	if (cnt)
+		qsort(list, cnt, sizeof(*list), count_cmp);
 	for (size_t i = 0; i < cnt; i++) {
 		printf("  %4d  %s  (e.g. %s)\n", list[i].n, list[i].key, list[i].example);
 		free(list[i].key);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* More skb helpers: bpf_skb_ecn_set_ce, bpf_skb_load_bytes_relative from
  * the MAC and network headers, bpf_set_hash / set_hash_invalid read back
- * through skb->hash, bpf_csum_update without a complete checksum. */
+ * through skb->hash, bpf_csum_update without a complete checksum,
+ * bpf_skb_get_tunnel_key and _opt on packets that came through no tunnel. */
 #include "common.h"
 
 SEC("tc")
@@ -54,4 +55,30 @@ int tc_set_hash(struct __sk_buff *skb)
 	skb->cb[3] = seen;
 	skb->mark = h & 1 ? 0 : seen; /* the hash is not read after it is invalid */
 	return seen == h ? TC_ACT_OK : TC_ACT_SHOT;
+}
+
+SEC("tc")
+int tc_tunnel_key(struct __sk_buff *skb)
+{
+	struct bpf_tunnel_key key;
+	__u8 *b = (__u8 *)&key;
+	long r[3];
+	__u32 nonzero = 0;
+
+	__builtin_memset(&key, 0xa5, sizeof(key));
+	r[0] = bpf_skb_get_tunnel_key(skb, &key, sizeof(key), 0);
+	for (int i = 0; i < (int)sizeof(key); i++)
+		nonzero += b[i] != 0;
+	r[1] = bpf_skb_get_tunnel_key(skb, &key, sizeof(key), BPF_F_TUNINFO_IPV6);
+	r[2] = bpf_skb_get_tunnel_key(skb, &key, 8, 1ull << 40);
+	__builtin_memset(&key, 0x5a, sizeof(key));
+	long ro = bpf_skb_get_tunnel_opt(skb, &key, 12);
+	for (int i = 0; i < 12; i++)
+		nonzero += (b[i] != 0) << 8;
+	skb->cb[0] = (__u32)r[0];
+	skb->cb[1] = (__u32)r[1];
+	skb->cb[2] = (__u32)r[2];
+	skb->cb[3] = nonzero;
+	skb->cb[4] = (__u32)ro;
+	return r[0] ? TC_ACT_SHOT : TC_ACT_OK;
 }
