@@ -27,6 +27,7 @@ enum helper_arg {
 	ARG_CONST_SIZE,               /* size of the previous argument, > 0 */
 	ARG_CONST_SIZE_OR_ZERO,       /* size of the previous argument, >= 0 */
 	ARG_PTR_TO_CTX,               /* the program's context */
+	ARG_PTR_TO_CTX_OR_NULL,       /* the program's context, or NULL */
 	ARG_PTR_TO_FUNC,              /* a callback (lddw function reference) */
 	ARG_PTR_TO_STACK_OR_NULL,     /* callback context */
 	ARG_PTR_TO_CONST_STR,         /* NUL-terminated string in a read-only map */
@@ -102,6 +103,12 @@ HELPER(probe_read_user);
 HELPER(get_current_cgroup_id);
 HELPER(get_current_ancestor_cgroup_id);
 HELPER(current_task_under_cgroup);
+/* Socket helpers (sock_helpers.c). */
+HELPER(get_socket_cookie);
+HELPER(get_netns_cookie);
+HELPER(setsockopt);
+HELPER(getsockopt);
+HELPER(sock_ops_cb_flags_set);
 HELPER(probe_read_user_str);
 /* Packet helpers (pkt_helpers.c). */
 /* XDP and the __sk_buff types: the program types whose context holds a

@@ -24,7 +24,7 @@
 #define SA(f) offsetof(struct bpf_sock_addr, f)
 #define SA_END(f) (offsetof(struct bpf_sock_addr, f) + sizeof(((struct bpf_sock_addr *)0)->f))
 
-_Static_assert(sizeof(struct uebpf_sock_addr_ctx) == sizeof(struct bpf_sock_addr) &&
+_Static_assert(offsetof(struct uebpf_sock_addr_ctx, fd) == sizeof(struct bpf_sock_addr) &&
 		       offsetof(struct uebpf_sock_addr_ctx, user_ip6) == SA(user_ip6) &&
 		       offsetof(struct uebpf_sock_addr_ctx, user_port) == SA(user_port) &&
 		       offsetof(struct uebpf_sock_addr_ctx, msg_src_ip6) == SA(msg_src_ip6) &&

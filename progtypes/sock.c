@@ -18,7 +18,7 @@
 #define SK(f) offsetof(struct bpf_sock, f)
 #define SK_END(f) (offsetof(struct bpf_sock, f) + sizeof(((struct bpf_sock *)0)->f))
 
-_Static_assert(sizeof(struct uebpf_sock_ctx) == sizeof(struct bpf_sock) &&
+_Static_assert(offsetof(struct uebpf_sock_ctx, fd) == sizeof(struct bpf_sock) &&
 		       offsetof(struct uebpf_sock_ctx, src_port) == SK(src_port) &&
 		       offsetof(struct uebpf_sock_ctx, dst_ip6) == SK(dst_ip6) &&
 		       offsetof(struct uebpf_sock_ctx, rx_queue_mapping) == SK(rx_queue_mapping),
@@ -135,7 +135,7 @@ static bool sock_ops_is_valid_access(const struct prog_target *t, int off, int s
 {
 	(void)t;
 	ctx_access_scalar(acc);
-	if (off < 0 || off >= (int)sizeof(struct uebpf_sock_ops_ctx) || off % size != 0)
+	if (off < 0 || off >= (int)offsetof(struct uebpf_sock_ops_ctx, fd) || off % size != 0)
 		return false;
 	if (write)
 		return (off == (int)SO(reply) || off == (int)SO(sk_txhash)) && size == 4;
@@ -182,7 +182,7 @@ static bool sock_ops_helper(const struct prog_target *t, int32_t id)
 const struct progtype progtype_sock_ops = {
 	.type = BPF_PROG_TYPE_SOCK_OPS,
 	.name = "sock_ops",
-	.ctx_size = sizeof(struct uebpf_sock_ops_ctx),
+	.ctx_size = offsetof(struct uebpf_sock_ops_ctx, fd),
 	.is_valid_access = sock_ops_is_valid_access,
 	.convert_ctx_access = no_convert,
 	.helper_allowed = sock_ops_helper,

@@ -459,6 +459,10 @@ static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_
 		meta->has_alloc_size = true;
 		meta->alloc_size = reg->var_off.value;
 		return mark_precise(env, regno);
+	case ARG_PTR_TO_CTX_OR_NULL:
+		if (reg->type == SCALAR_VALUE && reg_is_const(reg) && reg->var_off.value == 0)
+			return 0;
+		/* fallthrough */
 	case ARG_PTR_TO_CTX:
 		if (base_type(reg->type) != PTR_TO_CTX || reg->type & PTR_MAYBE_NULL)
 			return type_mismatch(env, regno, "ctx");

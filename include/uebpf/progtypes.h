@@ -147,6 +147,9 @@ struct uebpf_sock_addr_ctx {
 	uint32_t msg_src_ip4;
 	uint32_t msg_src_ip6[4];
 	void *sk; /* a struct bpf_sock view */
+	/* Not seen by programs: the socket's fd, for the socket helpers
+	 * (cookies, options); -1 for none. */
+	int32_t fd;
 };
 
 /*
@@ -172,6 +175,9 @@ struct uebpf_sock_ctx {
 	uint32_t dst_ip6[4];
 	uint32_t state;
 	int32_t rx_queue_mapping;
+	/* Not seen by programs: the socket's fd, for the socket helpers;
+	 * -1 for none. */
+	int32_t fd;
 };
 
 /*
@@ -226,6 +232,9 @@ struct uebpf_sock_ops_ctx {
 	uint32_t skb_len;
 	uint32_t skb_tcp_flags;
 	uint64_t skb_hwtstamp;
+	/* Not seen by programs: the socket's fd, for the socket helpers
+	 * (bpf_setsockopt and bpf_getsockopt act on it); -1 for none. */
+	int32_t fd;
 };
 
 #ifdef __cplusplus
