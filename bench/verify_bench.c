@@ -668,12 +668,12 @@ static void run_object_prog(const char *path, const char *prog_name, bool kernel
 		if (!r->u.done) {
 			r->u.err = err ? err : -EINVAL;
 			err_buf[strcspn(err_buf, "\n")] = '\0';
-			snprintf(r->u.reason, sizeof(r->u.reason), "%s", err_buf);
+			snprintf(r->u.reason, sizeof(r->u.reason), "%.255s", err_buf);
 		}
 	} else {
 		r->u.err = -ENOENT;
 		err_buf[strcspn(err_buf, "\n")] = '\0';
-		snprintf(r->u.reason, sizeof(r->u.reason), "%s",
+		snprintf(r->u.reason, sizeof(r->u.reason), "%.255s",
 			 err_buf[0] ? err_buf : "uebpf cannot open it");
 	}
 	if (obj)
@@ -932,6 +932,26 @@ static void machine_line(bool kernel_ok, const char *why)
 	printf("\n");
 }
 
+static void cleanup(double *ratios, const char **names, int nratios)
+{
+	for (int i = 0; i < nratios; i++)
+		free((char *)names[i]);
+	free(names);
+	free(ratios);
+	for (size_t i = 0; i < nr_objprogs; i++) {
+		free(objprogs[i].path);
+		free(objprogs[i].name);
+	}
+	free(objprogs);
+	free(log_buf);
+	for (int i = 0; i < 2; i++) {
+		if (kernel_maps[i] >= 0)
+			close(kernel_maps[i]);
+		if (uebpf_maps[i] >= 0)
+			uebpf_map_close(uebpf_maps[i]);
+	}
+}
+
 static const char *default_dirs[] = {
 #ifdef VBENCH_OBJECT_DIRS
 	VBENCH_OBJECT_DIRS
@@ -1013,13 +1033,21 @@ int main(int argc, char **argv)
 		qsort(objprogs + first, nr_objprogs - first, sizeof(*objprogs), cmp_objprog_size);
 		/* One entry per size: the corpus builds some programs
 		 * several times (ISA versions, names of one source). */
-		size_t kept = first;
-		for (size_t i = first; i < nr_objprogs && kept - first < CORPUS_TOP; i++) {
+		size_t kept = first, i = first;
+		for (; i < nr_objprogs && kept - first < CORPUS_TOP; i++) {
 			bool dup = false;
 			for (size_t j = first; j < kept; j++)
 				dup |= objprogs[j].insns == objprogs[i].insns;
-			if (!dup)
-				objprogs[kept++] = objprogs[i];
+			if (dup) {
+				free(objprogs[i].path);
+				free(objprogs[i].name);
+				continue;
+			}
+			objprogs[kept++] = objprogs[i];
+		}
+		for (; i < nr_objprogs; i++) {
+			free(objprogs[i].path);
+			free(objprogs[i].name);
 		}
 		nr_objprogs = kept;
 	}
@@ -1066,12 +1094,19 @@ int main(int argc, char **argv)
 	}
 	if (shown == 0) {
 		fprintf(stderr, "uebpf-verify-bench: no program matches '%s'\n", filter);
+		rmdir(uebpf_pin_dir);
+		rmdir(bpffs_pin_dir);
+		cleanup(ratios, names, nratios);
 		return 2;
 	}
 	if (verify) {
 		printf("verification bench programs: %d passed, %d failed, %d skipped "
 		       "(uebpf lacks what they need, or the kernel's environment refuses them)\n",
 		       shown - failures - skipped, failures, skipped);
+		empty_dir(uebpf_pin_dir);
+		rmdir(uebpf_pin_dir);
+		rmdir(bpffs_pin_dir);
+		cleanup(ratios, names, nratios);
 		return failures ? 1 : 0;
 	}
 	if (nratios) {
@@ -1099,5 +1134,6 @@ int main(int argc, char **argv)
 	empty_dir(uebpf_pin_dir);
 	rmdir(uebpf_pin_dir);
 	rmdir(bpffs_pin_dir);
+	cleanup(ratios, names, nratios);
 	return 0;
 }
