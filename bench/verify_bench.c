@@ -295,7 +295,7 @@ static void kernel_measure(enum bpf_prog_type type, const char *name, const char
 			   const struct bpf_prog_load_opts *opts, struct measure *m)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, o);
-	double t[MAX_RUNS], v[MAX_RUNS];
+	double t[MAX_RUNS];
 	if (opts)
 		memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
 	o.sz = sizeof(o);
@@ -328,10 +328,8 @@ static void kernel_measure(enum bpf_prog_type type, const char *name, const char
 	}
 	/* The verification time only comes with the log: its one figure,
 	 * from the statistics load. */
-	for (int i = 0; i < n; i++)
-		v[i] = vt_us >= 0 ? (double)vt_us * 1000 : -1;
 	m->load_ns = n ? bench_median(t, n) : -1;
-	m->verify_ns = n ? v[0] : -1;
+	m->verify_ns = n && vt_us >= 0 ? (double)vt_us * 1000 : -1;
 	m->done = true;
 }
 
