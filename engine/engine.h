@@ -53,6 +53,10 @@ struct uebpf_code {
 	const struct uebpf_vm *vm;
 	struct slot *slots; /* insn_cnt + 1 (the sentinel) */
 	uint8_t *ops;       /* op id per slot, for the checked interpreter */
+	/* Checked interpreter: per slot, the registers the instruction reads
+	 * (bits 0-10) and writes (bits 16-26), to find reads of registers
+	 * nothing has set (engine/vm.c, reg_use). */
+	uint32_t *regs;
 	size_t insn_cnt;
 	/* The maps the program refers to, each holding a reference; direct[i]
 	 * when the program also addresses map i's value directly (a map

@@ -60,6 +60,18 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 	memset(stack, 0, sizeof(stack));
 	ex->stack_hi = stack_top;
 	ex->stack_lo = stack_top - UEBPF_STACK_SIZE;
+	/* Registers that hold a value (bit n: rN): r1 and r10 at the start,
+	 * r1-r5 in a callback (its arguments), as the verifier assumes.
+	 * Programs of a type (verified ones) may read no other; raw
+	 * programs (the conformance suite's r1 and r2) are not checked. */
+	uint32_t init = start ? 0x43eu : 0x402u;
+	const uint32_t init_checked = code->prog_type ? 0x7ffu : 0;
+	uint32_t frame_init[UEBPF_MAX_CALL_FRAMES];
+	unsigned uninit_reg = 0;
+/* After a helper call: r0 set, r1-r5 clobbered. */
+#define CLOBBER_CALLER_SAVED() (init = (init & ~0x3fu) | 1u)
+#else
+#define CLOBBER_CALLER_SAVED() ((void)0)
 #endif
 
 /* Operand access. */
@@ -73,6 +85,10 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 	do {                                                         \
 		if (++ex->insn_count > ex->insn_limit)               \
 			goto fault_limit;                            \
+		uint32_t use_ = code->regs[pc - base];               \
+		if (__builtin_expect(use_ & ~init & init_checked, 0)) \
+			goto fault_uninit;                           \
+		init |= use_ >> 16;                                  \
 		goto *labels[code->ops[pc - base]];                  \
 	} while (0)
 /* Stops the program unless [addr, addr + size) may be accessed. */
@@ -316,6 +332,7 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 #define LDPKT(NAME, SIZE, OFFSET)                                          \
 	L_##NAME: if (!packet_load(ex, (int32_t)(OFFSET), SIZE, &reg[0]))  \
 			goto packet_fault;                                 \
+		CLOBBER_CALLER_SAVED();                                    \
 		NEXT;
 	LDPKT(LDABSB, 1, pc->imm)
 	LDPKT(LDABSH, 2, pc->imm)
@@ -366,6 +383,7 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 		reg[0] = pc->fn(reg[1], reg[2], reg[3], reg[4], reg[5], ex);
 		if (__builtin_expect(ex->stopped, 0))
 			goto stopped;
+		CLOBBER_CALLER_SAVED();
 		NEXT;
 	/* bpf_tail_call(ctx, prog_array, index): on success the program in
 	 * the slot replaces this one, in this stack frame; else fall through. */
@@ -374,6 +392,7 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 		if (!next) {
 			if (__builtin_expect(ex->stopped, 0))
 				goto stopped;
+			CLOBBER_CALLER_SAVED();
 			NEXT;
 		}
 		code = next;
@@ -404,6 +423,7 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 		reg[0] = fn(reg[1], reg[2], reg[3], reg[4], reg[5], ex);
 		if (__builtin_expect(ex->stopped, 0))
 			goto stopped;
+		CLOBBER_CALLER_SAVED();
 		NEXT;
 	}
 	L_CALL_LOCAL:
@@ -414,6 +434,9 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 		reg[10] = stack_top - (uintptr_t)depth * UEBPF_STACK_SIZE;
 #if CHECKED
 		ex->stack_lo = reg[10] - UEBPF_STACK_SIZE;
+		/* The callee has its arguments and its frame pointer only. */
+		frame_init[depth - 1] = init;
+		init = (init & 0x3eu) | 0x400u;
 #endif
 		JUMP(pc->imm);
 	L_EXIT:
@@ -438,6 +461,7 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 		}
 #if CHECKED
 		ex->stack_lo = reg[10] - UEBPF_STACK_SIZE;
+		init = (frame_init[depth] & ~0x3fu) | 1u;
 #endif
 		pc = frames[depth].ret;
 		DISPATCH();
@@ -480,6 +504,11 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 		return run_fault(ex, pc - base, -ELOOP,
 				 "stopped after %" PRIu64 " instructions (the limit)",
 				 ex->insn_limit);
+	fault_uninit:
+		while (!((code->regs[pc - base] & ~init) >> uninit_reg & 1))
+			uninit_reg++;
+		return run_fault(ex, pc - base, -EFAULT, "reads r%u, which is uninitialised",
+				 uninit_reg);
 #else
 	(void)fault_addr;
 	(void)fault_size;
@@ -493,6 +522,7 @@ static int INTERP_NAME(const struct uebpf_code *code, struct uebpf_exec *ex,
 #undef DISPATCH
 #undef CHECK_MEM
 #undef CHECK_ATOMIC
+#undef CLOBBER_CALLER_SAVED
 #undef NEXT
 #undef JUMP
 #undef LOAD

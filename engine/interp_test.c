@@ -429,6 +429,64 @@ static void test_fused_pairs_match_the_checked_mode_and_jumps_into_them(void)
 	uebpf_vm_free(vm);
 }
 
+/* Checked mode, programs of a type: reading a register nothing has set
+ * (r2 at the start, r1-r5 after a helper call, a caller's r6 in a
+ * callee) stops the program, as the verifier would have refused it.
+ * Raw programs (no type) may read r2, their memory's length. */
+static uint64_t helper_seven(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e,
+			     struct uebpf_exec *ex)
+{
+	(void)a, (void)b, (void)c, (void)d, (void)e, (void)ex;
+	return 7;
+}
+
+static void test_checked_mode_stops_reads_of_uninitialised_registers(void)
+{
+	static const struct {
+		const char *text;
+		int rc;
+	} cases[] = {
+		{ "mov %r0, %r2\nexit\n", -EFAULT },
+		{ "mov %r0, 1\nmov %r2, 3\nadd %r0, %r2\nexit\n", 0 },
+		{ "mov %r1, 1\ncall 7\nmov %r0, %r1\nexit\n", -EFAULT },
+		{ "mov %r6, 1\ncall 7\nadd %r0, %r6\nexit\n", 0 },
+		{ "exit\n", -EFAULT },
+		{ "mov %r6, 1\ncall local +2\nadd %r0, %r6\nexit\nmov %r0, %r6\nexit\n", -EFAULT },
+		{ "mov %r6, 1\nmov %r1, 2\ncall local +2\nadd %r0, %r6\nexit\nmov %r0, %r1\nexit\n",
+		  0 },
+		{ "mov %r1, 2\ncall local +2\nmov %r0, %r1\nexit\nmov %r0, 0\nexit\n", -EFAULT },
+		{ "stxdw [%r10-8], %r3\nmov %r0, 0\nexit\n", -EFAULT },
+	};
+	struct uebpf_vm *vm = uebpf_vm_new();
+	CHECK(vm && !uebpf_vm_set_helper(vm, 7, "seven", helper_seven));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct uebpf_insn *insns;
+		size_t cnt;
+		struct uebpf_asm_opts ao = { .sz = sizeof(ao), .err_buf = err, .err_size = sizeof(err) };
+		CHECK_EQ(uebpf_asm(cases[i].text, &insns, &cnt, &ao), 0);
+		for (uint32_t type = 0; type < 2; type++) {
+			struct uebpf_code *code = NULL;
+			struct uebpf_code_opts lo = { .sz = sizeof(lo), .prog_type = type };
+			CHECK_EQ(uebpf_code_load(vm, insns, cnt, &lo, &code), 0);
+			char why[200] = "";
+			struct uebpf_run_opts ro = { .sz = sizeof(ro), .checked = true,
+						     .err_buf = why, .err_size = sizeof(why) };
+			uint64_t r0 = 0;
+			int rc = uebpf_code_run(code, 0, 0, &ro, &r0);
+			CHECK_REPORT(rc == (type ? cases[i].rc : 0), "case %zu, type %u: %d (%s)", i,
+				     type, rc, why);
+			if (rc)
+				CHECK_CONTAINS(why, "uninitialised");
+			/* the normal mode does not look */
+			ro.checked = false;
+			CHECK_EQ(uebpf_code_run(code, 0, 0, &ro, &r0), 0);
+			uebpf_code_free(code);
+		}
+		free(insns);
+	}
+	uebpf_vm_free(vm);
+}
+
 int main(void)
 {
 	RUN(test_call_depth_is_eight_frames);
@@ -444,5 +502,6 @@ int main(void)
 	RUN(test_may_goto_ends_a_loop_after_the_budget);
 	RUN(test_registers_start_zeroed_except_r1_r2_r10);
 	RUN(test_fused_pairs_match_the_checked_mode_and_jumps_into_them);
+	RUN(test_checked_mode_stops_reads_of_uninitialised_registers);
 	return check_summary("engine_interp_test");
 }

@@ -165,6 +165,73 @@ static int resolve_pseudo(struct uebpf_code *code, const struct uebpf_insn *in,
 	return code_add_map(code, map, 1);
 }
 
+/* The registers an instruction reads (bits 0-10) and writes (bits 16-26),
+ * for the checked interpreter's test of uninitialised reads. Calls,
+ * exits and legacy packet loads also clobber r1-r5 or change frames:
+ * the interpreter does that part itself. */
+static uint32_t reg_use(const struct uebpf_insn *in, int op)
+{
+	uint32_t d = 1u << in->dst_reg, s = 1u << in->src_reg, rd = 0, wr = 0;
+	switch (isa_ops[op].kind) {
+	case K_ALU:
+		if (BPF_OP(in->code) == BPF_MOV)
+			rd = BPF_SRC(in->code) == BPF_X ? s : 0;
+		else
+			rd = d | (BPF_SRC(in->code) == BPF_X ? s : 0);
+		wr = d;
+		break;
+	case K_NEG:
+	case K_END:
+		rd = wr = d;
+		break;
+	case K_MOVSX:
+	case K_LDX:
+	case K_LOAD_ACQ:
+		rd = s;
+		wr = d;
+		break;
+	case K_LDDW:
+		wr = d;
+		break;
+	case K_LDABS:
+		rd = 1u << 6;
+		wr = 1;
+		break;
+	case K_LDIND:
+		rd = 1u << 6 | s;
+		wr = 1;
+		break;
+	case K_ST:
+		rd = d;
+		break;
+	case K_STX:
+	case K_STORE_REL:
+		rd = d | s;
+		break;
+	case K_ATOMIC:
+		rd = d | s;
+		if (in->imm == BPF_CMPXCHG) {
+			rd |= 1;
+			wr = 1;
+		} else if (in->imm & BPF_FETCH) {
+			wr = s;
+		}
+		break;
+	case K_JCC:
+		rd = d | (BPF_SRC(in->code) == BPF_X ? s : 0);
+		break;
+	case K_CALLX:
+		rd = d;
+		break;
+	case K_EXIT:
+		rd = 1;
+		break;
+	default:
+		break;
+	}
+	return rd | wr << 16;
+}
+
 int uebpf_code_load(struct uebpf_vm *vm, const struct uebpf_insn *insns,
 		    size_t insn_cnt, const struct uebpf_code_opts *opts,
 		    struct uebpf_code **out)
@@ -191,7 +258,8 @@ int uebpf_code_load(struct uebpf_vm *vm, const struct uebpf_insn *insns,
 	code->id = (uint32_t)(((uintptr_t)code >> 4) * 2654435761u) | 1;
 	code->slots = calloc(insn_cnt + 1, sizeof(*code->slots));
 	code->ops = calloc(insn_cnt + 1, 1);
-	if (!code->slots || !code->ops) {
+	code->regs = calloc(insn_cnt + 1, sizeof(*code->regs));
+	if (!code->slots || !code->ops || !code->regs) {
 		uebpf_code_free(code);
 		return load_error(opts, -ENOMEM, "out of memory");
 	}
@@ -203,6 +271,7 @@ int uebpf_code_load(struct uebpf_vm *vm, const struct uebpf_insn *insns,
 		int op = isa_decode(in, NULL, 0);
 
 		code->ops[i] = (uint8_t)op;
+		code->regs[i] = reg_use(in, op);
 		s->label = labels[op];
 		s->dst = in->dst_reg;
 		s->src = in->src_reg;
@@ -279,6 +348,7 @@ void uebpf_code_free(struct uebpf_code *code)
 	free(code->direct);
 	free(code->slots);
 	free(code->ops);
+	free(code->regs);
 	free(code);
 }
 

@@ -9,11 +9,17 @@
  * run in the checked interpreter, which bounds-checks every access,
  * without a single memory fault: a fault there is a program the
  * verifier should have refused.
+ *
+ * With F_GEN_VERIFY in data[1] the bytes steer gen_verify.c's generator
+ * instead (programs aimed at the verifier, with maps, of every type it
+ * writes) and gen_verify_oracle.c judges the result: libFuzzer's
+ * coverage of the verifier then guides the generator's choices.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "fuzz.h"
+#include "gen_verify.h"
 #include "uebpf/engine.h"
 #include "uebpf/progtypes.h"
 #include "verifier/verifier.h"
@@ -22,6 +28,7 @@
 #define MAX_GEN_INSNS 96
 #define MAX_RAW_INSNS 512
 #define F_STRUCTURED 0x80 /* data[1]: generator bytes follow */
+#define F_GEN_VERIFY 0x40 /* data[1]: bytes for gen_verify.c's generator */
 #define PKT_LEN 64
 
 static const enum bpf_prog_type types[] = {
@@ -132,10 +139,39 @@ static void run_checked(const struct uebpf_insn *insns, size_t cnt, enum bpf_pro
 	}
 }
 
+/* The generator aimed at the verifier (gen_verify.c) and its oracle: an
+ * accepted program runs on random inputs, with maps, and must stay
+ * clean (no fault, no uninitialised register, no leaked reservation, no
+ * run longer than the verifier's exploration). */
+static void gen_verify_input(const uint8_t *data, size_t size)
+{
+	static struct gv_prog p;
+	struct fuzz_src src = { .data = data + HEADER, .size = size - HEADER };
+	gv_generate(&src, &p, gv_types[data[0] % gv_ntypes]);
+	uint64_t seed = 1;
+	for (size_t i = HEADER; i < size; i++)
+		seed = seed * 131 + data[i];
+	struct gv_result r;
+	gv_check(&p, seed, 3, &r, NULL, 0);
+	stats.inputs++;
+	stats.accepted += r.verdict != GV_REJECTED;
+	stats.ran += r.runs;
+	if (r.verdict != GV_REJECTED && r.verdict != GV_CLEAN) {
+		fprintf(stderr, "fuzz_verify: an accepted program violates safety (%s): %s\n",
+			gv_verdict_name(r.verdict), r.why);
+		gv_write(stderr, &p, seed, r.why);
+		abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < HEADER)
 		return 0;
+	if ((data[1] & (F_STRUCTURED | F_GEN_VERIFY)) == F_GEN_VERIFY) {
+		gen_verify_input(data, size);
+		return 0;
+	}
 	enum bpf_prog_type type = types[data[0] % NTYPES];
 	uint32_t log_level = (data[0] / NTYPES) % 3;
 	size_t log_size = data[1] & 1 ? 64 : 1 << 16;
@@ -194,6 +230,12 @@ static size_t generate(uint64_t *rng, uint8_t *out, size_t max)
 		return 0;
 	out[len++] = (uint8_t)fuzz_below(&s, 256);
 	out[len++] = (uint8_t)(fuzz_below(&s, 256) & ~F_STRUCTURED);
+	if (out[1] & F_GEN_VERIFY) { /* bytes for gen_verify.c */
+		size_t n = max - len < 512 ? max - len : 512;
+		for (size_t i = 0; i < n; i++)
+			out[len++] = (uint8_t)fuzz_below(&s, 256);
+		return len;
+	}
 	struct uebpf_insn insns[MAX_GEN_INSNS];
 	size_t room = (max - len) / sizeof(struct uebpf_insn);
 	size_t cnt = fuzz_gen_program(&s, insns, room < MAX_GEN_INSNS ? room : MAX_GEN_INSNS);
@@ -203,7 +245,7 @@ static size_t generate(uint64_t *rng, uint8_t *out, size_t max)
 
 static size_t insn_start(const uint8_t *data, size_t size)
 {
-	return size < HEADER || data[1] & F_STRUCTURED ? size : HEADER;
+	return size < HEADER || data[1] & (F_STRUCTURED | F_GEN_VERIFY) ? size : HEADER;
 }
 
 static void print_stats(FILE *out)

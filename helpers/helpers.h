@@ -98,6 +98,10 @@ HELPER(get_current_pid_tgid);
 HELPER(get_current_uid_gid);
 HELPER(get_current_comm);
 HELPER(probe_read_user);
+/* The current thread's cgroup (cgroup_helpers.c). */
+HELPER(get_current_cgroup_id);
+HELPER(get_current_ancestor_cgroup_id);
+HELPER(current_task_under_cgroup);
 HELPER(probe_read_user_str);
 /* Packet helpers (pkt_helpers.c). */
 /* XDP and the __sk_buff types: the program types whose context holds a

@@ -1174,9 +1174,21 @@ static int xdp_copy(struct uebpf_exec *exec, struct uebpf_xdp_ctx *xdp, uint32_t
 
 bool packet_ctx_type(uint32_t prog_type)
 {
-	return prog_type == BPF_PROG_TYPE_XDP || prog_type == BPF_PROG_TYPE_SCHED_CLS ||
-	       prog_type == BPF_PROG_TYPE_SCHED_ACT || prog_type == BPF_PROG_TYPE_SOCKET_FILTER ||
-	       prog_type == BPF_PROG_TYPE_CGROUP_SKB;
+	switch (prog_type) {
+	case BPF_PROG_TYPE_XDP:
+	case BPF_PROG_TYPE_SCHED_CLS:
+	case BPF_PROG_TYPE_SCHED_ACT:
+	case BPF_PROG_TYPE_SOCKET_FILTER:
+	case BPF_PROG_TYPE_CGROUP_SKB:
+	case BPF_PROG_TYPE_LWT_IN:
+	case BPF_PROG_TYPE_LWT_OUT:
+	case BPF_PROG_TYPE_LWT_XMIT:
+	case BPF_PROG_TYPE_LWT_SEG6LOCAL:
+	case BPF_PROG_TYPE_SK_SKB:
+		return true;
+	default:
+		return false;
+	}
 }
 
 int packet_ctx_head(struct uebpf_exec *exec, uint64_t r1, uint64_t len, uint8_t *out)

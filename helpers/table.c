@@ -56,8 +56,9 @@ static const struct helper_proto protos[] = {
 	PROTO(strncmp, helper_strncmp, RET_INTEGER,
 	      ARG_PTR_TO_MEM, ARG_CONST_SIZE, ARG_PTR_TO_CONST_STR),
 	/* The engine's own (no function here): tail_call replaces the running
-	 * program; loop and for_each_map_elem call back into it. */
-	PROTO(tail_call, NULL, RET_INTEGER, ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING),
+	 * program (returning nothing when it falls through, as the kernel's
+	 * prototype says); loop and for_each_map_elem call back into it. */
+	PROTO(tail_call, NULL, RET_VOID, ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING),
 	PROTO(loop, NULL, RET_INTEGER,
 	      ARG_ANYTHING, ARG_PTR_TO_FUNC, ARG_PTR_TO_STACK_OR_NULL, ARG_ANYTHING),
 	PROTO(for_each_map_elem, NULL, RET_INTEGER,
@@ -66,6 +67,11 @@ static const struct helper_proto protos[] = {
 	PROTO(get_prandom_u32, helper_get_prandom_u32, RET_INTEGER, ARG_NONE),
 	PROTO(get_smp_processor_id, helper_get_smp_processor_id, RET_INTEGER, ARG_NONE),
 	PROTO(get_current_pid_tgid, helper_get_current_pid_tgid, RET_INTEGER, ARG_NONE),
+	PROTO(get_current_cgroup_id, helper_get_current_cgroup_id, RET_INTEGER, ARG_NONE),
+	PROTO(get_current_ancestor_cgroup_id, helper_get_current_ancestor_cgroup_id, RET_INTEGER,
+	      ARG_ANYTHING),
+	PROTO(current_task_under_cgroup, helper_current_task_under_cgroup, RET_INTEGER,
+	      ARG_CONST_MAP_PTR, ARG_ANYTHING),
 	PROTO(get_current_uid_gid, helper_get_current_uid_gid, RET_INTEGER, ARG_NONE),
 	PROTO(get_current_comm, helper_get_current_comm, RET_INTEGER,
 	      ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE),

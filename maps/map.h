@@ -159,6 +159,8 @@ extern const struct map_ops stack_trace_map_ops;        /* maps/stackmap.c */
 extern const struct map_ops perf_event_array_map_ops;   /* maps/perf_event_array.c */
 extern const struct map_ops array_of_maps_map_ops, hash_of_maps_map_ops; /* maps/map_in_map.c */
 extern const struct map_ops devmap_map_ops, devmap_hash_map_ops; /* maps/devmap.c */
+extern const struct map_ops cgroup_array_map_ops;       /* maps/cgroup_array.c */
+extern const struct map_ops cpumap_map_ops; /* maps/cpumap.c */
 
 /* Array-style key walk: NULL or out of range -> 0, the last -> ENOENT. */
 int array_get_next_key(struct map *map, const void *key, void *next_key);
@@ -176,6 +178,9 @@ int map_close(int fd);
 int prog_array_set(struct map *map, uint32_t index, void *prog, uint32_t id,
 		   void (*put)(void *prog));
 void *prog_array_get(struct map *map, uint32_t index);
+/* Cgroup arrays (maps/cgroup_array.c): the id of the cgroup in a slot,
+ * 0 for none. */
+uint64_t cgroup_array_get(struct map *map, uint32_t index);
 /* Puts the program behind fd in a slot, for user space's updates of
  * program arrays; set by the engine once programs have fds (NULL
  * before: every fd is then "not a program"). */

@@ -167,7 +167,8 @@ static int read_sections(struct uebpf_object *obj)
 				       (unsigned long long)sh->sh_size, ef->size);
 		/* Symbols and relocations are read in place (libelf does not
 		 * copy them on x86): they must be aligned. */
-		if ((sh->sh_type == SHT_SYMTAB || sh->sh_type == SHT_REL) && sh->sh_offset % 8)
+		if ((sh->sh_type == SHT_SYMTAB || sh->sh_type == SHT_REL ||
+		     sh->sh_type == SHT_RELA) && sh->sh_offset % 8)
 			return obj_err(obj, EINVAL, "section #%zu: symbols or relocations at offset "
 				       "0x%llx, not 8-byte aligned", i,
 				       (unsigned long long)sh->sh_offset);
@@ -310,6 +311,12 @@ static int classify_sections(struct uebpf_object *obj)
 				       "with entries of %llu bytes (expected multiples of %zu)",
 				       name, i, (unsigned long long)sh->sh_size,
 				       (unsigned long long)sh->sh_entsize, sizeof(Elf64_Rel));
+		if (sh->sh_type == SHT_RELA &&
+		    (sh->sh_entsize != sizeof(Elf64_Rela) || sh->sh_size % sizeof(Elf64_Rela)))
+			return obj_err(obj, EINVAL, "section '%s' (#%zu): relocations of %llu bytes "
+				       "with entries of %llu bytes (expected multiples of %zu)",
+				       name, i, (unsigned long long)sh->sh_size,
+				       (unsigned long long)sh->sh_entsize, sizeof(Elf64_Rela));
 		err = section_data(obj, i);
 		if (err)
 			return err;
@@ -345,7 +352,9 @@ static int classify_sections(struct uebpf_object *obj)
 				return obj_err(obj, EOPNOTSUPP, "section '%s' (#%zu): struct_ops maps "
 					       "are kernel objects that uebpf does not have", name, i);
 			}
-		} else if (sh->sh_type == SHT_REL) {
+		} else if (sh->sh_type == SHT_REL || sh->sh_type == SHT_RELA) {
+			/* RELA: from toolchains other than clang (Open vSwitch's
+			 * old datapath), read as REL when every addend is 0. */
 			size_t target = sh->sh_info;
 
 			if (target == 0 || target >= ef->sec_cnt)
@@ -380,24 +389,87 @@ static int cmp_progs(const void *a_, const void *b_)
 	return 0;
 }
 
+static bool in_code_section(const struct elf_state *ef, const Elf64_Sym *sym)
+{
+	return sym->st_shndx != SHN_UNDEF && sym->st_shndx < ef->sec_cnt &&
+	       ef->secs[sym->st_shndx].kind == SEC_PROGS;
+}
+
+/* A program's symbol. Clang before 6 marked no function as STT_FUNC:
+ * in objects that have none, the global symbols of code sections start
+ * the programs, as the loaders of the time (libbpf before 0.3, the
+ * kernel's samples, iproute2) read them. */
+static bool program_sym(const struct elf_state *ef, size_t idx, bool no_func_syms)
+{
+	const Elf64_Sym *sym = &ef->syms[idx];
+
+	if (!in_code_section(ef, sym))
+		return false;
+	if (ELF64_ST_TYPE(sym->st_info) == STT_FUNC)
+		return true;
+	if (!no_func_syms || ELF64_ST_TYPE(sym->st_info) != STT_NOTYPE)
+		return false;
+	if (ELF64_ST_BIND(sym->st_info) == STB_GLOBAL)
+		return true;
+	/* A section of static functions only (Open vSwitch's): the local
+	 * symbol at its start names it, unless a global one is there. */
+	if (ELF64_ST_BIND(sym->st_info) != STB_LOCAL || sym->st_value != 0 ||
+	    sym->st_shndx == ef->text_idx)
+		return false;
+	for (size_t i = 0; i < ef->sym_cnt; i++) {
+		const Elf64_Sym *o = &ef->syms[i];
+
+		if (o->st_shndx == sym->st_shndx && ELF64_ST_TYPE(o->st_info) == STT_NOTYPE &&
+		    (ELF64_ST_BIND(o->st_info) == STB_GLOBAL || (o->st_value == 0 && i < idx)))
+			return false;
+	}
+	return true;
+}
+
+/* The size of a program whose symbol has none (an STT_NOTYPE one): up
+ * to the next program of its section, or the section's end. */
+static uint64_t program_sym_size(const struct elf_state *ef, const Elf64_Sym *sym,
+				 bool no_func_syms)
+{
+	uint64_t end = ef->secs[sym->st_shndx].size;
+
+	if (sym->st_size || sym->st_value > end)
+		return sym->st_size;
+	for (size_t i = 0; i < ef->sym_cnt; i++) {
+		const Elf64_Sym *o = &ef->syms[i];
+
+		if (o->st_shndx == sym->st_shndx && program_sym(ef, i, no_func_syms) &&
+		    o->st_value > sym->st_value && o->st_value < end)
+			end = o->st_value;
+	}
+	return end - sym->st_value;
+}
+
 /* One program per function symbol of a code section, as libbpf makes
  * them; ordered by section, then offset. */
 static int collect_programs(struct uebpf_object *obj)
 {
 	struct elf_state *ef = &obj->elf;
+	bool no_func_syms = true;
 	size_t i;
 
+	for (i = 0; i < ef->sym_cnt; i++)
+		if (ELF64_ST_TYPE(ef->syms[i].st_info) == STT_FUNC &&
+		    in_code_section(ef, &ef->syms[i]))
+			no_func_syms = false;
+	ef->no_func_syms = no_func_syms;
+
 	for (i = 0; i < ef->sym_cnt; i++) {
-		const Elf64_Sym *sym = &ef->syms[i];
+		Elf64_Sym sym_copy = ef->syms[i], *sym = &sym_copy;
 		size_t sec_idx = sym->st_shndx;
 		const struct elf_sec *sec;
 		struct uebpf_program *prog;
 		const char *name;
 
-		if (ELF64_ST_TYPE(sym->st_info) != STT_FUNC || sec_idx == SHN_UNDEF ||
-		    sec_idx >= ef->sec_cnt || ef->secs[sec_idx].kind != SEC_PROGS)
+		if (!program_sym(ef, i, no_func_syms))
 			continue;
 		sec = &ef->secs[sec_idx];
+		sym->st_size = program_sym_size(ef, sym, no_func_syms);
 		name = elf_sym_name(obj, sym);
 		if (!name)
 			return obj_err(obj, EINVAL, "section '%s': function symbol #%zu at offset "
@@ -408,7 +480,8 @@ static int collect_programs(struct uebpf_object *obj)
 				       "%llu bytes, crosses the end of the section (%zu bytes)",
 				       sec->name, name, (unsigned long long)sym->st_value,
 				       (unsigned long long)sym->st_size, sec->size);
-		if (sec_idx != ef->text_idx && ELF64_ST_BIND(sym->st_info) == STB_LOCAL)
+		if (sec_idx != ef->text_idx && ELF64_ST_BIND(sym->st_info) == STB_LOCAL &&
+		    !no_func_syms)
 			return obj_err(obj, EOPNOTSUPP, "section '%s': program '%s' at offset 0x%llx "
 				       "is static: programs outside .text must be global functions",
 				       sec->name, name, (unsigned long long)sym->st_value);

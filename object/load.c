@@ -381,3 +381,36 @@ int uebpf_object_load(struct uebpf_object *obj)
 		unload(obj);
 	return err;
 }
+
+int object_relocate_only(struct uebpf_object *obj, const struct uebpf_program *prog,
+			 struct uebpf_insn **insns, size_t *cnt)
+{
+	struct relo_result *res;
+	size_t idx = (size_t)(prog - obj->progs);
+	int err = 0;
+
+	if (obj->loaded)
+		return obj_err(obj, EBUSY, "the object is already loaded (or failed to load)");
+	if (idx >= obj->nr_progs || !prog->autoload || prog_is_subprog(obj, prog))
+		return obj_err(obj, EINVAL, "not a main program of the object with autoload on");
+	obj->loaded = true;
+	err = externs_resolve(obj);
+	for (size_t i = 0; i < obj->nr_maps && !err; i++)
+		err = create_map(&obj->maps[i]);
+	res = err ? NULL : calloc(obj->nr_progs + 1, sizeof(*res));
+	if (!err && !res)
+		err = obj_err(obj, ENOMEM, "out of memory");
+	err = err ? err : relo_programs(obj, res);
+	if (!err) {
+		*insns = res[idx].insns;
+		*cnt = res[idx].insn_cnt;
+		res[idx].insns = NULL;
+	}
+	if (res) {
+		relo_results_free(obj, res);
+		free(res);
+	}
+	if (err)
+		unload(obj);
+	return err;
+}

@@ -14,6 +14,7 @@
 #include <bpf/btf.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,14 +28,26 @@
  * comes close, a cycle would otherwise never end. */
 #define MAX_MODS 32
 
-/* struct bpf_map_def of the legacy `maps` section. */
+/*
+ * Definitions of the legacy `maps` section: libbpf's struct bpf_map_def
+ * (the first 5 fields), extended by the older loaders that read them:
+ * the kernel's samples/bpf/bpf_load (inner_map_idx, numa_node: 28
+ * bytes) and iproute2's struct bpf_elf_map (id, pinning: 28 bytes;
+ * inner_id, inner_idx: 36 bytes).
+ */
 struct legacy_map_def {
 	uint32_t type;
 	uint32_t key_size;
 	uint32_t value_size;
 	uint32_t max_entries;
 	uint32_t map_flags;
+	uint32_t f5; /* bpf_load: inner_map_idx; iproute2: id */
+	uint32_t f6; /* bpf_load: numa_node; iproute2: pinning */
+	uint32_t inner_id, inner_idx; /* iproute2 */
 };
+#define LEGACY_DEF_BASE 20 /* the bytes of libbpf's struct bpf_map_def */
+/* iproute2's pinning values (PIN_NONE, PIN_OBJECT_NS, PIN_GLOBAL_NS). */
+#define LEGACY_PIN_MAX 2
 
 /* values of __uint(pinning, ...) (bpf_helpers.h) */
 enum { PIN_NONE, PIN_BY_NAME };
@@ -389,6 +402,90 @@ static void legacy_map_btf(struct uebpf_object *obj, struct uebpf_map *map)
 	map->def.btf_value_type_id = m[1].type;
 }
 
+/*
+ * The fields past libbpf's 20 bytes. samples/bpf's loader and iproute2's
+ * share the 28-byte size, told apart by what the fields can mean: an
+ * inner map index only for maps of maps (bpf_load), a NUMA node only with
+ * BPF_F_NUMA_NODE, otherwise iproute2's id (a name for its own
+ * references, unused here) and pinning. iproute2 pins in its own bpffs
+ * directory; uebpf reads the pinning but leaves the map private, as a
+ * map of an object loaded alone.
+ */
+static int legacy_map_ext(struct uebpf_object *obj, struct uebpf_map *map,
+			  const struct legacy_map_def *def, size_t def_sz)
+{
+	const struct elf_sec *sec = &obj->elf.secs[obj->elf.legacy_maps_idx];
+	struct legacy_map_def in = { 0 };
+
+	size_t nr = sec->size / def_sz, inner_off = 0;
+
+	if (def_sz <= LEGACY_DEF_BASE)
+		return 0;
+	if (def->map_flags & BPF_F_NUMA_NODE)
+		map->def.numa_node = def->f6;
+	else if (def->f6 > LEGACY_PIN_MAX)
+		return obj_err(obj, EINVAL, "section 'maps': map '%s' at offset 0x%llx: %u at "
+			       "offset 0x%llx is neither a NUMA node (no BPF_F_NUMA_NODE) nor one "
+			       "of iproute2's pinnings (0 to %d)", map->name,
+			       (unsigned long long)map->sec_offset, def->f6,
+			       (unsigned long long)(map->sec_offset +
+						    offsetof(struct legacy_map_def, f6)),
+			       LEGACY_PIN_MAX);
+	if (!is_map_in_map(def->type))
+		return 0;
+	/* The value is an inner map's fd: bpf_load wrote no size. */
+	if (!map->def.value_size)
+		map->def.value_size = sizeof(uint32_t);
+	if (def_sz > offsetof(struct legacy_map_def, inner_id)) {
+		/* iproute2: the inner map is the one whose id is the outer
+		 * map's inner_id (where iproute2 puts inner maps, inner_idx,
+		 * is not applied: their slots start empty). */
+		size_t i;
+
+		for (i = 0; i < nr; i++) {
+			uint32_t id;
+
+			memcpy(&id, sec->data + i * def_sz + offsetof(struct legacy_map_def, f5),
+			       sizeof(id));
+			if (def->inner_id && id == def->inner_id && i * def_sz != map->sec_offset)
+				break;
+		}
+		if (i == nr)
+			return obj_err(obj, EINVAL, "section 'maps': map '%s': no map of the section "
+				       "has the id %u its inner_id names", map->name, def->inner_id);
+		inner_off = i * def_sz;
+	} else {
+		/* bpf_load: the inner map is the definition at index f5 of
+		 * the section, whose maps all have the same size. */
+		if (def->f5 >= nr || (uint64_t)def->f5 * def_sz == map->sec_offset)
+			return obj_err(obj, EINVAL, "section 'maps': map '%s': inner map index %u "
+				       "is not another map of the section (%zu of them)", map->name,
+				       def->f5, nr);
+		inner_off = (size_t)def->f5 * def_sz;
+	}
+	memcpy(&in, sec->data + inner_off, def_sz < sizeof(in) ? def_sz : sizeof(in));
+	map->inner = calloc(1, sizeof(*map->inner));
+	if (!map->inner)
+		return obj_err(obj, ENOMEM, "out of memory for map '%s'", map->name);
+	map->inner->obj = obj;
+	map->inner->fd = -1;
+	map->inner->kind = MAP_LEGACY;
+	map->inner->sec_idx = map->sec_idx;
+	if (asprintf(&map->inner->name, "%s.inner", map->name) < 0) {
+		map->inner->name = NULL;
+		return obj_err(obj, ENOMEM, "out of memory for map '%s'", map->name);
+	}
+	map->inner->kern_name = strndup(map->inner->name, OBJ_NAME_LEN - 1);
+	if (!map->inner->kern_name)
+		return obj_err(obj, ENOMEM, "out of memory for map '%s'", map->name);
+	map->inner->def.type = in.type;
+	map->inner->def.key_size = in.key_size;
+	map->inner->def.value_size = in.value_size;
+	map->inner->def.max_entries = in.max_entries;
+	map->inner->def.map_flags = in.map_flags;
+	return 0;
+}
+
 static int init_legacy_maps(struct uebpf_object *obj)
 {
 	struct elf_state *ef = &obj->elf;
@@ -414,6 +511,7 @@ static int init_legacy_maps(struct uebpf_object *obj)
 		struct uebpf_map *map;
 		const char *name;
 		size_t j;
+		int err;
 
 		if (sym->st_shndx != idx || ELF64_ST_TYPE(sym->st_info) == STT_SECTION)
 			continue;
@@ -434,10 +532,10 @@ static int init_legacy_maps(struct uebpf_object *obj)
 		for (j = sizeof(def); j < def_sz; j++)
 			if (sec->data[sym->st_value + j])
 				return obj_err(obj, EINVAL, "section 'maps': map '%s' at offset "
-					       "0x%llx: non-zero byte at offset 0x%llx past the 20 "
-					       "bytes of struct bpf_map_def (fields uebpf does not "
-					       "know)", name, (unsigned long long)sym->st_value,
-					       (unsigned long long)(sym->st_value + j));
+					       "0x%llx: non-zero byte at offset 0x%llx past the %zu "
+					       "bytes of iproute2's struct bpf_elf_map (fields uebpf "
+					       "does not know)", name, (unsigned long long)sym->st_value,
+					       (unsigned long long)(sym->st_value + j), sizeof(def));
 
 		map = obj_add_map(obj);
 		if (!map)
@@ -454,6 +552,9 @@ static int init_legacy_maps(struct uebpf_object *obj)
 		map->def.value_size = def.value_size;
 		map->def.max_entries = def.max_entries;
 		map->def.map_flags = def.map_flags;
+		err = legacy_map_ext(obj, map, &def, def_sz);
+		if (err)
+			return err;
 		legacy_map_btf(obj, map);
 		find_spin_lock(obj, map);
 	}

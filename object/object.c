@@ -79,10 +79,12 @@ struct uebpf_map *obj_add_map(struct uebpf_object *obj)
 }
 
 /* Type, attach type, flags and target from the section name, as libbpf
- * reads it; an unknown name leaves the type unset (the user may set it,
+ * reads it (for objects only older loaders read, also by their
+ * prefixes); an unknown name leaves the type unset (the user may set it,
  * loading refuses it otherwise with libbpf's message). */
 static int init_programs(struct uebpf_object *obj)
 {
+	bool legacy = obj->elf.legacy_maps_idx || obj->elf.no_func_syms;
 	size_t i;
 
 	for (i = 0; i < obj->nr_progs; i++) {
@@ -91,7 +93,10 @@ static int init_programs(struct uebpf_object *obj)
 		struct sec_def def;
 
 		/* def points into prog->sec_name: copy before replacing it. */
-		sec_def_parse(prog->sec_name, &def);
+		if (legacy)
+			sec_def_parse_legacy(prog->sec_name, &def);
+		else
+			sec_def_parse(prog->sec_name, &def);
 		sec_name = strdup(def.name);
 		if (def.prog_type != BPF_PROG_TYPE_UNSPEC && def.attach_target)
 			target = strdup(def.attach_target);

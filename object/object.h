@@ -74,6 +74,9 @@ struct elf_state {
 	size_t text_idx;        /* 0: none */
 	size_t btf_maps_idx;    /* .maps; 0: none */
 	size_t legacy_maps_idx; /* maps; 0: none */
+	/* No function symbol in code sections (clang before 6): programs
+	 * start at global symbols. */
+	bool no_func_syms;
 	const struct elf_sec *btf_sec, *btf_ext_sec;
 	/* Lookups by name, built on first use: BTF type ids sorted by name
 	 * (then id), and global object symbols sorted by name (then index). */
@@ -299,6 +302,13 @@ struct relo_result {
 	size_t nr_parts;
 };
 int relo_programs(struct uebpf_object *obj, struct relo_result *res);
+/* load.c: the first steps of uebpf_object_load (externs, maps created,
+ * every autoload program relocated), giving one program's instructions
+ * (the caller frees them) without loading it: for tests that load the
+ * same instructions elsewhere (the kernel). The maps stay until the
+ * object is closed; the object cannot be loaded after. */
+int object_relocate_only(struct uebpf_object *obj, const struct uebpf_program *prog,
+			 struct uebpf_insn **insns, size_t *cnt);
 void relo_results_free(struct uebpf_object *obj, struct relo_result *res);
 /* The line record of instruction insn_idx of a program (as loaded, when
  * it has parts; as in the file otherwise), or NULL. */

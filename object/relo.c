@@ -200,16 +200,23 @@ static int collect_section_relos(struct uebpf_object *obj, size_t rel_idx, size_
 	const struct elf_sec *rs = &ef->secs[rel_idx];
 	size_t target = rs->shdr->sh_info;
 	const struct elf_sec *ts = &ef->secs[target];
-	size_t n = rs->size / sizeof(Elf64_Rel);
+	bool rela = rs->shdr->sh_type == SHT_RELA;
+	size_t esz = rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel), n = rs->size / esz;
 
 	for (size_t i = 0; i < n; i++) {
-		Elf64_Rel rel;
+		Elf64_Rela rel = { 0 };
 		char where[160];
 
-		memcpy(&rel, rs->data + i * sizeof(rel), sizeof(rel));
+		memcpy(&rel, rs->data + i * esz, esz);
 		size_t sym_idx = ELF64_R_SYM(rel.r_info);
 		snprintf(where, sizeof(where), "section '%s', offset 0x%zx: relocation #%zu",
-			 rs->name, i * sizeof(rel), i);
+			 rs->name, i * esz, i);
+		/* What REL keeps in the instruction, RELA has in the entry:
+		 * only entries that add nothing mean the same. */
+		if (rela && rel.r_addend)
+			return obj_err(obj, EOPNOTSUPP, "%s: addend %lld: RELA relocations are "
+				       "read only without addends", where,
+				       (long long)rel.r_addend);
 		if (sym_idx >= ef->sym_cnt)
 			return obj_err(obj, EINVAL, "%s: symbol #%zu does not exist (%zu symbols)",
 				       where, sym_idx, ef->sym_cnt);

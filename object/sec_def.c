@@ -224,6 +224,50 @@ int sec_def_parse(const char *sec_name, struct sec_def *out)
 	return -ESRCH;
 }
 
+/* The prefixes of the loaders before libbpf 1.0, longest first where one
+ * is the start of another. */
+static const struct {
+	const char *prefix;
+	enum bpf_prog_type type;
+} legacy_prefixes[] = {
+	{ "socket", BPF_PROG_TYPE_SOCKET_FILTER },
+	{ "xdp", BPF_PROG_TYPE_XDP },
+	{ "classifier", BPF_PROG_TYPE_SCHED_CLS },
+	{ "action", BPF_PROG_TYPE_SCHED_ACT },
+	{ "kprobe/", BPF_PROG_TYPE_KPROBE },
+	{ "kretprobe/", BPF_PROG_TYPE_KPROBE },
+	{ "tracepoint/", BPF_PROG_TYPE_TRACEPOINT },
+	{ "raw_tracepoint/", BPF_PROG_TYPE_RAW_TRACEPOINT },
+	{ "perf_event", BPF_PROG_TYPE_PERF_EVENT },
+	{ "cgroup/skb", BPF_PROG_TYPE_CGROUP_SKB },
+	{ "cgroup/sock", BPF_PROG_TYPE_CGROUP_SOCK },
+	{ "cgroup/dev", BPF_PROG_TYPE_CGROUP_DEVICE },
+	{ "sockops", BPF_PROG_TYPE_SOCK_OPS },
+	{ "sk_skb", BPF_PROG_TYPE_SK_SKB },
+	{ "sk_msg", BPF_PROG_TYPE_SK_MSG },
+	{ "lwt_in", BPF_PROG_TYPE_LWT_IN },
+	{ "lwt_out", BPF_PROG_TYPE_LWT_OUT },
+	{ "lwt_xmit", BPF_PROG_TYPE_LWT_XMIT },
+	{ "lwt_seg6local", BPF_PROG_TYPE_LWT_SEG6LOCAL },
+};
+
+int sec_def_parse_legacy(const char *sec_name, struct sec_def *out)
+{
+	int err = sec_def_parse(sec_name, out);
+
+	if (err != -ESRCH)
+		return err;
+	for (size_t i = 0; i < sizeof(legacy_prefixes) / sizeof(legacy_prefixes[0]); i++) {
+		size_t len = strlen(legacy_prefixes[i].prefix);
+
+		if (!strncmp(out->name, legacy_prefixes[i].prefix, len)) {
+			out->prog_type = legacy_prefixes[i].type;
+			return 0;
+		}
+	}
+	return -ESRCH;
+}
+
 int sec_def_missing_type_msg(char *buf, size_t size, const char *prog_name,
 			     const char *sec_name)
 {

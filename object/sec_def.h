@@ -107,6 +107,16 @@ struct sec_def {
 int sec_def_parse(const char *sec_name, struct sec_def *out);
 
 /*
+ * For an object of the loaders before libbpf 1.0 (a legacy `maps`
+ * section, no function symbols), a name sec_def_parse does not know, by
+ * the prefixes those loaders matched (libbpf 0.x, the kernel's
+ * samples/bpf, iproute2): "socket1", "socket/3", "xdp_prog",
+ * "classifier_x", "sk_skb/...", "cgroup/sock1", ... 0, or -ESRCH when no
+ * prefix matches (out is then as sec_def_parse left it).
+ */
+int sec_def_parse_legacy(const char *sec_name, struct sec_def *out);
+
+/*
  * libbpf's message for a program whose type is unknown at load, with the
  * section name's unprintable bytes as \xNN. Returns what snprintf returns.
  */

@@ -11,7 +11,11 @@
 
 extern const struct progtype progtype_socket_filter, progtype_kprobe, progtype_sched_cls,
 	progtype_sched_act, progtype_tracepoint, progtype_xdp, progtype_perf_event,
-	progtype_cgroup_skb, progtype_raw_tracepoint, progtype_cgroup_sock_addr, progtype_lsm;
+	progtype_cgroup_skb, progtype_cgroup_sock, progtype_sock_ops, progtype_raw_tracepoint,
+	progtype_cgroup_sock_addr, progtype_lsm, progtype_lwt_in, progtype_lwt_out,
+	progtype_lwt_xmit, progtype_sk_skb, progtype_lwt_seg6local, progtype_sk_msg,
+	progtype_sk_reuseport, progtype_sk_lookup, progtype_cgroup_device, progtype_cgroup_sysctl,
+	progtype_cgroup_sockopt;
 
 /* The kernel's bpf_ctx_narrow_access_ok: a read of size bytes of a field
  * of field_size bytes (the offset is already a multiple of size). */

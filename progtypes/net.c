@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The networking program types: xdp (struct xdp_md), the four that see a
- * struct __sk_buff (sched_cls, sched_act, socket_filter, cgroup_skb) and
- * cgroup_sock_addr (struct bpf_sock_addr).
+ * The networking program types: xdp (struct xdp_md), those that see a
+ * struct __sk_buff (sched_cls, sched_act, socket_filter, cgroup_skb, the
+ * four lwt types, sk_skb) and cgroup_sock_addr (struct bpf_sock_addr).
  *
  * The access rules are those of the kernel's net/core/filter.c
  * (xdp_is_valid_access, bpf_skb_is_valid_access and the per-type
@@ -366,6 +366,120 @@ const struct progtype progtype_cgroup_skb = {
 	.helper_allowed = cg_skb_helper,
 	.return_range = cg_skb_return_range,
 	.packet_write = false,
+};
+
+/* ---- lwt and sk_skb: struct __sk_buff again ---- */
+
+static bool lwt_is_valid_access(const struct prog_target *t, int off, int size, bool write,
+				struct ctx_access *acc)
+{
+	(void)t;
+	ctx_access_scalar(acc);
+	if (in_field(off, SKB(tc_classid), 4) || in_field(off, SKB(data_meta), 4) ||
+	    (off >= (int)SKB(family) && off < (int)SKB_END(local_port)) ||
+	    in_field(off, SKB(tstamp), 8) || in_field(off, SKB(wire_len), 4) ||
+	    in_field(off, SKB(hwtstamp), 8))
+		return false;
+	if (write && !(in_field(off, SKB(mark), 4) || in_field(off, SKB(priority), 4) ||
+		       in_field(off, SKB(cb), 20)))
+		return false;
+	if (in_field(off, SKB(data), 4))
+		acc->result = CTX_PACKET;
+	else if (in_field(off, SKB(data_end), 4))
+		acc->result = CTX_PACKET_END;
+	return skb_is_valid_access(off, size, write, acc);
+}
+
+static bool sk_skb_is_valid_access(const struct prog_target *t, int off, int size, bool write,
+				   struct ctx_access *acc)
+{
+	(void)t;
+	ctx_access_scalar(acc);
+	if (in_field(off, SKB(tc_classid), 4) || in_field(off, SKB(data_meta), 4) ||
+	    in_field(off, SKB(tstamp), 8) || in_field(off, SKB(wire_len), 4) ||
+	    in_field(off, SKB(hwtstamp), 8) || in_field(off, SKB(mark), 4))
+		return false;
+	if (write && !(in_field(off, SKB(tc_index), 4) || in_field(off, SKB(priority), 4)))
+		return false;
+	if (in_field(off, SKB(data), 4))
+		acc->result = CTX_PACKET;
+	else if (in_field(off, SKB(data_end), 4))
+		acc->result = CTX_PACKET_END;
+	return skb_is_valid_access(off, size, write, acc);
+}
+
+/* What every lwt type may call (the kernel's lwt_out_func_proto). */
+static const int32_t lwt_out_helpers[] = {
+	BPF_FUNC_skb_load_bytes, BPF_FUNC_skb_pull_data, BPF_FUNC_csum_diff,
+	BPF_FUNC_get_cgroup_classid, BPF_FUNC_get_route_realm, BPF_FUNC_get_hash_recalc,
+	BPF_FUNC_perf_event_output, BPF_FUNC_get_smp_processor_id, BPF_FUNC_skb_under_cgroup,
+};
+
+static const int32_t lwt_xmit_helpers[] = {
+	BPF_FUNC_skb_get_tunnel_key, BPF_FUNC_skb_set_tunnel_key, BPF_FUNC_skb_get_tunnel_opt,
+	BPF_FUNC_skb_set_tunnel_opt, BPF_FUNC_redirect, BPF_FUNC_clone_redirect,
+	BPF_FUNC_skb_change_tail, BPF_FUNC_skb_change_head, BPF_FUNC_skb_store_bytes,
+	BPF_FUNC_csum_update, BPF_FUNC_csum_level, BPF_FUNC_l3_csum_replace,
+	BPF_FUNC_l4_csum_replace, BPF_FUNC_set_hash_invalid, BPF_FUNC_lwt_push_encap,
+};
+
+static const int32_t lwt_seg6local_helpers[] = {
+	BPF_FUNC_lwt_seg6_store_bytes, BPF_FUNC_lwt_seg6_action, BPF_FUNC_lwt_seg6_adjust_srh,
+};
+
+static bool lwt_helper(const struct prog_target *t, int32_t id)
+{
+	if (net_base_helper(id) || HELPER_IN(lwt_out_helpers, id))
+		return true;
+	switch (t->type) {
+	case BPF_PROG_TYPE_LWT_IN:
+		return id == BPF_FUNC_lwt_push_encap;
+	case BPF_PROG_TYPE_LWT_XMIT:
+		return HELPER_IN(lwt_xmit_helpers, id);
+	case BPF_PROG_TYPE_LWT_SEG6LOCAL:
+		return HELPER_IN(lwt_seg6local_helpers, id);
+	default:
+		return false;
+	}
+}
+
+static const int32_t sk_skb_helpers[] = {
+	BPF_FUNC_skb_store_bytes, BPF_FUNC_skb_load_bytes, BPF_FUNC_skb_pull_data,
+	BPF_FUNC_skb_change_tail, BPF_FUNC_skb_change_head, BPF_FUNC_skb_adjust_room,
+	BPF_FUNC_get_socket_cookie, BPF_FUNC_get_socket_uid, BPF_FUNC_sk_redirect_map,
+	BPF_FUNC_sk_redirect_hash, BPF_FUNC_perf_event_output, BPF_FUNC_sk_lookup_tcp,
+	BPF_FUNC_sk_lookup_udp, BPF_FUNC_sk_release, BPF_FUNC_skc_lookup_tcp,
+};
+
+static bool sk_skb_helper(const struct prog_target *t, int32_t id)
+{
+	(void)t;
+	return net_base_helper(id) || HELPER_IN(sk_skb_helpers, id);
+}
+
+#define LWT_TYPE(id, nm, writes)                                   \
+	{                                                          \
+		.type = id, .name = nm, .ctx_size = sizeof(struct __sk_buff), \
+		.is_valid_access = lwt_is_valid_access,            \
+		.convert_ctx_access = skb_convert, .helper_allowed = lwt_helper, \
+		.return_range = no_return_range, .packet_write = writes, \
+	}
+/* Only lwt_xmit may write the packet (dst_input and dst_output cannot). */
+const struct progtype progtype_lwt_in = LWT_TYPE(BPF_PROG_TYPE_LWT_IN, "lwt_in", false);
+const struct progtype progtype_lwt_out = LWT_TYPE(BPF_PROG_TYPE_LWT_OUT, "lwt_out", false);
+const struct progtype progtype_lwt_xmit = LWT_TYPE(BPF_PROG_TYPE_LWT_XMIT, "lwt_xmit", true);
+const struct progtype progtype_lwt_seg6local =
+	LWT_TYPE(BPF_PROG_TYPE_LWT_SEG6LOCAL, "lwt_seg6local", false);
+
+const struct progtype progtype_sk_skb = {
+	.type = BPF_PROG_TYPE_SK_SKB,
+	.name = "sk_skb",
+	.ctx_size = sizeof(struct __sk_buff),
+	.is_valid_access = sk_skb_is_valid_access,
+	.convert_ctx_access = skb_convert,
+	.helper_allowed = sk_skb_helper,
+	.return_range = no_return_range,
+	.packet_write = true,
 };
 
 /* ---- struct bpf_sock_addr ---- */

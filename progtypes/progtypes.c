@@ -20,8 +20,12 @@
 static const struct progtype *const all_types[] = {
 	&progtype_socket_filter, &progtype_kprobe,     &progtype_sched_cls,
 	&progtype_sched_act,     &progtype_tracepoint, &progtype_xdp,
-	&progtype_perf_event,    &progtype_cgroup_skb, &progtype_raw_tracepoint,
-	&progtype_cgroup_sock_addr, &progtype_lsm,
+	&progtype_perf_event,    &progtype_cgroup_skb, &progtype_cgroup_sock,
+	&progtype_lwt_in,        &progtype_lwt_out,    &progtype_lwt_xmit,
+	&progtype_sock_ops,      &progtype_sk_skb,     &progtype_cgroup_device,
+	&progtype_sk_msg,        &progtype_raw_tracepoint, &progtype_cgroup_sock_addr,
+	&progtype_lwt_seg6local, &progtype_sk_reuseport, &progtype_cgroup_sysctl,
+	&progtype_cgroup_sockopt, &progtype_lsm,      &progtype_sk_lookup,
 };
 
 const struct progtype *progtype_get(enum bpf_prog_type type)

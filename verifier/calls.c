@@ -132,6 +132,14 @@ static bool map_func_compatible(uint32_t map_type, int32_t func)
 		if (func != BPF_FUNC_redirect_map && func != BPF_FUNC_map_lookup_elem)
 			return false;
 		break;
+	case BPF_MAP_TYPE_CGROUP_ARRAY:
+		if (func != BPF_FUNC_skb_under_cgroup && func != BPF_FUNC_current_task_under_cgroup)
+			return false;
+		break;
+	case BPF_MAP_TYPE_CPUMAP:
+		if (func != BPF_FUNC_redirect_map)
+			return false;
+		break;
 	default:
 		break;
 	}
@@ -150,6 +158,9 @@ static bool map_func_compatible(uint32_t map_type, int32_t func)
 		return map_type == BPF_MAP_TYPE_RINGBUF;
 	case BPF_FUNC_get_stackid:
 		return map_type == BPF_MAP_TYPE_STACK_TRACE;
+	case BPF_FUNC_skb_under_cgroup:
+	case BPF_FUNC_current_task_under_cgroup:
+		return map_type == BPF_MAP_TYPE_CGROUP_ARRAY;
 	case BPF_FUNC_map_pop_elem:
 		return map_type == BPF_MAP_TYPE_QUEUE || map_type == BPF_MAP_TYPE_STACK;
 	case BPF_FUNC_map_peek_elem:

@@ -382,6 +382,17 @@ static int adjust_ptr(struct venv *env, const struct uebpf_insn *insn,
 	return 0;
 }
 
+/* Before a scalar is copied: it gets an id to share with the copy. One
+ * that is itself a copy plus a constant starts anew (a copy of it would
+ * need a second constant). */
+static void link_before_copy(struct venv *env, struct reg_state *src)
+{
+	if (src->link != LINK_SAME)
+		scalar_unlink(src);
+	if (!src->id && !reg_is_const(src))
+		src->id = new_id(env);
+}
+
 static int check_alu(struct venv *env, const struct uebpf_insn *insn)
 {
 	struct reg_state *regs = cur_regs(env);
@@ -402,11 +413,11 @@ static int check_alu(struct venv *env, const struct uebpf_insn *insn)
 		if (opcode == BPF_NEG) {
 			struct reg_state v = *dst;
 			scalar_alu(dst, &v, BPF_NEG, alu32, false);
-			dst->id = 0;
+			scalar_unlink(dst);
 		} else {
 			scalar_byte_swap(dst, insn->imm, BPF_SRC(insn->code) == BPF_TO_BE,
 					 BPF_CLASS(insn->code) == BPF_ALU64);
-			dst->id = 0;
+			scalar_unlink(dst);
 		}
 		return 0;
 	}
@@ -422,33 +433,31 @@ static int check_alu(struct venv *env, const struct uebpf_insn *insn)
 			return 0;
 		}
 		struct reg_state *src = &regs[insn->src_reg];
-		if (insn->off) { /* movsx */
-			if (src->type != SCALAR_VALUE) {
-				reg_mark_unknown(dst);
-				return 0;
-			}
-			struct reg_state v = *src;
-			scalar_movsx(&v, src, insn->off, alu32);
-			v.id = 0;
-			*dst = v;
-			return 0;
-		}
-		if (!alu32) {
-			/* A copy of a scalar is linked to it: what a jump
-			 * proves on one holds for the other. */
-			if (src->type == SCALAR_VALUE && !src->id && !reg_is_const(src))
-				src->id = new_id(env);
-			*dst = *src;
-			return 0;
-		}
 		if (src->type != SCALAR_VALUE) {
-			reg_mark_unknown(dst);
-			reg_zext_32_to_64(dst);
+			if (insn->off || alu32) {
+				reg_mark_unknown(dst);
+				if (alu32)
+					reg_zext_32_to_64(dst);
+			} else {
+				*dst = *src;
+			}
 			return 0;
 		}
+		/* A copy of a scalar is linked to it (what a jump proves on
+		 * one holds for the other) when the copy has its value: a
+		 * 64-bit move, a 32-bit one of a value that fits, a sign
+		 * extension that changes nothing. */
+		uint64_t fits = insn->off ? 1ull << (insn->off - 1) : alu32 ? 1ull << 32 : 0;
+		bool same = !fits || src->umax_value < fits;
+		if (same)
+			link_before_copy(env, src);
 		struct reg_state v = *src;
-		v.id = 0;
-		reg_zext_32_to_64(&v);
+		if (insn->off)
+			scalar_movsx(&v, src, insn->off, alu32);
+		else if (alu32)
+			reg_zext_32_to_64(&v);
+		if (!same)
+			scalar_unlink(&v);
 		*dst = v;
 		return 0;
 	}
@@ -502,8 +511,17 @@ static int check_alu(struct venv *env, const struct uebpf_insn *insn)
 		return adjust_ptr(env, insn, dst, src);
 	}
 	struct reg_state s = *src;
+	bool was_copy = dst->id && dst->link == LINK_SAME && (!alu32 || dst->umax_value <= UINT32_MAX);
 	scalar_alu(dst, &s, opcode, alu32, insn->off == 1);
-	dst->id = 0;
+	/* A copy plus a constant stays linked, the constant noted (once:
+	 * a second addition unlinks it, as in the kernel). */
+	int64_t k = alu32 ? (int32_t)s.var_off.value : (int64_t)s.var_off.value;
+	if (opcode == BPF_ADD && was_copy && reg_is_const(&s) && (int64_t)(int32_t)k == k) {
+		dst->link = alu32 ? LINK_ADD32 : LINK_ADD64;
+		dst->off = (int32_t)k;
+	} else {
+		scalar_unlink(dst);
+	}
 	return 0;
 }
 
@@ -705,19 +723,41 @@ static bool try_match_pkt_pointers(const struct uebpf_insn *insn, const struct r
 	}
 }
 
+/* reg += k in 64-bit or 32-bit (zero-extended) arithmetic. */
+static void scalar_add_const(struct reg_state *reg, int64_t k, bool alu32)
+{
+	struct reg_state c;
+
+	memset(&c, 0, sizeof(c));
+	reg_mark_known(&c, alu32 ? (uint32_t)k : (uint64_t)k);
+	scalar_alu(reg, &c, BPF_ADD, alu32, false);
+}
+
 struct scalar_sync {
-	const struct reg_state *known;
+	const struct reg_state *self; /* the register refined */
+	const struct reg_state *known; /* its state */
+	struct reg_state base; /* the value the id stands for */
 };
 
+/* A register linked to the one a jump refined gets what that proves:
+ * the value the id stands for, plus its own constant. */
 static void sync_scalar(struct reg_state *reg, void *arg)
 {
 	const struct scalar_sync *s = arg;
 
-	if (reg->type == SCALAR_VALUE && reg != s->known) {
-		uint32_t id = reg->id;
-		*reg = *s->known;
-		reg->id = id;
-	}
+	/* A copy plus a 32-bit constant and one plus a 64-bit constant do
+	 * not learn from each other (the kernel's rule). */
+	if (reg->type != SCALAR_VALUE || reg == s->self ||
+	    (reg->link != LINK_SAME && s->known->link != LINK_SAME && reg->link != s->known->link))
+		return;
+	struct reg_state v = reg->link == LINK_SAME && s->known->link == LINK_SAME ? *s->known
+										: s->base;
+	if (reg->link != LINK_SAME)
+		scalar_add_const(&v, reg->off, reg->link == LINK_ADD32);
+	v.id = reg->id;
+	v.link = reg->link;
+	v.off = reg->off;
+	*reg = v;
 }
 
 /* What a jump proved about a scalar holds for its linked copies. */
@@ -726,7 +766,9 @@ static void sync_linked_scalars(struct vstate *st, const struct reg_state *reg)
 	if (reg->type != SCALAR_VALUE || !reg->id)
 		return;
 	struct reg_state copy = *reg;
-	struct scalar_sync s = { &copy };
+	struct scalar_sync s = { reg, &copy, copy };
+	if (copy.link != LINK_SAME)
+		scalar_add_const(&s.base, -(int64_t)copy.off, copy.link == LINK_ADD32);
 	for_each_reg_with_id(st, reg->id, sync_scalar, &s);
 }
 
@@ -967,12 +1009,9 @@ static int check_load_store(struct venv *env, const struct uebpf_insn *insn, uin
 	if (cls == BPF_ST) {
 		if ((err = check_reg_read(env, insn->dst_reg)))
 			return err;
-		if (base_type(regs[insn->dst_reg].type) == PTR_TO_CTX) {
-			/* No context field takes a store of an immediate. */
-			verbose(env, "invalid bpf_context access off=%d size=%d\n",
-				insn->off + regs[insn->dst_reg].off, size);
-			return -EACCES;
-		}
+		/* A store of an immediate into the context is checked as a
+		 * register's (the kernel allows it since 6.3; clang emits it
+		 * for `skb->mark = 1` with -mcpu=v4). */
 		err = check_mem_access(env, idx, insn->dst_reg, insn->off, size, ACCESS_WRITE, -1,
 				       false);
 		return err ? err : note_ctx_access(env, idx, regs[insn->dst_reg].type);
@@ -1090,7 +1129,8 @@ static bool regsafe(const struct reg_state *old, const struct reg_state *cur, st
 		return false;
 	if (exact) {
 		return memcmp(&old->var_off, &cur->var_off, sizeof(old->var_off)) == 0 &&
-		       old->off == cur->off && range_within(old, cur) && range_within(cur, old) &&
+		       old->off == cur->off && old->link == cur->link &&
+		       range_within(old, cur) && range_within(cur, old) &&
 		       old->map_ptr == cur->map_ptr && old->range == cur->range &&
 		       check_ids(m, old->id, cur->id) && check_ids(m, old->ref_obj_id, cur->ref_obj_id);
 	}
@@ -1102,7 +1142,8 @@ static bool regsafe(const struct reg_state *old, const struct reg_state *cur, st
 			return false;
 		/* Linked scalars: what a later jump proves on one is applied
 		 * to the others, so the links must be the same. */
-		return !old->id || check_ids(m, old->id, cur->id);
+		return !old->id || (check_ids(m, old->id, cur->id) && old->link == cur->link &&
+				    (old->link == LINK_SAME || old->off == cur->off));
 	case PTR_TO_MAP_VALUE:
 	case PTR_TO_MAP_KEY:
 	case PTR_TO_MEM:
@@ -1328,8 +1369,14 @@ static int is_state_visited(struct venv *env, uint32_t idx, bool jumped_in)
 			return err ? err : 1;
 		}
 		/* A state that keeps missing is unlikely to help: it leaves
-		 * the list (kept alive while paths still descend from it). */
-		if (++e->misses > e->hits * 3 + 3) {
+		 * the list (kept alive while paths still descend from it).
+		 * Misses count only where a state is added, so that the
+		 * rounds of a loop do not evict the states of its first
+		 * ones; loop checkpoints still being explored stay longer. */
+		uint32_t n = old->branches && (aux->calls_callback || may_goto) ? 64 : 3;
+		if (add_new)
+			e->misses++;
+		if (e->misses > e->hits * n + n) {
 			*pe = e->next;
 			aux->nr_explored--;
 			env->cur_states--;

@@ -169,6 +169,8 @@ void print_reg(struct venv *env, const struct reg_state *r, uint32_t curframe)
 	unsigned t = base_type(r->type);
 	bool first = true;
 
+	if (r->type == SCALAR_VALUE && r->precise)
+		verbose(env, "P");
 	if (r->type == SCALAR_VALUE && reg_is_const(r) && !r->id) {
 		print_num(env, (int64_t)r->var_off.value);
 		return;
@@ -184,6 +186,8 @@ void print_reg(struct venv *env, const struct reg_state *r, uint32_t curframe)
 	verbose(env, "%s(", reg_type_str(r->type));
 	if (r->id) {
 		verbose(env, "id=%u", r->id);
+		if (t == SCALAR_VALUE && r->link != LINK_SAME)
+			verbose(env, "%+d", r->off);
 		first = false;
 	}
 	if (r->ref_obj_id) {

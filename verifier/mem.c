@@ -282,7 +282,7 @@ static int stack_write(struct venv *env, uint32_t ptr_regno, int32_t off, int si
 		 * on one would be wrong for the other). */
 		save_spill(s, val, size);
 		if (!value_fits(val, size))
-			s->spilled.id = 0;
+			scalar_unlink(&s->spilled);
 		return 0;
 	}
 	if (!val && slot_start && (insn->code & 0x07) == BPF_ST) {
@@ -340,7 +340,7 @@ static int stack_read(struct venv *env, uint32_t ptr_regno, int32_t off, int siz
 			if (dst) {
 				*dst = s->spilled;
 				if (!value_fits(&s->spilled, size))
-					dst->id = 0;
+					scalar_unlink(dst);
 			}
 			return 0;
 		}

@@ -75,6 +75,11 @@ struct reg_state {
 	/* Copies of a pointer (and scalars linked by assignment) share an id,
 	 * so a null check or packet range proven on one applies to all. */
 	uint32_t id;
+	/* A linked scalar: how it relates to the value its id stands for.
+	 * LINK_SAME: equal; LINK_ADD64: that value plus off; LINK_ADD32:
+	 * that value (which fits in 32 bits) plus off in 32-bit arithmetic,
+	 * zero-extended (the kernel's BPF_ADD_CONST). */
+	uint8_t link;
 	/* Non-zero for an acquired reference (ring buffer record): the id of
 	 * the reference that must be released. */
 	uint32_t ref_obj_id;
@@ -83,6 +88,16 @@ struct reg_state {
 	 * it must match when states are compared. */
 	bool precise;
 };
+
+enum { LINK_SAME, LINK_ADD64, LINK_ADD32 };
+
+/* A scalar that no longer equals (or follows) any other register. */
+static inline void scalar_unlink(struct reg_state *reg)
+{
+	reg->id = 0;
+	reg->link = LINK_SAME;
+	reg->off = 0;
+}
 
 /* ---- scalars (verifier/reg_bounds.c) ---- */
 

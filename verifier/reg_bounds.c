@@ -142,6 +142,7 @@ void reg_mark_known(struct reg_state *reg, uint64_t imm)
 	reg->range = 0;
 	reg->map_ptr = NULL;
 	reg->id = 0;
+	reg->link = LINK_SAME;
 	reg->ref_obj_id = 0;
 	reg->frameno = 0;
 	set_known(reg, imm);
@@ -1029,7 +1030,7 @@ void scalar_movsx(struct reg_state *dst, const struct reg_state *src, int bits,
 	/* A value that sign extension cannot change keeps its link to the
 	 * source; any other gets a new identity. */
 	if (!(src->umax_value < 1ull << (bits - 1)))
-		dst->id = 0;
+		scalar_unlink(dst);
 	if (alu32) {
 		if (bits < 32)
 			coerce_sext32(dst, bits / 8);
@@ -1061,7 +1062,7 @@ void scalar_byte_swap(struct reg_state *reg, int width, bool to_be, bool alu64)
 	}
 	/* a changed value is no longer linked to its copies */
 	if (swap || width < 64)
-		reg->id = 0;
+		scalar_unlink(reg);
 	if (width == 16 || width == 32)
 		coerce_zext(reg, width / 8);
 	/* no zero extension of the 32-bit class here: le64/be64 keep the
@@ -1329,6 +1330,10 @@ static void refine(struct reg_state *r1, struct reg_state *r2, uint8_t op, bool 
 		if (!is_const_w(r2, w32))
 			break;
 		val = const_w(r2, w32);
+		/* The ranges are forgotten first and rebuilt from the tnum,
+		 * as Linux 6.18 does (on a dead branch they could contradict
+		 * the narrowed tnum): what they knew beyond it is lost. */
+		reg_mark_unbounded(r1);
 		if (w32) {
 			t = tnum_and(tnum_subreg(r1->var_off), tnum_const(~val));
 			r1->var_off = tnum_with_subreg(r1->var_off, t);

@@ -19,6 +19,9 @@
  *   lsm               u64 args[12], one per argument of the hook
  *   cgroup_sock_addr  struct uebpf_sock_addr_ctx (the layout of struct
  *                     bpf_sock_addr, sk a real pointer)
+ *   cgroup_sock       struct uebpf_sock_ctx (the layout of struct bpf_sock)
+ *   sock_ops          struct uebpf_sock_ops_ctx (the layout of struct
+ *                     bpf_sock_ops, pointers real)
  *
  * docs/progtypes.md says field by field what each program type sees.
  */
@@ -144,6 +147,85 @@ struct uebpf_sock_addr_ctx {
 	uint32_t msg_src_ip4;
 	uint32_t msg_src_ip6[4];
 	void *sk; /* a struct bpf_sock view */
+};
+
+/*
+ * BPF_PROG_TYPE_CGROUP_SOCK: a socket being created, released or just
+ * bound (struct bpf_sock's layout). bound_dev_if, mark and priority are
+ * writable at creation and release; the addresses are those of the hook's
+ * family. Addresses and dst_port are in network byte order, src_port in
+ * host order.
+ */
+struct uebpf_sock_ctx {
+	uint32_t bound_dev_if;
+	uint32_t family;
+	uint32_t type;
+	uint32_t protocol;
+	uint32_t mark;
+	uint32_t priority;
+	uint32_t src_ip4;
+	uint32_t src_ip6[4];
+	uint32_t src_port;
+	uint16_t dst_port;
+	uint16_t zero_padding;
+	uint32_t dst_ip4;
+	uint32_t dst_ip6[4];
+	uint32_t state;
+	int32_t rx_queue_mapping;
+};
+
+/*
+ * BPF_PROG_TYPE_SOCK_OPS: a TCP event of a socket (struct bpf_sock_ops's
+ * layout, Linux 6.2 and later): op says which, args its arguments; the
+ * program answers in reply and may set sk_txhash. skb_data and
+ * skb_data_end bound the TCP header of the segment, when there is one.
+ */
+struct uebpf_sock_ops_ctx {
+	uint32_t op;
+	union {
+		uint32_t args[4];
+		uint32_t reply;
+		uint32_t replylong[4];
+	};
+	uint32_t family;
+	uint32_t remote_ip4;
+	uint32_t local_ip4;
+	uint32_t remote_ip6[4];
+	uint32_t local_ip6[4];
+	uint32_t remote_port;
+	uint32_t local_port;
+	uint32_t is_fullsock;
+	uint32_t snd_cwnd;
+	uint32_t srtt_us;
+	uint32_t bpf_sock_ops_cb_flags;
+	uint32_t state;
+	uint32_t rtt_min;
+	uint32_t snd_ssthresh;
+	uint32_t rcv_nxt;
+	uint32_t snd_nxt;
+	uint32_t snd_una;
+	uint32_t mss_cache;
+	uint32_t ecn_flags;
+	uint32_t rate_delivered;
+	uint32_t rate_interval_us;
+	uint32_t packets_out;
+	uint32_t retrans_out;
+	uint32_t total_retrans;
+	uint32_t segs_in;
+	uint32_t data_segs_in;
+	uint32_t segs_out;
+	uint32_t data_segs_out;
+	uint32_t lost_out;
+	uint32_t sacked_out;
+	uint32_t sk_txhash;
+	uint64_t bytes_received;
+	uint64_t bytes_acked;
+	void *sk; /* a struct bpf_sock view, or NULL */
+	void *skb_data;
+	void *skb_data_end;
+	uint32_t skb_len;
+	uint32_t skb_tcp_flags;
+	uint64_t skb_hwtstamp;
 };
 
 #ifdef __cplusplus

@@ -502,6 +502,28 @@ __naked void jset_known_bit(void)
 }
 
 SEC("socket")
+__description("jset fall-through forgets the ranges before narrowing the tnum")
+__failure __msg("math between fp pointer and register with unbounded min value is not allowed")
+__naked void jset_clear_forgets_ranges(void)
+{
+	asm volatile ("call %[bpf_ktime_get_ns];"
+		      "r0 &= 0xff;"
+		      "r0 -= 128;"               /* [-128, 127] */
+		      "if w0 & 0xfffffff6 goto l0_%=;"
+		      /* only 0, 1, 8, 9 remain, but Linux 6.18 keeps just the
+		       * tnum: the upper half unknown, no lower bound */
+		      "r1 = r10;"
+		      "r1 += -16;"
+		      "r1 += r0;"
+		      "r2 = 0;"
+		      "*(u8 *)(r1 + 0) = r2;"
+		      "l0_%=: r0 = 0;"
+		      "exit;"
+		      :: __imm(bpf_ktime_get_ns)
+		      : __clobber_all);
+}
+
+SEC("socket")
 __description("jmp32 on a constant whose low half decides the branch")
 __success
 __naked void jmp32_constant_dead(void)

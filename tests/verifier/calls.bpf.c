@@ -540,6 +540,20 @@ __naked void tail_call_array(void)
 	:: __imm_addr(map_array_8b), __imm(bpf_tail_call) : __clobber_all);
 }
 
+/* bpf_tail_call returns nothing (RET_VOID): when it falls through, r0 is
+ * not a result (found on PREVAIL's tail_call.o, which returns it). */
+SEC("socket")
+__description("tail call: r0 not set after a tail call that falls through")
+__failure __msg("R0 !read_ok")
+__naked void tail_call_r0_unset(void)
+{
+	asm volatile ("r2 = %[jmp_table] ll;"
+	"r3 = 0;"
+	"call %[bpf_tail_call];"
+	"exit;"
+	:: __imm_addr(jmp_table), __imm(bpf_tail_call) : __clobber_all);
+}
+
 SEC("socket")
 __description("tail call: ctx argument not the context")
 __failure __msg("R1 type=scalar expected=ctx")

@@ -7,12 +7,23 @@
  * by libbpf and into uebpf by its object API, both with the statistics
  * log (level 4), and the verdicts compared.
  *
- *   verifier_corpus_test [-k NAME] [-v] (OBJECT.o | DIR | --system)...
+ *   verifier_corpus_test [-k NAME] [-v] [-t TYPE] [-o REPORT.tsv]
+ *                        (OBJECT.o | DIR | --system)...
  *
  * A directory stands for every *.o in it; the objects after --system are
  * the system's (xdp-tools, libbpf-tools), kept apart in the thresholds
  * because they depend on the packages installed. -k: only the programs
- * whose name contains NAME; -v: every program's log reason.
+ * whose name contains NAME; -v: every program's log reason; -t: the
+ * program type (libbpf's name: xdp, sched_cls, socket_filter, ...) of
+ * the objects that follow, for their programs whose section names none
+ * (as iproute2's tc takes it on its command line); -o: one line per
+ * program in REPORT.tsv (see report_line), and no regression thresholds
+ * (the objects are not the project's).
+ *
+ * Objects libbpf 1.x refuses to open (legacy `maps` sections, programs
+ * without function symbols: the objects of older loaders) are listed by
+ * uebpf, and the kernel gets the instructions uebpf's loader relocated,
+ * with maps created in the kernel as the object defines them.
  *
  * Each load is classified:
  *   kernel: accepted; rejected by the verifier (a verifier log and
@@ -54,6 +65,9 @@
 
 #include <bpf/libbpf.h>
 
+#include <bpf/bpf.h>
+
+#include "object/object.h"
 #include "uebpf/maps.h"
 #include "uebpf/object.h"
 #include "tests/kernel/kernel_bpf.h"
@@ -91,16 +105,21 @@ struct threshold {
 	int accepted, comparable_kernel_accepts;
 };
 static const struct threshold thresholds[] = {
-	{ "project", 153, 186 },
-	{ "system", 156, 262 },
+	{ "project", 170, 197 },
+	{ "system", 164, 262 },
 };
 
 enum kverdict { K_ACCEPT, K_REJECT, K_ENV };
 enum uverdict { U_ACCEPT, U_REJECT, U_LACKS };
 
 struct result {
-	char *object, *program;
+	char *object, *program, *path, *section;
 	bool system;
+	/* libbpf could not open the object: programs listed by uebpf, the
+	 * kernel loads what uebpf's loader relocated. */
+	bool via_uebpf;
+	/* The type given with -t (0: none); the type loaded, or 0. */
+	enum bpf_prog_type default_type, type;
 	enum kverdict k;
 	enum uverdict u;
 	char *k_reason, *u_reason, *u_feature;
@@ -112,6 +131,7 @@ static char *log_buf;
 static char libbpf_msgs[4096];
 static size_t libbpf_msgs_len;
 static bool verbose;
+static FILE *report;
 static char bpffs_pin_dir[64];
 static char uebpf_pin_dir[] = "/tmp/uebpf-vcorpus-XXXXXX";
 
@@ -231,8 +251,9 @@ static char *libbpf_reason(void)
 	return best;
 }
 
-static struct result *new_result(const char *object, const char *program, bool sys)
+static struct result *new_result(const char *path, const char *program, bool sys)
 {
+	const char *object = base_name(path);
 	if (nr_results == cap_results) {
 		cap_results = cap_results ? 2 * cap_results : 256;
 		results = realloc(results, cap_results * sizeof(*results));
@@ -243,6 +264,7 @@ static struct result *new_result(const char *object, const char *program, bool s
 	}
 	struct result *r = &results[nr_results++];
 	*r = (struct result){ .object = xstrdup(object), .program = xstrdup(program),
+			      .path = xstrdup(path), .section = xstrdup(""),
 			      .system = sys, .k_insns = -1, .u_insns = -1,
 			      .k_usec = -1, .u_usec = -1 };
 	return r;
@@ -287,6 +309,9 @@ static const char *env_in_log(const char *log)
 	return NULL;
 }
 
+static void kernel_verdict(struct result *r, int err, enum bpf_prog_type prog_type);
+static const char *reason_core(const char *reason);
+
 static void kernel_load(struct result *r, const char *path)
 {
 	DECLARE_LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = bpffs_pin_dir);
@@ -306,6 +331,9 @@ static void kernel_load(struct result *r, const char *path)
 	prog = bpf_object__find_program_by_name(obj, r->program);
 	bpf_object__for_each_program(p, obj)
 		bpf_program__set_autoload(p, p == prog);
+	if (bpf_program__type(prog) == BPF_PROG_TYPE_UNSPEC && r->default_type)
+		bpf_program__set_type(prog, r->default_type);
+	r->type = bpf_program__type(prog);
 	bpf_program__set_log_buf(prog, log_buf, LOG_SIZE);
 	bpf_program__set_log_level(prog, 4);
 	err = bpf_object__load(obj);
@@ -313,6 +341,13 @@ static void kernel_load(struct result *r, const char *path)
 	 * (LIBBPF_ERRNO__LOAD, __VERIFY...); the log then tells why. */
 	if (err <= -__LIBBPF_ERRNO__START)
 		err = log_buf[0] ? -EACCES : -EINVAL;
+	kernel_verdict(r, err, bpf_program__type(prog));
+	bpf_object__close(obj);
+}
+
+/* The kernel's verdict from a load's error and the log in log_buf. */
+static void kernel_verdict(struct result *r, int err, enum bpf_prog_type prog_type)
+{
 	r->k_insns = log_number(log_buf, "processed ");
 	r->k_usec = log_number(log_buf, "verification time ");
 	char *why = log_reason(log_buf);
@@ -358,14 +393,168 @@ static void kernel_load(struct result *r, const char *path)
 		case EBUSY: what = "busy"; break;
 		default: what = log_buf[0] ? strerror(-err) : "refused before verification"; break;
 		}
-		const char *type = libbpf_bpf_prog_type_str(bpf_program__type(prog));
+		const char *type = libbpf_bpf_prog_type_str(prog_type);
 
 		r->k = K_ENV;
 		r->k_reason = xasprintf("%s programs: %s (errno %d)%s%s", type ? type : "unknown",
 					what, -err, why[0] ? ": " : "", why);
 		free(why);
 	}
-	bpf_object__close(obj);
+}
+
+/* A kernel map as uebpf's loader defines it (for objects libbpf does not
+ * open), its initial contents written and .rodata frozen; fd or -errno. */
+static int kernel_map_like(const struct uebpf_map *m)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = m->def.map_flags,
+		    .numa_node = m->def.numa_node, .map_extra = m->def.map_extra);
+	int fd, inner = -1;
+
+	if (m->inner) {
+		inner = kernel_map_like(m->inner);
+		if (inner < 0)
+			return inner;
+		opts.inner_map_fd = inner;
+	}
+	fd = bpf_map_create(m->def.type, m->kern_name, m->def.key_size, m->def.value_size,
+			    m->def.max_entries, &opts);
+	if (inner >= 0)
+		close(inner);
+	if (fd < 0)
+		return -errno;
+	if (m->initial && m->kind != MAP_BSS) {
+		uint32_t zero = 0;
+
+		if (bpf_map_update_elem(fd, &zero, m->initial, BPF_ANY) ||
+		    ((m->kind == MAP_RODATA || m->kind == MAP_KCONFIG) && bpf_map_freeze(fd))) {
+			int err = -errno;
+			close(fd);
+			return err;
+		}
+	}
+	return fd;
+}
+
+/*
+ * The kernel's verdict on a program of an object libbpf does not open:
+ * uebpf's loader creates its maps and relocates it, the kernel gets the
+ * same maps (created in the kernel) and the same instructions.
+ */
+static void kernel_load_via_uebpf(struct result *r, const char *path)
+{
+	static char err_buf[4096];
+	struct uebpf_object_open_opts opts = {
+		.sz = sizeof(opts), .err_buf = err_buf, .err_size = sizeof(err_buf),
+	};
+	struct uebpf_object *obj;
+	struct uebpf_program *prog, *p;
+	struct uebpf_map *m;
+	struct uebpf_insn *insns = NULL;
+	size_t cnt = 0, nr_maps = 0;
+	int *ufd = NULL, *kfd = NULL, err;
+
+	log_buf[0] = '\0';
+	err_buf[0] = '\0';
+	obj = uebpf_object_open_file(path, &opts);
+	prog = obj ? uebpf_object_find_program(obj, r->program) : NULL;
+	if (!prog) {
+		r->k = K_ENV;
+		r->k_reason = xasprintf("libbpf cannot open it, nor uebpf: %s", err_buf);
+		uebpf_object_close(obj);
+		return;
+	}
+	uebpf_object_for_each_program(p, obj)
+		uebpf_program_set_autoload(p, p == prog);
+	if (uebpf_program_type(prog) == BPF_PROG_TYPE_UNSPEC && r->default_type)
+		uebpf_program_set_type(prog, r->default_type);
+	r->type = uebpf_program_type(prog);
+	if (r->type == BPF_PROG_TYPE_UNSPEC) {
+		r->k = K_ENV;
+		r->k_reason = xasprintf("section '%s' names no program type", r->section);
+		uebpf_object_close(obj);
+		return;
+	}
+	/* Maps uebpf has no type for are relocated as hashes of the same
+	 * sizes: the kernel gets its own of the real type. */
+	uebpf_object_for_each_map(m, obj)
+		nr_maps++;
+	enum bpf_map_type *types = calloc(nr_maps + 1, sizeof(*types));
+	if (!types) {
+		perror("calloc");
+		exit(2);
+	}
+	nr_maps = 0;
+	uebpf_object_for_each_map(m, obj) {
+		types[nr_maps++] = m->def.type;
+		if (!uebpf_map_type_supported(m->def.type))
+			m->def.type = BPF_MAP_TYPE_HASH;
+	}
+	err = object_relocate_only(obj, prog, &insns, &cnt);
+	nr_maps = 0;
+	uebpf_object_for_each_map(m, obj)
+		m->def.type = types[nr_maps++];
+	free(types);
+	if (err) {
+		r->k = K_ENV;
+		r->k_reason = xasprintf("uebpf's loader cannot relocate it for the kernel: %s",
+					reason_core(err_buf));
+		uebpf_object_close(obj);
+		return;
+	}
+	ufd = calloc(nr_maps + 1, sizeof(*ufd));
+	kfd = calloc(nr_maps + 1, sizeof(*kfd));
+	if (!ufd || !kfd) {
+		perror("calloc");
+		exit(2);
+	}
+	nr_maps = 0;
+	uebpf_object_for_each_map(m, obj) {
+		ufd[nr_maps] = uebpf_map_fd(m);
+		kfd[nr_maps] = kernel_map_like(m);
+		if (kfd[nr_maps] < 0) {
+			r->k = K_ENV;
+			r->k_reason = xasprintf("the kernel would not create map '%s' (%s)",
+						uebpf_map_name(m), strerror(-kfd[nr_maps]));
+			goto out;
+		}
+		nr_maps++;
+	}
+	/* Map references: uebpf's fds become the kernel's. */
+	for (size_t i = 0; i + 1 < cnt; i++) {
+		struct uebpf_insn *in = &insns[i];
+
+		if (in->code != (BPF_LD | BPF_IMM | BPF_DW))
+			continue;
+		if (in->src_reg == BPF_PSEUDO_MAP_FD || in->src_reg == BPF_PSEUDO_MAP_VALUE)
+			for (size_t j = 0; j < nr_maps; j++)
+				if (in->imm == ufd[j]) {
+					in->imm = kfd[j];
+					break;
+				}
+		i++;
+	}
+	LIBBPF_OPTS(bpf_prog_load_opts, lopts, .log_buf = log_buf, .log_size = LOG_SIZE,
+		    .log_level = 4, .kern_version = uebpf_object_kversion(obj),
+		    .expected_attach_type = uebpf_program_expected_attach_type(prog));
+	char name[BPF_OBJ_NAME_LEN];
+	snprintf(name, sizeof(name), "%s", r->program);
+	for (char *c = name; *c; c++)
+		if (!(*c == '_' || *c == '.' || (*c >= '0' && *c <= '9') ||
+		      (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')))
+			*c = '_';
+	int fd = bpf_prog_load(r->type, name, uebpf_object_license(obj),
+			       (const struct bpf_insn *)insns, cnt, &lopts);
+	err = fd < 0 ? -errno : 0;
+	if (fd >= 0)
+		close(fd);
+	kernel_verdict(r, err, r->type);
+out:
+	for (size_t j = 0; j < nr_maps; j++)
+		close(kfd[j]);
+	free(ufd);
+	free(kfd);
+	free(insns);
+	uebpf_object_close(obj);
 }
 
 /* ---- uebpf ---- */
@@ -426,6 +615,8 @@ static char *uebpf_lacks(const char *reason)
 	if ((at = strstr(reason, "invalid mem access '")) && strstr(reason, "not supported by uebpf") &&
 	    sscanf(at, "invalid mem access '%63[^']", name) == 1)
 		return xasprintf("memory access through %s", name);
+	if (strstr(reason, "uebpf has no context rules for this program type"))
+		return xstrdup("context rules of the program type");
 	if (strstr(reason, "struct_ops"))
 		return xstrdup("program type struct_ops");
 	if (strstr(reason, "extension programs"))
@@ -490,6 +681,8 @@ static void uebpf_load_here(struct result *r, const char *path)
 	}
 	uebpf_object_for_each_program(p, obj)
 		uebpf_program_set_autoload(p, p == prog);
+	if (uebpf_program_type(prog) == BPF_PROG_TYPE_UNSPEC && r->default_type)
+		uebpf_program_set_type(prog, r->default_type);
 	uebpf_program_set_log_buf(prog, log_buf, LOG_SIZE);
 	uebpf_program_set_log_level(prog, 4);
 	long t0 = now_usec();
@@ -628,6 +821,95 @@ static bool known_difference(const struct result *r, const char **reason)
 	return false;
 }
 
+/* A report field: no tabs nor newlines. */
+static void report_field(const char *s, bool last)
+{
+	for (; s && *s; s++)
+		fputc(*s == '\t' || *s == '\n' ? ' ' : *s, report);
+	fputc(last ? '\n' : '\t', report);
+}
+
+/*
+ * The report (-o), one line per program, tab-separated: path, program,
+ * section, type, kernel verdict (accept, reject, n/a), kernel reason,
+ * uebpf verdict (accept, reject, lacks), what uebpf lacks, uebpf's
+ * reason, instructions processed by the kernel and by uebpf (-1: none).
+ * An object neither opens has one line with program "-" and verdicts
+ * "unopened".
+ */
+static void report_line(const struct result *r)
+{
+	static const char *const knames[] = { "accept", "reject", "n/a" };
+	static const char *const unames[] = { "accept", "reject", "lacks" };
+	const char *type = r->type ? libbpf_bpf_prog_type_str(r->type) : NULL;
+	char num[32];
+
+	report_field(r->path, false);
+	report_field(r->program, false);
+	report_field(r->section, false);
+	report_field(type ? type : "unspec", false);
+	report_field(knames[r->k], false);
+	report_field(r->k_reason, false);
+	report_field(unames[r->u], false);
+	report_field(r->u_feature, false);
+	report_field(r->u_reason ? reason_core(r->u_reason) : "", false);
+	snprintf(num, sizeof(num), "%ld", r->k_insns);
+	report_field(num, false);
+	snprintf(num, sizeof(num), "%ld", r->u_insns);
+	report_field(num, true);
+}
+
+static void report_unopened(const char *path, const char *libbpf_why, const char *uebpf_why)
+{
+	report_field(path, false);
+	report_field("-", false);
+	report_field("", false);
+	report_field("", false);
+	report_field("unopened", false);
+	report_field(libbpf_why, false);
+	report_field("unopened", false);
+	report_field("", false);
+	report_field(uebpf_why, false);
+	report_field("-1", false);
+	report_field("-1", true);
+}
+
+/* The type given with -t for the objects that follow, or 0. */
+static enum bpf_prog_type default_type;
+
+/* The programs of an object libbpf does not open, as uebpf lists them;
+ * false when uebpf cannot open it either (with the reason printed). */
+static bool list_via_uebpf(const char *path, bool sys, const char *filter, const char *why)
+{
+	static char err_buf[4096];
+	struct uebpf_object_open_opts opts = {
+		.sz = sizeof(opts), .err_buf = err_buf, .err_size = sizeof(err_buf),
+	};
+	struct uebpf_object *obj;
+	struct uebpf_program *p;
+
+	err_buf[0] = '\0';
+	obj = uebpf_object_open_file(path, &opts);
+	if (!obj) {
+		printf("== %s (%s): libbpf cannot open it (%s), nor uebpf: %s\n", base_name(path),
+		       path, why, err_buf);
+		if (report)
+			report_unopened(path, why, err_buf);
+		return false;
+	}
+	uebpf_object_for_each_program(p, obj) {
+		if (filter && !strstr(uebpf_program_name(p), filter))
+			continue;
+		struct result *r = new_result(path, uebpf_program_name(p), sys);
+		r->via_uebpf = true;
+		r->default_type = default_type;
+		free(r->section);
+		r->section = xstrdup(uebpf_program_section_name(p));
+	}
+	uebpf_object_close(obj);
+	return true;
+}
+
 static void run_object(const char *path, bool sys, const char *filter)
 {
 	const char *file = base_name(path);
@@ -640,21 +922,41 @@ static void run_object(const char *path, bool sys, const char *filter)
 	libbpf_msgs[0] = '\0';
 	libbpf_msgs_len = 0;
 	obj = bpf_object__open_file(path, NULL);
-	if (!obj) {
-		char *why = libbpf_reason();
-		printf("== %s (%s): libbpf cannot open it (%s)%s%s: not comparable\n", file, path,
-		       strerror(errno), why[0] ? ": " : "", why);
-		free(why);
-		return;
+	/* An object whose programs have no function symbols (clang before
+	 * 6) opens with no program for libbpf 1.x. */
+	if (obj && !bpf_object__next_program(obj, NULL) && !filter) {
+		bpf_object__close(obj);
+		obj = NULL;
+		errno = ENOENT;
+		snprintf(libbpf_msgs, sizeof(libbpf_msgs), "libbpf: no program (no function "
+			 "symbol)\n");
 	}
-	bpf_object__for_each_program(prog, obj)
-		if (!filter || strstr(bpf_program__name(prog), filter))
-			new_result(file, bpf_program__name(prog), sys);
-	bpf_object__close(obj);
+	if (!obj) {
+		char *lwhy = libbpf_reason();
+		char *why = xasprintf("%s%s%s", strerror(errno), lwhy[0] ? ": " : "", lwhy);
+
+		free(lwhy);
+		bool listed = list_via_uebpf(path, sys, filter, why);
+		free(why);
+		if (!listed)
+			return;
+	} else {
+		bpf_object__for_each_program(prog, obj) {
+			if (filter && !strstr(bpf_program__name(prog), filter))
+				continue;
+			struct result *r = new_result(path, bpf_program__name(prog), sys);
+			r->default_type = default_type;
+			free(r->section);
+			r->section = xstrdup(bpf_program__section_name(prog));
+		}
+		bpf_object__close(obj);
+	}
 	if (first == nr_results)
 		return;
 
-	printf("== %s (%s)\n", file, path);
+	printf("== %s (%s)%s\n", file, path,
+	       results[first].via_uebpf ? " (libbpf cannot open it: programs as uebpf lists them)"
+					: "");
 	printf("  %-28s %-7s %-7s %17s %17s\n", "program", "kernel", "uebpf", "insns k/u",
 	       "usec k/u");
 	long t0 = now_usec();
@@ -662,7 +964,10 @@ static void run_object(const char *path, bool sys, const char *filter)
 		struct result *r = &results[i];
 		char insns[48], usec[48];
 
-		kernel_load(r, path);
+		if (r->via_uebpf)
+			kernel_load_via_uebpf(r, path);
+		else
+			kernel_load(r, path);
 		empty_dir(bpffs_pin_dir);
 		uebpf_load(r, path);
 		empty_dir(uebpf_pin_dir);
@@ -865,6 +1170,12 @@ static int summarize(void)
 		if (t->comparable_kernel_accepts && s->kernel_accepts != t->comparable_kernel_accepts)
 			want = (int)((long)t->accepted * s->kernel_accepts /
 				     t->comparable_kernel_accepts);
+		if (report) {
+			/* Not the project's objects: no threshold. */
+			printf("  uebpf accepts %d of the %d the kernel accepts\n", s->both_accept,
+			       s->kernel_accepts);
+			continue;
+		}
 		printf("  uebpf accepts %d of the %d the kernel accepts (at least %d wanted)\n",
 		       s->both_accept, s->kernel_accepts, want);
 		if (s->both_accept < want) {
@@ -914,6 +1225,18 @@ static void run_dir(const char *dir, bool sys, const char *filter)
 	free(paths);
 }
 
+/* A program type by libbpf's name for it ("sched_cls"), or 0. */
+static enum bpf_prog_type prog_type_by_name(const char *name)
+{
+	for (int t = 1; t < 64; t++) {
+		const char *n = libbpf_bpf_prog_type_str((enum bpf_prog_type)t);
+
+		if (n && !strcmp(n, name))
+			return (enum bpf_prog_type)t;
+	}
+	return BPF_PROG_TYPE_UNSPEC;
+}
+
 /* Whether this process may load programs into the kernel. */
 static bool kernel_available(void)
 {
@@ -932,7 +1255,8 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s [-k NAME] [-v] (OBJECT.o | DIR | --system)...\n",
+		fprintf(stderr, "usage: %s [-k NAME] [-v] [-t TYPE] [-o REPORT.tsv] "
+			"(OBJECT.o | DIR | --system)...\n",
 			argv[0]);
 		return 2;
 	}
@@ -964,6 +1288,18 @@ int main(int argc, char **argv)
 			filter = argv[++i];
 		} else if (!strcmp(argv[i], "-v")) {
 			verbose = true;
+		} else if (!strcmp(argv[i], "-t") && i + 1 < argc) {
+			default_type = prog_type_by_name(argv[++i]);
+			if (default_type == BPF_PROG_TYPE_UNSPEC) {
+				fprintf(stderr, "-t %s: not a program type libbpf names\n", argv[i]);
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+			report = fopen(argv[++i], "w");
+			if (!report) {
+				perror(argv[i]);
+				return 2;
+			}
 		} else if (!strcmp(argv[i], "--system")) {
 			sys_objs = true;
 		} else if (!stat(argv[i], &st) && S_ISDIR(st.st_mode)) {
@@ -977,11 +1313,18 @@ int main(int argc, char **argv)
 		}
 	}
 	failures = summarize() + missing;
+	if (report) {
+		for (size_t i = 0; i < nr_results; i++)
+			report_line(&results[i]);
+		fclose(report);
+	}
 	printf("%zu programs in %.1f s\n", nr_results, (double)(now_usec() - t0) / 1e6);
 
 	for (size_t i = 0; i < nr_results; i++) {
 		free(results[i].object);
 		free(results[i].program);
+		free(results[i].path);
+		free(results[i].section);
 		free(results[i].k_reason);
 		free(results[i].u_reason);
 		free(results[i].u_feature);

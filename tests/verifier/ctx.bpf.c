@@ -236,6 +236,33 @@ __naked void tc_writes(void)
 }
 
 SEC("tc")
+__description("tc: stores of immediates into mark, tc_index, cb[] (BPF_ST)")
+__success
+__naked void tc_st_writes(void)
+{
+	asm volatile ("*(u32 *)(r1 + %[mark]) = 1;"
+		      "*(u32 *)(r1 + %[tc_index]) = 1;"
+		      "*(u32 *)(r1 + %[cb0]) = 7;"
+		      "r0 = 0;"
+		      "exit;"
+		      :: SKB(mark), SKB(tc_index),
+			 __imm_const(cb0, offsetof(struct __sk_buff, cb[0]))
+		      : __clobber_all);
+}
+
+SEC("tc")
+__description("tc: store of an immediate into len (BPF_ST)")
+__failure __msg("invalid bpf_context access off=0 size=4")
+__naked void tc_st_len(void)
+{
+	asm volatile ("*(u32 *)(r1 + %[len]) = 1;"
+		      "r0 = 0;"
+		      "exit;"
+		      :: SKB(len)
+		      : __clobber_all);
+}
+
+SEC("tc")
 __description("tc: write to len")
 __failure __msg("invalid bpf_context access off=0 size=4")
 __naked void tc_write_len(void)

@@ -72,6 +72,15 @@ struct {
 	.values = { [0] = &inner },
 };
 
+/* CPUs for bpf_redirect_map (found on the kernel's xdp_redirect_cpu
+ * sample, which needs the map type to load). */
+struct {
+	__uint(type, BPF_MAP_TYPE_CPUMAP);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(max_entries, 2);
+} map_cpus SEC(".maps");
+
 int data_var = 1;
 int bss_var;
 const volatile int rodata_var = 0;
@@ -1437,4 +1446,33 @@ __naked void atomic_aligned_value(void)
 	"r0 = 0;"
 	"exit;"
 	:: __imm_addr(map_hash_8b), __imm(bpf_map_lookup_elem) : __clobber_all);
+}
+
+SEC("xdp")
+__description("cpumap: bpf_redirect_map to a CPU")
+__success
+__naked void cpumap_redirect(void)
+{
+	asm volatile ("r1 = %[map_cpus] ll;"
+	"r2 = 1;"
+	"r3 = 0;"
+	"call %[bpf_redirect_map];"
+	"exit;"
+	:: __imm_addr(map_cpus), __imm(bpf_redirect_map) : __clobber_all);
+}
+
+SEC("xdp")
+__description("cpumap: programs cannot look entries up")
+__failure __msg("cannot pass map_type 16 into func bpf_map_lookup_elem#1")
+__naked void cpumap_lookup(void)
+{
+	asm volatile ("r1 = 0;"
+	"*(u32 *)(r10 - 4) = r1;"
+	"r2 = r10;"
+	"r2 += -4;"
+	"r1 = %[map_cpus] ll;"
+	"call %[bpf_map_lookup_elem];"
+	"r0 = 0;"
+	"exit;"
+	:: __imm_addr(map_cpus), __imm(bpf_map_lookup_elem) : __clobber_all);
 }
