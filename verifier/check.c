@@ -1221,7 +1221,11 @@ static bool states_equal(struct venv *env, const struct vstate *old, const struc
 {
 	bool exact = mode == CMP_EXACT;
 
-	struct idmap m = { .n = 0 };
+	/* Only the first n pairs are read: the 0.5 KiB of pairs is not
+	 * cleared at every comparison. */
+	struct idmap m;
+	m.n = 0;
+	m.overflow = false;
 
 	if (old->curframe != cur->curframe || old->nr_refs != cur->nr_refs)
 		return false;
