@@ -1221,7 +1221,11 @@ static bool states_equal(struct venv *env, const struct vstate *old, const struc
 {
 	bool exact = mode == CMP_EXACT;
 
-	struct idmap m = { .n = 0 };
+	/* Only the first n pairs are read: the 0.5 KiB of pairs is not
+	 * cleared at every comparison. */
+	struct idmap m;
+	m.n = 0;
+	m.overflow = false;
 
 	if (old->curframe != cur->curframe || old->nr_refs != cur->nr_refs)
 		return false;
@@ -2033,14 +2037,20 @@ static int check_max_stack_depth(struct venv *env)
 static void free_env(struct venv *env)
 {
 	/* Retired states that unfinished paths (a rejection) still count
-	 * are on those paths' parent chains: collect each once first. */
+	 * are on those paths' parent chains: collect each once first. The
+	 * chains share their beginnings; a walk stops where an earlier one
+	 * went (3: walked, not retired), or the walks are quadratic. */
 	struct vstate **retired = NULL;
 	size_t nretired = 0, cap = 0;
 	for (size_t i = 0; i <= env->stack_size; i++) {
 		struct vstate *st = i < env->stack_size ? env->stack[i].st : env->cur;
 		for (st = st ? st->parent : NULL; st; st = st->parent) {
-			if (st->retired != 1)
+			if (st->retired >= 2)
+				break;
+			if (st->retired != 1) {
+				st->retired = 3;
 				continue;
+			}
 			if (nretired == cap) {
 				size_t c = cap ? cap * 2 : 16;
 				struct vstate **r = realloc(retired, c * sizeof(*r));

@@ -103,6 +103,9 @@ struct vstate {
 	uint32_t may_goto_depth; /* rounds of may_goto loops on this path */
 	/* Out of the prune lists (1), freed when no path counts it. */
 	uint8_t retired;
+	/* An explored state whose scalars, and those of every state before
+	 * it, were all made precise (mark_all_precise to the start). */
+	bool all_precise;
 	/* The stretch of the path this state covers (from the explored
 	 * state it descends from): its first and last instruction and
 	 * its history. */

@@ -234,8 +234,16 @@ static void mark_scalar_precise(struct reg_state *reg, void *arg)
  * states between a loop's round and the one it was pruned against. */
 void mark_all_precise(struct venv *env, const struct vstate *stop)
 {
-	for (struct vstate *st = env->cur; st && st != stop; st = st->parent)
+	for (struct vstate *st = env->cur; st && st != stop; st = st->parent) {
+		/* Explored states do not change but for marks: one a whole
+		 * walk went through needs nothing more, nor do those before
+		 * it (a walk per callback step was quadratic). */
+		if (st != env->cur && st->all_precise)
+			break;
 		for_each_reg(st, mark_scalar_precise, NULL);
+		if (!stop && st != env->cur)
+			st->all_precise = true;
+	}
 }
 
 static int backtrack(struct venv *env, struct backtrack *bt)
