@@ -180,28 +180,143 @@ struct vstate *push_branch(struct venv *env, uint32_t insn_idx, uint32_t prev_in
 	return st;
 }
 
+static void release_backedges(struct venv *env, struct vstate *head);
+static int propagate_backedges(struct venv *env, struct vstate *head);
+
 /* A path ended: the explored states it came through have one open path
- * fewer. */
-static void update_branch_counts(struct vstate *st)
+ * fewer. A loop head whose paths are all done takes its backedges' marks
+ * back first. */
+static int update_branch_counts(struct venv *env, struct vstate *st)
 {
+	int err = 0;
+
 	while (st) {
 		if (--st->branches)
 			break;
 		struct vstate *parent = st->parent;
-		if (st->retired)
+		if (st->backedges) {
+			st->pins++; /* not freed while its backedges let go */
+			err = err ? err : propagate_backedges(env, st);
+			release_backedges(env, st);
+			st->pins--;
+		}
+		if (st->retired && !st->pins)
 			free_vstate(st); /* out of the lists, and now of every path */
 		st = parent;
 	}
+	return err;
 }
 
-/* A state that left the prune lists: freed now if no path descends from
- * it any more, else when the last one ends (update_branch_counts). */
+/* A state that left the prune lists: freed now if no path or backedge
+ * goes through it any more, else when the last one ends. */
 static void retire_state(struct vstate *st)
 {
-	if (st->branches)
+	if (st->branches || st->pins)
 		st->retired = 1;
 	else
 		free_vstate(st);
+}
+
+/* ---- loops cut short: backedges ---- */
+
+/* For an explored state at idx: the loop head not done yet whose marks it
+ * may lack (the latest, when loops nest), or NULL. States outside loops
+ * have their marks from their own futures. */
+static struct vstate *pending_loop_head(const struct venv *env, uint32_t idx)
+{
+	if (!env->pending_loops || !env->aux[idx].in_loop)
+		return NULL;
+	return env->heads[env->pending_loops - 1];
+}
+
+/* The current path met an explored state in a loop not done yet: keep a
+ * copy of it for head, whose marks are taken back along it when the
+ * loop is done (the states on its way stay until then). */
+static int add_backedge(struct venv *env, struct vstate *head, const struct vstate *equal,
+			uint32_t idx)
+{
+	struct backedge *b = calloc(1, sizeof(*b));
+	struct vstate *copy = b ? clone_vstate(env->cur) : NULL;
+	if (!copy) {
+		free(b);
+		return -ENOMEM;
+	}
+	copy->parent = env->cur->parent;
+	copy->insn_idx = idx;
+	if (!head->backedges) {
+		if (env->pending_loops == env->heads_cap) {
+			uint32_t cap = env->heads_cap ? env->heads_cap * 2 : 8;
+			struct vstate **h = realloc(env->heads, cap * sizeof(*h));
+			if (!h) {
+				free_vstate(copy);
+				free(b);
+				return -ENOMEM;
+			}
+			env->heads = h;
+			env->heads_cap = cap;
+		}
+		env->heads[env->pending_loops++] = head;
+	}
+	for (struct vstate *p = copy->parent; p; p = p->parent)
+		p->pins++;
+	*b = (struct backedge){ copy, equal, head, idx, head->backedges, env->backedges };
+	head->backedges = b;
+	env->backedges = b;
+	return 0;
+}
+
+/* Each backedge's path takes the marks of the state it met, until no
+ * pass marks anything more (the kernel's propagate_backedges). */
+static int propagate_backedges(struct venv *env, struct vstate *head)
+{
+	struct vstate *cur = env->cur;
+	uint32_t insn_idx = env->insn_idx;
+	uint64_t before;
+	int err = 0;
+
+	do {
+		before = env->precise_marks;
+		for (struct backedge *b = head->backedges; b && !err; b = b->next) {
+			env->cur = b->st;
+			env->insn_idx = b->insn_idx;
+			err = propagate_precision(env, b->equal);
+		}
+	} while (!err && env->precise_marks != before);
+	env->cur = cur;
+	env->insn_idx = insn_idx;
+	return err;
+}
+
+static void free_backedge_path(struct vstate *st)
+{
+	for (struct vstate *p = st->parent, *next; p; p = next) {
+		next = p->parent;
+		if (!--p->pins && p->retired == 1 && !p->branches)
+			free_vstate(p);
+	}
+	free_vstate(st);
+}
+
+/* head is done: its backedges go (from the list of all as well). */
+static void release_backedges(struct venv *env, struct vstate *head)
+{
+	for (struct backedge **pb = &env->backedges, *b; (b = *pb);) {
+		if (b->head != head) {
+			pb = &b->all_next;
+			continue;
+		}
+		*pb = b->all_next;
+		free_backedge_path(b->st);
+		free(b);
+	}
+	head->backedges = NULL;
+	for (uint32_t i = 0; i < env->pending_loops; i++)
+		if (env->heads[i] == head) {
+			memmove(&env->heads[i], &env->heads[i + 1],
+				(env->pending_loops - i - 1) * sizeof(*env->heads));
+			env->pending_loops--;
+			break;
+		}
 }
 
 /* The next path to explore, or 0 when none is left (1). */
@@ -1303,6 +1418,26 @@ void widen_imprecise_scalars(const struct vstate *old, struct vstate *cur)
 	}
 }
 
+/* The current path ends at idx, covered by the explored state old: it
+ * takes old's precise scalars now, and, within a loop not done (head),
+ * again when the loop is done. */
+static int covered_by(struct venv *env, struct vstate *head, const struct vstate *old,
+		    uint32_t idx, bool jumped_in)
+{
+	if (env->log_level & 2)
+		verbose(env, "%u: safe\n", idx);
+	/* Going back over the path for precision starts with the step into
+	 * this instruction: a jump must be in the history first, or the
+	 * path would be taken to come from the instruction before. */
+	int err = jumped_in ? hist_push(env, idx, env->prev_insn_idx, env->pending_hist_flags, 0)
+			    : 0;
+	if (!err)
+		err = propagate_precision(env, old);
+	if (!err && head)
+		err = add_backedge(env, head, old, idx);
+	return err;
+}
+
 /* At a prune point: 1 when an explored state covers the current one (the
  * path ends here), 0 to go on (maybe remembering this state), <0 on
  * error (an infinite loop). */
@@ -1321,24 +1456,19 @@ static int is_state_visited(struct venv *env, uint32_t idx, bool jumped_in)
 	cur->insn_idx = idx;
 
 	for (struct explored **pe = &aux->explored, *e; (e = *pe);) {
-		struct vstate *old = e->st;
+		struct vstate *old = e->st, *head;
 		bool may_goto = env->insns[idx].code == (BPF_JMP | BPF_JCOND);
-		if (old->branches && may_goto && old->may_goto_depth != cur->may_goto_depth) {
-			/* Another round of a may_goto loop, within one being
-			 * explored: the budget ends it. */
+		if (old->branches && ((may_goto && old->may_goto_depth != cur->may_goto_depth) ||
+				      aux->calls_callback)) {
+			/* Another round of a loop whose rounds meet (a callback
+			 * called again, a may_goto loop within its budget), come
+			 * back to a state still being explored: it adds nothing.
+			 * What that state's future needs is not known yet: the
+			 * path is kept as a backedge, to take the marks back
+			 * when the loop is done (the kernel's SCC backedges). */
 			if (states_equal(env, old, cur, CMP_RANGE)) {
-				mark_all_precise(env, old);
-				return 1;
-			}
-		} else if (old->branches && aux->calls_callback) {
-			/* A callback's call site, come back to: a state within
-			 * one being explored adds nothing (bpf_loop bounds the
-			 * iterations). What that state's future needs is not
-			 * known yet: every scalar on the round back to it
-			 * counts (it and its past learn theirs as it goes on). */
-			if (states_equal(env, old, cur, CMP_RANGE)) {
-				mark_all_precise(env, old);
-				return 1;
+				int err = covered_by(env, old, old, idx, jumped_in);
+				return err ? err : 1;
 			}
 		} else if (old->branches) {
 			/* Still being explored: on the current path or a
@@ -1357,19 +1487,13 @@ static int is_state_visited(struct venv *env, uint32_t idx, bool jumped_in)
 			    env->jmps_processed - env->prev_jmps_processed < 20 &&
 			    env->stats.insn_processed - env->prev_insn_processed < 100)
 				add_new = false;
-		} else if (states_equal(env, old, cur, CMP_PRECISE)) {
+		} else if ((head = pending_loop_head(env, idx)) ?
+				   states_equal(env, old, cur, CMP_RANGE) :
+				   states_equal(env, old, cur, CMP_PRECISE)) {
+			/* Within a loop not done yet, the explored state's marks
+			 * are not complete: every scalar's range must fit. */
 			e->hits++;
-			if (env->log_level & 2)
-				verbose(env, "%u: safe\n", idx);
-			/* Going back over the path for precision starts with the
-			 * step into this instruction: a jump must be in the
-			 * history first, or the path would be taken to come
-			 * from the instruction before. */
-			int err = jumped_in ? hist_push(env, idx, env->prev_insn_idx,
-							env->pending_hist_flags, 0)
-					    : 0;
-			if (!err)
-				err = propagate_precision(env, old);
+			int err = covered_by(env, head, old, idx, jumped_in);
 			return err ? err : 1;
 		}
 		/* A state that keeps missing is unlikely to help: it leaves
@@ -1728,8 +1852,10 @@ static int do_check(struct venv *env, uint32_t start)
 			continue;
 		}
 path_end:
-		update_branch_counts(env->cur->parent);
+		err = update_branch_counts(env, env->cur->parent);
 		env->cur->parent = NULL; /* it may be gone now */
+		if (err)
+			return err;
 		for (;;) {
 			err = pop_branch(env);
 			if (err < 0)
@@ -1739,8 +1865,10 @@ path_end:
 			if (env->cur->branches == UINT32_MAX) {
 				/* An impossible branch pushed by a jump. */
 				env->cur->branches = 0;
-				update_branch_counts(env->cur->parent);
+				err = update_branch_counts(env, env->cur->parent);
 				env->cur->parent = NULL; /* it may be gone now */
+				if (err)
+					return err;
 				continue;
 			}
 			break;
@@ -1911,6 +2039,65 @@ static void mark_prune_points(struct venv *env)
 	}
 }
 
+/* The subprogram insn i belongs to. */
+static size_t subprog_of(const struct venv *env, size_t i)
+{
+	size_t k = 0;
+	while (k + 1 < env->cfg.nr_subprogs && env->cfg.subprog_start[k + 1] <= i)
+		k++;
+	return k;
+}
+
+/* Which instructions are part of a loop (insn_aux.in_loop): from a jump
+ * back to its target; every instruction of a callback and of what it
+ * calls; the calls of callbacks. A generous superset of the kernel's
+ * strongly connected components: only its comparisons are stricter. */
+static int mark_loop_insns(struct venv *env)
+{
+	size_t n = env->cfg.nr_subprogs;
+	bool *cb = calloc(n ? n : 1, sizeof(*cb));
+	if (!cb)
+		return -ENOMEM;
+	for (size_t i = 0; i < env->cnt; i++) {
+		const struct uebpf_insn *in = &env->insns[i];
+		uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
+		if (in->code == (BPF_LD | BPF_IMM | BPF_DW)) {
+			if (in->src_reg == BPF_PSEUDO_FUNC && (int64_t)i + in->imm + 1 >= 0 &&
+			    (size_t)((int64_t)i + in->imm + 1) < env->cnt)
+				cb[subprog_of(env, (size_t)((int64_t)i + in->imm + 1))] = true;
+			i++;
+			continue;
+		}
+		if ((cls != BPF_JMP && cls != BPF_JMP32) || op == BPF_EXIT)
+			continue;
+		if (op == BPF_CALL) {
+			env->aux[i].in_loop |= env->aux[i].calls_callback;
+			continue;
+		}
+		int64_t t = (int64_t)i + 1 +
+			    (cls == BPF_JMP32 && op == BPF_JA ? in->imm : in->off);
+		for (int64_t k = t; k >= 0 && k <= (int64_t)i; k++)
+			env->aux[k].in_loop = true;
+	}
+	/* What callbacks call is part of their loop too. */
+	for (bool grew = true; grew;) {
+		grew = false;
+		for (size_t i = 0; i < env->cnt; i++) {
+			const struct uebpf_insn *in = &env->insns[i];
+			if (in->code != (BPF_JMP | BPF_CALL) || in->src_reg != BPF_PSEUDO_CALL ||
+			    !cb[subprog_of(env, i)])
+				continue;
+			int64_t t = (int64_t)i + in->imm + 1;
+			if (t >= 0 && (size_t)t < env->cnt && !cb[subprog_of(env, (size_t)t)])
+				cb[subprog_of(env, (size_t)t)] = grew = true;
+		}
+	}
+	for (size_t i = 0; i < env->cnt; i++)
+		env->aux[i].in_loop |= cb[subprog_of(env, i)];
+	free(cb);
+	return 0;
+}
+
 /* The state a program (sub 0) or a global function starts in: r1 the
  * context, or the function's arguments as its BTF says; r10 the frame. */
 static int init_state(struct venv *env, uint32_t sub)
@@ -2036,6 +2223,15 @@ static int check_max_stack_depth(struct venv *env)
 
 static void free_env(struct venv *env)
 {
+	/* Backedges of loops a rejection left unfinished: their paths let
+	 * go first, while every state they go through is still there. */
+	while (env->backedges) {
+		struct backedge *b = env->backedges;
+		env->backedges = b->all_next;
+		free_backedge_path(b->st);
+		free(b);
+	}
+	free(env->heads);
 	/* Retired states that unfinished paths (a rejection) still count
 	 * are on those paths' parent chains: collect each once first. The
 	 * chains share their beginnings; a walk stops where an earlier one
@@ -2224,6 +2420,8 @@ int verify_program(const struct uebpf_insn *insns, size_t cnt, const struct veri
 		env.subprogs[i].start = env.cfg.subprog_start[i];
 	compute_liveness(&env);
 	mark_prune_points(&env);
+	if ((err = mark_loop_insns(&env)))
+		goto done;
 	for (size_t i = 0; i < env.cfg.nr_subprogs; i++)
 		for (size_t k = 0; k < opts->func_cnt; k++)
 			if (opts->funcs[k].insn_off == env.subprogs[i].start)

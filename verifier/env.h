@@ -103,6 +103,12 @@ struct vstate {
 	uint32_t may_goto_depth; /* rounds of may_goto loops on this path */
 	/* Out of the prune lists (1), freed when no path counts it. */
 	uint8_t retired;
+	/* Backedges whose paths go through this state (kept until the loop
+	 * they belong to is done): it is not freed before. */
+	uint32_t pins;
+	/* A loop's head still being explored: the paths that came round to
+	 * it (or to a state within it) and were cut there. */
+	struct backedge *backedges;
 	/* An explored state whose scalars, and those of every state before
 	 * it, were all made precise (mark_all_precise to the start). */
 	bool all_precise;
@@ -112,6 +118,19 @@ struct vstate {
 	uint32_t first_insn_idx, last_insn_idx;
 	struct hist_entry *hist;
 	uint32_t hist_cnt, hist_cap;
+};
+
+/* A path cut where a loop came round (the kernel's SCC backedges): the
+ * state it had there and the explored state it met. When the loop's head
+ * is done, what that state's future needed precise is taken back along
+ * the path, until nothing changes. */
+struct backedge {
+	struct vstate *st;          /* a copy of the path's state, its history too */
+	const struct vstate *equal; /* the explored state it met */
+	const struct vstate *head;  /* the loop's head it waits for */
+	uint32_t insn_idx;
+	struct backedge *next;      /* of the same head */
+	struct backedge *all_next;  /* of every head, for the end */
 };
 
 /* An explored state, kept at a prune point. */
@@ -125,6 +144,10 @@ struct insn_aux {
 	bool seen;
 	bool prune_point;
 	bool calls_callback; /* bpf_loop, for_each_map_elem */
+	/* Part of a loop: between a jump back and its target, in a callback
+	 * (or what it calls), or a callback's call (where states of loops
+	 * not done yet have incomplete marks). */
+	bool in_loop;
 	bool ctx_access;     /* a load or store through the context */
 	bool ptr_type_set;   /* ctx_access says what the first path saw */
 	uint16_t live_in;    /* registers read before written, from here */
@@ -174,6 +197,13 @@ struct venv {
 	struct verifier_stats stats;
 	uint32_t jmps_processed, prev_jmps_processed, prev_insn_processed;
 	uint32_t cur_states;
+	/* Loop heads cut short and not done yet (the latest last), and every
+	 * backedge. */
+	struct vstate **heads;
+	uint32_t pending_loops, heads_cap;
+	struct backedge *backedges;
+	/* Scalars made precise so far (to see whether a pass changed any). */
+	uint64_t precise_marks;
 	int64_t err_insn;            /* where a rejection happened, or -1 */
 	bool strict_alignment;       /* BPF_F_STRICT_ALIGNMENT */
 	bool atomic_access;          /* atomics must be aligned, always */

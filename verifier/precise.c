@@ -192,7 +192,7 @@ static int backtrack_insn(const struct venv *env, uint32_t i, uint32_t subseq,
 /* Marks the set's registers and slots precise in st (the state at the
  * start of the stretch just walked); those already precise leave the
  * set (their own past was handled when they became so). */
-static int mark_in_state(struct vstate *st, struct backtrack *bt)
+static int mark_in_state(struct venv *env, struct vstate *st, struct backtrack *bt)
 {
 	for (uint32_t f = 0; f < MAX_CALL_FRAMES; f++) {
 		if (!bt->regs[f] && !bt->slots[f])
@@ -207,7 +207,7 @@ static int mark_in_state(struct vstate *st, struct backtrack *bt)
 			if (reg->type != SCALAR_VALUE || reg->precise)
 				bt->regs[f] &= (uint16_t)~(1u << r);
 			else
-				reg->precise = true;
+				reg->precise = true, env->precise_marks++;
 		}
 		for (uint64_t m = bt->slots[f]; m; m &= m - 1) {
 			uint32_t s = (uint32_t)__builtin_ctzll(m);
@@ -216,7 +216,7 @@ static int mark_in_state(struct vstate *st, struct backtrack *bt)
 			if (!reg || reg->type != SCALAR_VALUE || reg->precise)
 				bt->slots[f] &= ~(1ull << s);
 			else
-				reg->precise = true;
+				reg->precise = true, env->precise_marks++;
 		}
 	}
 	return 0;
@@ -224,9 +224,11 @@ static int mark_in_state(struct vstate *st, struct backtrack *bt)
 
 static void mark_scalar_precise(struct reg_state *reg, void *arg)
 {
-	(void)arg;
-	if (reg->type == SCALAR_VALUE)
+	struct venv *env = arg;
+	if (reg->type == SCALAR_VALUE && !reg->precise) {
 		reg->precise = true;
+		env->precise_marks++;
+	}
 }
 
 /* Every scalar on the path precise, back to (not including) stop: when
@@ -240,7 +242,7 @@ void mark_all_precise(struct venv *env, const struct vstate *stop)
 		 * it (a walk per callback step was quadratic). */
 		if (st != env->cur && st->all_precise)
 			break;
-		for_each_reg(st, mark_scalar_precise, NULL);
+		for_each_reg(st, mark_scalar_precise, env);
 		if (!stop && st != env->cur)
 			st->all_precise = true;
 	}
@@ -277,7 +279,7 @@ static int backtrack(struct venv *env, struct backtrack *bt)
 			return 0; /* the program's start: only r1 and r10 were set */
 		if (bt->frame != parent->curframe)
 			return -ENOTSUPP;
-		int err = mark_in_state(parent, bt);
+		int err = mark_in_state(env, parent, bt);
 		if (err)
 			return err;
 		if (bt_empty(bt))
