@@ -8,6 +8,7 @@
  *   fuzz_verify_loop [--programs N] [--seconds T] [--seed S] [--runs R]
  *                    [--type NAME] [--out DIR] [-v]
  *   fuzz_verify_loop --replay FILE|DIR...
+ *   fuzz_verify_loop --minimise FILE      (the smaller program to stdout)
  *
  * The loop stops after N programs (default 2000) or T seconds, whichever
  * comes first, and prints programs per second, how many were accepted
@@ -104,6 +105,26 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		if (!strcmp(a, "--replay"))
 			break;
+		if (i + 1 < argc && !strcmp(a, "--minimise")) {
+			static struct gv_prog p;
+			uint64_t pseed;
+			char err[256];
+			if (gv_read(argv[i + 1], &p, &pseed, err, sizeof(err))) {
+				fprintf(stderr, "%s\n", err);
+				return 2;
+			}
+			struct gv_result r;
+			gv_check(&p, pseed, runs, &r, NULL, 0);
+			if (r.verdict == GV_REJECTED || r.verdict == GV_CLEAN) {
+				fprintf(stderr, "%s: %s, nothing to minimise\n", argv[i + 1],
+					gv_verdict_name(r.verdict));
+				return 1;
+			}
+			gv_minimise(&p, pseed, runs, r.verdict);
+			gv_check(&p, pseed, runs, &r, NULL, 0);
+			gv_write(stdout, &p, pseed, r.why);
+			return 0;
+		}
 		if (i + 1 < argc && (!strcmp(a, "--programs") || !strcmp(a, "-n")))
 			programs = strtoull(argv[++i], NULL, 0);
 		else if (i + 1 < argc && (!strcmp(a, "--seed") || !strcmp(a, "-s")))

@@ -475,6 +475,25 @@ static int check_func_arg(struct venv *env, int32_t func, uint32_t regno, uint8_
 	case ARG_PTR_TO_FUNC:
 		if (reg->type != PTR_TO_FUNC)
 			return type_mismatch(env, regno, "func");
+		/* Only the function's own address (the kernel's
+		 * __check_ptr_off_reg): one moved by arithmetic would start
+		 * the callback elsewhere. */
+		if (reg->off < 0) {
+			verbose(env, "negative offset func ptr R%u off=%d disallowed\n", regno,
+				reg->off);
+			return -EACCES;
+		}
+		if (reg->off) {
+			verbose(env, "dereference of modified func ptr R%u off=%d disallowed\n",
+				regno, reg->off);
+			return -EACCES;
+		}
+		if (!tnum_is_const(reg->var_off) || reg->var_off.value) {
+			verbose(env, "variable func access var_off=(%#llx; %#llx) disallowed\n",
+				(unsigned long long)reg->var_off.value,
+				(unsigned long long)reg->var_off.mask);
+			return -EACCES;
+		}
 		meta->has_func = true;
 		meta->subprogno = reg->subprogno;
 		return 0;

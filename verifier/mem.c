@@ -180,7 +180,9 @@ static int stack_within_bounds(struct venv *env, uint32_t regno, int32_t off, in
 		min_off = reg->smin_value + off;
 		max_off = reg->smax_value + off + size;
 	}
-	if (min_off < -MAX_BPF_STACK || max_off > 0 || size < 0) {
+	/* A zero-sized access still names a byte of the frame, as in the
+	 * kernel: fp + 0 is outside. */
+	if (min_off < -MAX_BPF_STACK || max_off > 0 || size < 0 || (size == 0 && min_off >= 0)) {
 		if (tnum_is_const(reg->var_off)) {
 			verbose(env, "invalid%s stack R%u off=%d size=%d\n", what, regno, off, size);
 		} else {
@@ -592,17 +594,17 @@ static int helper_stack_access(struct venv *env, uint32_t regno, int32_t off, in
 	struct func_state *f = stack_owner(env, reg);
 	int64_t min_off, max_off;
 
-	if (size == 0 && zero_size_allowed)
-		return 0;
 	if (!tnum_is_const(reg->var_off) &&
 	    (reg->smax_value >= BPF_MAX_VAR_OFF || reg->smin_value <= -BPF_MAX_VAR_OFF)) {
 		verbose(env, "invalid unbounded variable-offset indirect access to stack R%u\n", regno);
 		return -EACCES;
 	}
+	/* Zero bytes must still point into the frame (the kernel's
+	 * check_stack_range_initialized); nothing is read or written. */
 	int err = stack_within_bounds(env, regno, off, size,
 				      t == ACCESS_WRITE ? " write to" : " read from", &min_off,
 				      &max_off);
-	if (err)
+	if (err || (size == 0 && zero_size_allowed))
 		return err;
 	/* Privileged: uninitialised bytes may be read (as unknown). A
 	 * helper that writes leaves data bytes. */

@@ -233,7 +233,10 @@ int main(int argc, char **argv)
 	       "example (type, seed)");
 	for (size_t c = 0; c < nclasses; c++)
 		printf("%-11s %7lu  %-44.44s %-44.44s %s %llu\n",
-		       classes[c].dir ? "uebpf only" : "kernel only", classes[c].count,
+		       !classes[c].dir		       ? "kernel only"
+		       : documented(classes[c].kernel) ? "uebpf doc"
+						       : "uebpf only",
+		       classes[c].count,
 		       classes[c].kernel, classes[c].uebpf, gv_type_name(classes[c].type),
 		       classes[c].example);
 	unsigned long total = both_accept + both_reject + kernel_only + uebpf_only;

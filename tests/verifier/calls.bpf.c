@@ -704,6 +704,38 @@ __naked void loop_cb_masked(void)
 }
 
 SEC("socket")
+__description("bpf_loop: a callback address moved back 16 bytes (found by the verifier fuzzer)")
+__failure __msg("negative offset func ptr R2 off=-16 disallowed")
+__naked void loop_cb_moved_back(void)
+{
+	asm volatile ("r1 = 4;"
+	"r2 = %[cb_ret_0] ll;"
+	"r2 += -16;"
+	"r3 = 0;"
+	"r4 = 0;"
+	"call %[bpf_loop];"
+	"r0 = 0;"
+	"exit;"
+	:: __imm_addr(cb_ret_0), __imm(bpf_loop) : __clobber_all);
+}
+
+SEC("socket")
+__description("bpf_loop: a callback address moved forward 8 bytes")
+__failure __msg("dereference of modified func ptr R2 off=8 disallowed")
+__naked void loop_cb_moved_forward(void)
+{
+	asm volatile ("r1 = 4;"
+	"r2 = %[cb_ret_0] ll;"
+	"r2 += 8;"
+	"r3 = 0;"
+	"r4 = 0;"
+	"call %[bpf_loop];"
+	"r0 = 0;"
+	"exit;"
+	:: __imm_addr(cb_ret_0), __imm(bpf_loop) : __clobber_all);
+}
+
+SEC("socket")
 __description("bpf_loop: callback returns 2")
 __failure __msg("At callback return the register R0 has smin=2 smax=2 should have been in [0, 1]")
 __naked void loop_cb_ret_2(void)

@@ -549,3 +549,38 @@ __naked void load_acquire_below_stack(void)
 		      :: __imm_insn(insn, __raw_insn(0xdb, 2, 10, -520, 0x100))
 		      : __clobber_all);
 }
+
+SEC("xdp")
+__description("helper: zero bytes at fp + 0 are outside the frame (found by the kernel agreement fuzzer)")
+__failure __msg("invalid read from stack R1 off=0 size=0")
+__naked void zero_size_at_frame_top(void)
+{
+	asm volatile ("r1 = r10;"
+		      "r2 = 0;"
+		      "r3 = 0;"
+		      "r4 = 0;"
+		      "r5 = 0;"
+		      "call %[bpf_csum_diff];"
+		      "r0 = 2;"
+		      "exit;"
+		      :: __imm(bpf_csum_diff)
+		      : __clobber_all);
+}
+
+SEC("xdp")
+__description("helper: zero bytes at fp - 1 are inside the frame")
+__success
+__naked void zero_size_below_frame_top(void)
+{
+	asm volatile ("r1 = r10;"
+		      "r1 += -1;"
+		      "r2 = 0;"
+		      "r3 = 0;"
+		      "r4 = 0;"
+		      "r5 = 0;"
+		      "call %[bpf_csum_diff];"
+		      "r0 = 2;"
+		      "exit;"
+		      :: __imm(bpf_csum_diff)
+		      : __clobber_all);
+}
