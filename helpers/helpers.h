@@ -129,6 +129,8 @@ HELPER(set_hash);
 HELPER(skb_ecn_set_ce);
 HELPER(skb_get_tunnel_key);
 HELPER(skb_get_tunnel_opt);
+HELPER(skb_set_tunnel_key);
+HELPER(skb_set_tunnel_opt);
 HELPER(redirect);
 HELPER(redirect_map);
 HELPER(clone_redirect);

@@ -25,7 +25,7 @@
 /* ---- programs ---- */
 
 struct prog {
-	struct uebpf_insn in[128];
+	struct uebpf_insn in[256];
 	size_t n;
 };
 
@@ -1075,6 +1075,117 @@ static void build_ld_abs(struct prog *p, int map_fd, const void *arg)
 	EXIT();
 }
 
+/* ---- tunnels ---- */
+
+struct tun_arg {
+	uint32_t set_size;    /* bpf_skb_set_tunnel_key's size; 0: not called */
+	uint32_t get_size;    /* bpf_skb_get_tunnel_key's */
+	uint32_t opt_size;    /* bpf_skb_set_tunnel_opt's; 0: not called */
+	uint32_t getopt_size; /* bpf_skb_get_tunnel_opt's (at most 48) */
+	bool reset;           /* set the key again after the options */
+};
+
+/* Stack: fp-64 the key set (a pattern; bytes 20..23 = cb[2], the label
+ * = cb[3]), fp-128 the key read back, fp-176 the options read back,
+ * fp-512 the options set (a pattern). set_tunnel_key(flags cb[0]),
+ * set_tunnel_opt, get_tunnel_key(flags cb[1]), get_tunnel_opt; their
+ * results in cb[0..3], the 96 bytes read back at the packet's start. */
+static void build_tunnel(struct prog *p, int map_fd, const void *arg)
+{
+	const struct tun_arg *a = arg;
+	(void)map_fd;
+	MOV(BPF_REG_6, BPF_REG_1);
+	stack_pattern(p, -512, 512);
+	LDX(BPF_W, BPF_REG_0, BPF_REG_6, CB(2));
+	STX(BPF_W, BPF_REG_10, BPF_REG_0, -64 + 20);
+	LDX(BPF_W, BPF_REG_0, BPF_REG_6, CB(3));
+	STX(BPF_W, BPF_REG_10, BPF_REG_0, -64 + 24);
+	LDX(BPF_W, BPF_REG_7, BPF_REG_6, CB(0)); /* set flags */
+	LDX(BPF_W, BPF_REG_8, BPF_REG_6, CB(1)); /* get flags */
+	MOVI(BPF_REG_0, 0);
+	STX(BPF_W, BPF_REG_6, BPF_REG_0, CB(0));
+	STX(BPF_W, BPF_REG_6, BPF_REG_0, CB(1));
+	if (a->set_size) {
+		MOV(BPF_REG_1, BPF_REG_6);
+		MOV(BPF_REG_2, BPF_REG_10);
+		ADDI(BPF_REG_2, -64);
+		MOVI(BPF_REG_3, (int32_t)a->set_size);
+		MOV(BPF_REG_4, BPF_REG_7);
+		CALL(BPF_FUNC_skb_set_tunnel_key);
+		STX(BPF_W, BPF_REG_6, BPF_REG_0, CB(0));
+	}
+	if (a->opt_size) {
+		MOV(BPF_REG_1, BPF_REG_6);
+		MOV(BPF_REG_2, BPF_REG_10);
+		ADDI(BPF_REG_2, -512);
+		MOVI(BPF_REG_3, (int32_t)a->opt_size);
+		CALL(BPF_FUNC_skb_set_tunnel_opt);
+		STX(BPF_W, BPF_REG_6, BPF_REG_0, CB(1));
+	}
+	if (a->reset) {
+		MOV(BPF_REG_1, BPF_REG_6);
+		MOV(BPF_REG_2, BPF_REG_10);
+		ADDI(BPF_REG_2, -64);
+		MOVI(BPF_REG_3, (int32_t)sizeof(struct bpf_tunnel_key));
+		MOV(BPF_REG_4, BPF_REG_7);
+		CALL(BPF_FUNC_skb_set_tunnel_key);
+	}
+	MOV(BPF_REG_1, BPF_REG_6);
+	MOV(BPF_REG_2, BPF_REG_10);
+	ADDI(BPF_REG_2, -128);
+	MOVI(BPF_REG_3, (int32_t)a->get_size);
+	MOV(BPF_REG_4, BPF_REG_8);
+	CALL(BPF_FUNC_skb_get_tunnel_key);
+	STX(BPF_W, BPF_REG_6, BPF_REG_0, CB(2));
+	MOV(BPF_REG_1, BPF_REG_6);
+	MOV(BPF_REG_2, BPF_REG_10);
+	ADDI(BPF_REG_2, -176);
+	MOVI(BPF_REG_3, (int32_t)a->getopt_size);
+	CALL(BPF_FUNC_skb_get_tunnel_opt);
+	STX(BPF_W, BPF_REG_6, BPF_REG_0, CB(3));
+	stack_to_packet(p, -176, 96, SKB_OFF(data), SKB_OFF(data_end));
+	MOVI(BPF_REG_0, 0);
+	EXIT();
+}
+
+static void test_tunnel(void)
+{
+	const uint32_t v6 = BPF_F_TUNINFO_IPV6, fl = 1u << 4; /* BPF_F_TUNINFO_FLAGS */
+	/* cb: set flags, get flags, tos | ttl << 8 | ext << 16, label. */
+	static const uint32_t keys[][4] = {
+		{ 0, 0, 0x4005, 0 },        { 0, fl, 0x4005, 0 },       { 2, fl, 0x4005, 0 },
+		{ 4, fl, 0x4005, 0 },       { 8, fl, 0x4005, 0 },       { 16, fl, 0x4005, 0 },
+		{ 30, fl, 0x4005, 0 },      { 32, fl, 0x4005, 0 },      { 0x80000000, 0, 0, 0 },
+		{ 0, v6, 0x4005, 0 },       { v6, 0, 0x4005, 0 },       { v6, v6, 0x4005, 0 },
+		{ v6, v6 | fl, 0x4005, 0x12345 }, { v6 | 31, v6 | fl, 0x4005, 0xfff12345 },
+		{ 0, 0, 0x4005, 0x12345 },  { 0, 0, 0x14005, 0 },       { v6, v6, 0x10000, 0 },
+		{ 0, 2, 0x4005, 0 },        { 0, 0x20, 0x4005, 0 },     { 0, 0, 0xffff, 0 },
+	};
+	static const struct tun_arg args[] = {
+		{ 44, 44, 0, 48, false }, { 28, 44, 0, 48, false }, { 24, 44, 0, 48, false },
+		{ 22, 44, 0, 48, false }, { 8, 44, 0, 48, false },  { 12, 44, 0, 48, false },
+		{ 43, 44, 0, 48, false }, { 45, 44, 0, 48, false }, { 0, 44, 0, 48, false },
+		{ 44, 28, 0, 48, false }, { 44, 24, 0, 48, false }, { 44, 22, 0, 48, false },
+		{ 44, 8, 0, 48, false },  { 44, 12, 0, 48, false }, { 44, 40, 0, 48, false },
+		{ 44, 44, 8, 48, false }, { 44, 44, 4, 48, false }, { 44, 44, 48, 48, false },
+		{ 44, 44, 6, 48, false }, { 44, 44, 252, 48, false }, { 44, 44, 256, 48, false },
+		{ 44, 44, 255, 48, false }, { 44, 44, 8, 4, false }, { 44, 44, 8, 8, false },
+		{ 44, 44, 8, 1, false },  { 0, 44, 8, 48, false },  { 44, 44, 8, 48, true },
+		{ 12, 44, 8, 48, false },
+	};
+	struct input in[MAX_INPUTS];
+	struct __sk_buff ctx[MAX_INPUTS];
+	size_t nk = sizeof(keys) / sizeof(keys[0]);
+	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+		char what[96];
+		const struct tun_arg *a = &args[i];
+		snprintf(what, sizeof(what), "tunnel key %u/%u opt %u/%u%s", a->set_size, a->get_size,
+			 a->opt_size, a->getopt_size, a->reset ? " reset" : "");
+		size_t n = cb_inputs(in, ctx, keys, nk, pkt_v4, sizeof(pkt_v4));
+		compare(what, BPF_PROG_TYPE_SCHED_CLS, build_tunnel, a, -1, -1, in, n);
+	}
+}
+
 static void test_skb_misc(void)
 {
 	static const uint32_t h[][4] = { { 0 }, { 1 }, { 0xdeadbeef } };
@@ -1110,6 +1221,7 @@ int main(void)
 	RUN(test_ecn);
 	RUN(test_tc_redirect);
 	RUN(test_skb_misc);
+	RUN(test_tunnel);
 	printf("%lu runs compared\n", runs);
 	return check_summary("pkt_helpers_kernel_diff_test");
 }
