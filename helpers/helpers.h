@@ -121,6 +121,7 @@ HELPER(skb_pull_data);
 HELPER(skb_change_head);
 HELPER(skb_change_tail);
 HELPER(skb_adjust_room);
+HELPER(skb_change_proto);
 HELPER(skb_vlan_push);
 HELPER(skb_vlan_pop);
 HELPER(get_hash_recalc);

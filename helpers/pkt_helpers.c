@@ -689,6 +689,47 @@ HELPER(skb_adjust_room)
 	return (uint64_t)(int64_t)err;
 }
 
+/*
+ * IPv4 <-> IPv6: 20 zero bytes inserted after the link layer, or the
+ * first 20 bytes of the network header taken out; the program rewrites
+ * the headers itself. The protocol changes and the hash is cleared; the
+ * test run's GSO type is none, so the GSO state stays as it is (the
+ * kernel only changes a TCP GSO type).
+ */
+static int change_proto(struct uebpf_exec *exec, struct uebpf_skb_ctx *skb, uint16_t to)
+{
+	const uint32_t diff = 40 - 20;
+	uint8_t *mac = skb->mac_header ? skb->mac_header : skb->data;
+	uint32_t off = (uint32_t)(skb_net(skb) - mac);
+	int err;
+	if (skb->protocol == htons(ETH_P_IP) && to == htons(ETH_P_IPV6)) {
+		if ((err = skb_push_at(exec, skb, off, diff)))
+			return err;
+		skb->protocol = htons(ETH_P_IPV6);
+	} else if (skb->protocol == htons(ETH_P_IPV6) && to == htons(ETH_P_IP)) {
+		if ((err = skb_pop_at(skb, off, diff)))
+			return err;
+		skb->protocol = htons(ETH_P_IP);
+	} else {
+		return -ENOTSUPP;
+	}
+	skb_clear_hash(exec, skb);
+	return 0;
+}
+
+HELPER(skb_change_proto)
+{
+	(void)r4, (void)r5;
+	struct uebpf_skb_ctx *skb = skb_ctx(exec, r1);
+	if (!skb)
+		return 0;
+	if (r3)
+		return (uint64_t)-EINVAL;
+	int err = change_proto(exec, skb, (uint16_t)r2);
+	skb_sync(exec, skb);
+	return (uint64_t)(int64_t)err;
+}
+
 /* Moves the offloaded tag into the packet, after the MAC addresses (the
  * kernel's __vlan_insert_tag with a 14-byte link layer). */
 static int vlan_insert(struct uebpf_exec *exec, struct uebpf_skb_ctx *skb, uint16_t proto_be,

@@ -114,6 +114,8 @@ static const struct helper_proto protos[] = {
 	      ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING),
 	PROTO(skb_adjust_room, helper_skb_adjust_room, RET_INTEGER,
 	      ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING),
+	PROTO(skb_change_proto, helper_skb_change_proto, RET_INTEGER,
+	      ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING),
 	PROTO(skb_vlan_push, helper_skb_vlan_push, RET_INTEGER,
 	      ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING),
 	PROTO(skb_vlan_pop, helper_skb_vlan_pop, RET_INTEGER, ARG_PTR_TO_CTX),

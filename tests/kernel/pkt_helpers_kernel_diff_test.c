@@ -1186,6 +1186,45 @@ static void test_tunnel(void)
 	}
 }
 
+static void test_change_proto(void)
+{
+	const uint32_t ip = htons(0x0800), ip6 = htons(0x86dd);
+	static uint32_t t[16][4];
+	const uint32_t rows[][4] = {
+		{ ip6, 0 },     { ip, 0 },         { ip6, 1 },          { ip, 1 },
+		{ 0x0800, 0 },  { 0x86dd, 0 },     { htons(0x0806), 0 }, { ip6 | 0x10000, 0 },
+		{ ip6, 0, 0, 1 }, { 0, 0 },        { 0xffffffff, 0 },   { ip6, 0x80000000 },
+	};
+	size_t nt = sizeof(rows) / sizeof(rows[0]);
+	memcpy(t, rows, sizeof(rows));
+	struct input in[32];
+	struct __sk_buff ctx[32];
+	int32_t id = BPF_FUNC_skb_change_proto;
+	static const struct {
+		const char *name;
+		const uint8_t *pkt;
+		uint32_t len;
+	} pk[] = {
+		{ "ipv4", pkt_v4, sizeof(pkt_v4) },   { "ipv6", pkt_v6, sizeof(pkt_v6) },
+		{ "vlan", pkt_vlan, sizeof(pkt_vlan) }, { "arp", pkt_arp, sizeof(pkt_arp) },
+		{ "ipv4 short", pkt_v4, 34 },          { "ipv6 short", pkt_v6, 54 },
+		{ "big", pkt_big, sizeof(pkt_big) },
+	};
+	for (size_t k = 0; k < sizeof(pk) / sizeof(pk[0]); k++) {
+		char what[64];
+		snprintf(what, sizeof(what), "skb_change_proto (%s)", pk[k].name);
+		size_t n = cb_inputs(in, ctx, (const uint32_t(*)[4])t, nt, pk[k].pkt, pk[k].len);
+		compare(what, BPF_PROG_TYPE_SCHED_CLS, build_cb_call, &id, -1, -1, in, n);
+		/* A GSO packet (gso_size from the context). */
+		for (size_t i = 0; i < n; i++) {
+			ctx[i].gso_size = 1400;
+			ctx[i].gso_segs = 3;
+		}
+		snprintf(what, sizeof(what), "skb_change_proto (%s, gso)", pk[k].name);
+		compare(what, BPF_PROG_TYPE_SCHED_CLS, build_cb_call, &id, -1, -1, in, n);
+	}
+}
+
 static void test_skb_misc(void)
 {
 	static const uint32_t h[][4] = { { 0 }, { 1 }, { 0xdeadbeef } };
@@ -1222,6 +1261,7 @@ int main(void)
 	RUN(test_tc_redirect);
 	RUN(test_skb_misc);
 	RUN(test_tunnel);
+	RUN(test_change_proto);
 	printf("%lu runs compared\n", runs);
 	return check_summary("pkt_helpers_kernel_diff_test");
 }
