@@ -102,6 +102,7 @@ HELPER(probe_read_user);
 HELPER(get_current_cgroup_id);
 HELPER(get_current_ancestor_cgroup_id);
 HELPER(current_task_under_cgroup);
+HELPER(skb_under_cgroup);
 HELPER(probe_read_user_str);
 /* Packet helpers (pkt_helpers.c). */
 /* XDP and the __sk_buff types: the program types whose context holds a

@@ -72,6 +72,8 @@ static const struct helper_proto protos[] = {
 	      ARG_ANYTHING),
 	PROTO(current_task_under_cgroup, helper_current_task_under_cgroup, RET_INTEGER,
 	      ARG_CONST_MAP_PTR, ARG_ANYTHING),
+	PROTO(skb_under_cgroup, helper_skb_under_cgroup, RET_INTEGER,
+	      ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING),
 	PROTO(get_current_uid_gid, helper_get_current_uid_gid, RET_INTEGER, ARG_NONE),
 	PROTO(get_current_comm, helper_get_current_comm, RET_INTEGER,
 	      ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE),
