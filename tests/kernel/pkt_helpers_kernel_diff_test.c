@@ -104,6 +104,9 @@ struct outcome {
 	char log[4096];
 };
 
+/* Runs per test run (what one run leaves on the skb, the next sees). */
+static int repeat = 1;
+
 static int kernel_run(int fd, const void *pkt, uint32_t len, const struct __sk_buff *ctx,
 		      struct outcome *o)
 {
@@ -120,7 +123,7 @@ static int kernel_run(int fd, const void *pkt, uint32_t len, const struct __sk_b
 		a.test.ctx_out = (uintptr_t)&o->ctx;
 		a.test.ctx_size_out = sizeof(o->ctx);
 	}
-	a.test.repeat = 1;
+	a.test.repeat = (uint32_t)repeat;
 	if (kernel_bpf(BPF_PROG_TEST_RUN, &a) < 0)
 		return -errno;
 	o->retval = a.test.retval;
@@ -137,7 +140,7 @@ static int uebpf_run(int fd, const void *pkt, uint32_t len, const struct __sk_bu
 		.data_size_in = len,
 		.data_out = o->data,
 		.data_size_out = OUT_MAX,
-		.repeat = 1,
+		.repeat = repeat,
 	};
 	if (ctx) {
 		t.ctx_in = ctx;
@@ -1225,6 +1228,60 @@ static void test_change_proto(void)
 	}
 }
 
+/* get_tunnel_key, then set_tunnel_key (flags cb[0]) and set_tunnel_opt:
+ * the first run finds no tunnel, a second run of the same test run the
+ * one the first set (the kernel keeps the skb's metadata dst). */
+static void build_tunnel_kept(struct prog *p, int map_fd, const void *arg)
+{
+	(void)map_fd, (void)arg;
+	MOV(BPF_REG_6, BPF_REG_1);
+	stack_pattern(p, -176, 176);
+	MOVI(BPF_REG_0, 0);
+	STX(BPF_W, BPF_REG_10, BPF_REG_0, -64 + 20);
+	STX(BPF_W, BPF_REG_10, BPF_REG_0, -64 + 24);
+	MOV(BPF_REG_1, BPF_REG_6);
+	MOV(BPF_REG_2, BPF_REG_10);
+	ADDI(BPF_REG_2, -128);
+	MOVI(BPF_REG_3, (int32_t)sizeof(struct bpf_tunnel_key));
+	LDX(BPF_W, BPF_REG_4, BPF_REG_6, CB(1));
+	CALL(BPF_FUNC_skb_get_tunnel_key);
+	STX(BPF_W, BPF_REG_6, BPF_REG_0, CB(2));
+	MOV(BPF_REG_1, BPF_REG_6);
+	MOV(BPF_REG_2, BPF_REG_10);
+	ADDI(BPF_REG_2, -176);
+	MOVI(BPF_REG_3, 16);
+	CALL(BPF_FUNC_skb_get_tunnel_opt);
+	STX(BPF_W, BPF_REG_6, BPF_REG_0, CB(3));
+	stack_to_packet(p, -176, 96, SKB_OFF(data), SKB_OFF(data_end));
+	MOV(BPF_REG_1, BPF_REG_6);
+	MOV(BPF_REG_2, BPF_REG_10);
+	ADDI(BPF_REG_2, -64);
+	MOVI(BPF_REG_3, (int32_t)sizeof(struct bpf_tunnel_key));
+	LDX(BPF_W, BPF_REG_4, BPF_REG_6, CB(0));
+	CALL(BPF_FUNC_skb_set_tunnel_key);
+	MOV(BPF_REG_1, BPF_REG_6);
+	MOV(BPF_REG_2, BPF_REG_10);
+	ADDI(BPF_REG_2, -64);
+	MOVI(BPF_REG_3, 8);
+	CALL(BPF_FUNC_skb_set_tunnel_opt);
+	MOVI(BPF_REG_0, 0);
+	EXIT();
+}
+
+static void test_tunnel_kept(void)
+{
+	static const uint32_t cb[][4] = { { 0, 0 }, { 1, 1 }, { 1, 0 }, { 8, 0x10 } };
+	struct input in[4];
+	struct __sk_buff ctx[4];
+	for (repeat = 1; repeat <= 3; repeat++) {
+		char what[64];
+		snprintf(what, sizeof(what), "tunnel kept (repeat %d)", repeat);
+		size_t n = cb_inputs(in, ctx, cb, 4, pkt_v4, sizeof(pkt_v4));
+		compare(what, BPF_PROG_TYPE_SCHED_CLS, build_tunnel_kept, NULL, -1, -1, in, n);
+	}
+	repeat = 1;
+}
+
 static void test_skb_misc(void)
 {
 	static const uint32_t h[][4] = { { 0 }, { 1 }, { 0xdeadbeef } };
@@ -1261,6 +1318,7 @@ int main(void)
 	RUN(test_tc_redirect);
 	RUN(test_skb_misc);
 	RUN(test_tunnel);
+	RUN(test_tunnel_kept);
 	RUN(test_change_proto);
 	printf("%lu runs compared\n", runs);
 	return check_summary("pkt_helpers_kernel_diff_test");
