@@ -700,9 +700,17 @@ static int change_proto(struct uebpf_exec *exec, struct uebpf_skb_ctx *skb, uint
 {
 	const uint32_t diff = 40 - 20;
 	uint8_t *mac = skb->mac_header ? skb->mac_header : skb->data;
-	uint32_t off = (uint32_t)(skb_net(skb) - mac);
 	int err;
+	/* Headers in order and of a sane size, whatever the context says. */
+	if (skb_net(skb) < mac || skb_net(skb) - mac > 0xffff)
+		return -EINVAL;
+	uint32_t off = (uint32_t)(skb_net(skb) - mac), len = (uint32_t)skb_len(skb);
 	if (skb->protocol == htons(ETH_P_IP) && to == htons(ETH_P_IPV6)) {
+		/* The bytes before the gap move down: a packet shorter than
+		 * the link layer (which a test run never makes) moves buffer
+		 * bytes past its end, so they must exist. */
+		if (skb_room(exec, skb, diff, off > len ? off - len : 0))
+			return -ENOMEM;
 		if ((err = skb_push_at(exec, skb, off, diff)))
 			return err;
 		skb->protocol = htons(ETH_P_IPV6);
