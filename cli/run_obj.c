@@ -9,6 +9,7 @@
  * records it wrote and the time per run; at the end the maps.
  */
 #define _GNU_SOURCE /* sched_setaffinity */
+#include <arpa/inet.h>
 #include <bpf/btf.h>
 #include <errno.h>
 #include <getopt.h>
@@ -830,6 +831,61 @@ static void count_action(struct run_state *st, uint32_t retval)
 /* The largest packet a test run gives back: a page. */
 #define DATA_OUT_MAX 65536u
 
+
+/* The tunnel a program set (bpf_skb_set_tunnel_key): its addresses as
+ * text. */
+static void tunnel_addr(const struct uebpf_tunnel *t, const uint32_t addr[4], char *out,
+			size_t size)
+{
+	if (!inet_ntop(t->ipv6 ? AF_INET6 : AF_INET, addr, out, (socklen_t)size))
+		snprintf(out, size, "?");
+}
+
+static void print_tunnel_json(const struct uebpf_tunnel *t)
+{
+	char remote[INET6_ADDRSTRLEN], local[INET6_ADDRSTRLEN];
+	tunnel_addr(t, t->remote, remote, sizeof(remote));
+	tunnel_addr(t, t->local, local, sizeof(local));
+	cli_json_name("tunnel");
+	cli_json_begin('{');
+	cli_json_name("id");
+	cli_json_uint(t->id);
+	cli_json_name("remote");
+	cli_json_string(remote);
+	cli_json_name("local");
+	cli_json_string(local);
+	cli_json_name("tos");
+	cli_json_uint(t->tos);
+	cli_json_name("ttl");
+	cli_json_uint(t->ttl);
+	if (t->ipv6) {
+		cli_json_name("label");
+		cli_json_uint(t->label);
+	}
+	cli_json_name("flags");
+	cli_json_uint(t->flags);
+	cli_json_name("options");
+	json_hex_string(t->opts, t->opts_len);
+	cli_json_end('}');
+}
+
+static void print_tunnel_text(const struct uebpf_tunnel *t)
+{
+	char remote[INET6_ADDRSTRLEN], local[INET6_ADDRSTRLEN];
+	tunnel_addr(t, t->remote, remote, sizeof(remote));
+	tunnel_addr(t, t->local, local, sizeof(local));
+	printf("  tunnel: id %u remote %s local %s tos %u ttl %u", t->id, remote, local, t->tos,
+	       t->ttl);
+	if (t->ipv6)
+		printf(" label %u", t->label);
+	printf(" flags %#x", t->flags);
+	if (t->opts_len) {
+		printf(" options ");
+		print_hex_string(t->opts, t->opts_len);
+	}
+	printf("\n");
+}
+
 static int run_input(struct run_state *st, const struct input *in)
 {
 	static uint8_t data_out[DATA_OUT_MAX];
@@ -911,6 +967,8 @@ static int run_input(struct run_state *st, const struct input *in)
 			}
 			cli_json_end('}');
 		}
+		if (o.tunnel.set)
+			print_tunnel_json(&o.tunnel);
 		cli_json_name("data_out");
 		json_hex_string(data_out, out_len);
 		if (want_ctx)
@@ -936,6 +994,8 @@ static int run_input(struct run_state *st, const struct input *in)
 			printf(" to ifindex %u%s", o.redirect.ifindex,
 			       o.redirect.map_id ? " (from a map)" : "");
 		printf(", %u ns per run\n", o.duration);
+		if (o.tunnel.set)
+			print_tunnel_text(&o.tunnel);
 		/* Programs that see the packet from its network header give
 		 * it back behind a zeroed Ethernet header. */
 		size_t skip = is_skb_type(st->type) && st->type != BPF_PROG_TYPE_SCHED_CLS &&

@@ -114,20 +114,19 @@ HELPER(get_current_ancestor_cgroup_id)
 
 /* 1 when the thread is in the cgroup of the array's slot or below it, 0
  * when not; -E2BIG past the array, -EAGAIN for an empty slot. */
-HELPER(current_task_under_cgroup)
+static uint64_t under_cgroup(struct uebpf_exec *exec, uint64_t map_r, uint32_t index,
+			     const char *arg)
 {
-	struct map *map = (struct map *)(uintptr_t)r1;
+	struct map *map = (struct map *)(uintptr_t)map_r;
 	char dir[PATH_MAX];
 	size_t rel;
-	(void)r3, (void)r4, (void)r5;
 	if (!exec_map_ok(exec, map) || map->hdr->type != BPF_MAP_TYPE_CGROUP_ARRAY) {
 		if (!exec->checked)
 			return (uint64_t)-EINVAL; /* the verifier refuses other maps */
-		uebpf_exec_fault(exec, "R1 is not a cgroup array map of this program (0x%llx)",
-				 (unsigned long long)r1);
+		uebpf_exec_fault(exec, "%s is not a cgroup array map of this program (0x%llx)", arg,
+				 (unsigned long long)map_r);
 		return 0;
 	}
-	uint32_t index = (uint32_t)r2;
 	if (index >= map->hdr->max_entries)
 		return (uint64_t)-E2BIG;
 	uint64_t id = cgroup_array_get(map, index);
@@ -143,4 +142,25 @@ HELPER(current_task_under_cgroup)
 			return 0;
 		*slash = '\0';
 	}
+}
+
+HELPER(current_task_under_cgroup)
+{
+	(void)r3, (void)r4, (void)r5;
+	return under_cgroup(exec, r1, (uint32_t)r2, "R1");
+}
+
+/*
+ * Whether the skb's socket belongs to the cgroup of the array's slot or
+ * one below it. The kernel's test run gives the skb a socket it makes
+ * for the run, which sk_alloc puts in the cgroup of the thread calling
+ * BPF_PROG_TEST_RUN; uebpf's skb has no kernel socket, and its socket is
+ * taken to be the process's, in the cgroup of the thread running the
+ * program, which is the same answer for a test run. Never -ENOENT (no
+ * socket), which the kernel gives a packet without one.
+ */
+HELPER(skb_under_cgroup)
+{
+	(void)r1, (void)r4, (void)r5;
+	return under_cgroup(exec, r2, (uint32_t)r3, "R2");
 }

@@ -109,6 +109,7 @@ HELPER(get_netns_cookie);
 HELPER(setsockopt);
 HELPER(getsockopt);
 HELPER(sock_ops_cb_flags_set);
+HELPER(skb_under_cgroup);
 HELPER(probe_read_user_str);
 /* Packet helpers (pkt_helpers.c). */
 /* XDP and the __sk_buff types: the program types whose context holds a
@@ -128,6 +129,7 @@ HELPER(skb_pull_data);
 HELPER(skb_change_head);
 HELPER(skb_change_tail);
 HELPER(skb_adjust_room);
+HELPER(skb_change_proto);
 HELPER(skb_vlan_push);
 HELPER(skb_vlan_pop);
 HELPER(get_hash_recalc);
@@ -136,6 +138,8 @@ HELPER(set_hash);
 HELPER(skb_ecn_set_ce);
 HELPER(skb_get_tunnel_key);
 HELPER(skb_get_tunnel_opt);
+HELPER(skb_set_tunnel_key);
+HELPER(skb_set_tunnel_opt);
 HELPER(redirect);
 HELPER(redirect_map);
 HELPER(clone_redirect);

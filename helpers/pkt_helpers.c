@@ -689,6 +689,55 @@ HELPER(skb_adjust_room)
 	return (uint64_t)(int64_t)err;
 }
 
+/*
+ * IPv4 <-> IPv6: 20 zero bytes inserted after the link layer, or the
+ * first 20 bytes of the network header taken out; the program rewrites
+ * the headers itself. The protocol changes and the hash is cleared; the
+ * test run's GSO type is none, so the GSO state stays as it is (the
+ * kernel only changes a TCP GSO type).
+ */
+static int change_proto(struct uebpf_exec *exec, struct uebpf_skb_ctx *skb, uint16_t to)
+{
+	const uint32_t diff = 40 - 20;
+	uint8_t *mac = skb->mac_header ? skb->mac_header : skb->data;
+	int err;
+	/* Headers in order and of a sane size, whatever the context says. */
+	if (skb_net(skb) < mac || skb_net(skb) - mac > 0xffff)
+		return -EINVAL;
+	uint32_t off = (uint32_t)(skb_net(skb) - mac), len = (uint32_t)skb_len(skb);
+	if (skb->protocol == htons(ETH_P_IP) && to == htons(ETH_P_IPV6)) {
+		/* The bytes before the gap move down: a packet shorter than
+		 * the link layer (which a test run never makes) moves buffer
+		 * bytes past its end, so they must exist. */
+		if (skb_room(exec, skb, diff, off > len ? off - len : 0))
+			return -ENOMEM;
+		if ((err = skb_push_at(exec, skb, off, diff)))
+			return err;
+		skb->protocol = htons(ETH_P_IPV6);
+	} else if (skb->protocol == htons(ETH_P_IPV6) && to == htons(ETH_P_IP)) {
+		if ((err = skb_pop_at(skb, off, diff)))
+			return err;
+		skb->protocol = htons(ETH_P_IP);
+	} else {
+		return -ENOTSUPP;
+	}
+	skb_clear_hash(exec, skb);
+	return 0;
+}
+
+HELPER(skb_change_proto)
+{
+	(void)r4, (void)r5;
+	struct uebpf_skb_ctx *skb = skb_ctx(exec, r1);
+	if (!skb)
+		return 0;
+	if (r3)
+		return (uint64_t)-EINVAL;
+	int err = change_proto(exec, skb, (uint16_t)r2);
+	skb_sync(exec, skb);
+	return (uint64_t)(int64_t)err;
+}
+
 /* Moves the offloaded tag into the packet, after the MAC addresses (the
  * kernel's __vlan_insert_tag with a 14-byte link layer). */
 static int vlan_insert(struct uebpf_exec *exec, struct uebpf_skb_ctx *skb, uint16_t proto_be,
@@ -914,26 +963,172 @@ HELPER(set_hash)
 
 /* ---- tunnels ---- */
 
-/* The tunnel a packet came through (the kernel's metadata dst): none in
- * user space, where no device decapsulates. The kernel's answer for a
- * packet without it, whatever the flags: the key zeroed, EINVAL. */
+/*
+ * A packet comes through no tunnel device in user space, so the only
+ * tunnel an skb has is the one its program set (the kernel's per-CPU
+ * metadata dst, which bpf_skb_set_tunnel_key attaches to the skb): kept
+ * in the context, read back by the get helpers exactly as the kernel
+ * reads its own (a key set for transmission gives the remote address as
+ * the local one and the other way round, as in the kernel).
+ */
+
+/* Flags newer than some UAPI headers. */
+#define TUNINFO_FLAGS (1ULL << 4)     /* BPF_F_TUNINFO_FLAGS (get) */
+#define NO_TUNNEL_KEY (1ULL << 4)     /* BPF_F_NO_TUNNEL_KEY (set) */
+/* The kernel's tunnel flags (TUNNEL_* / IP_TUNNEL_*_BIT). */
+#define TUN_CSUM 0x0001
+#define TUN_KEY 0x0004
+#define TUN_SEQ 0x0008
+#define TUN_DONT_FRAGMENT 0x0100
+#define TUN_NOCACHE 0x2000
+#define TUN_OPTIONS_PRESENT 0xd800 /* geneve, vxlan, erspan and gtp options */
+#define TUN_OPTS_MAX 255           /* IP_TUNNEL_OPTS_MAX: options_len is a u8 */
+/* The older, shorter layouts of struct bpf_tunnel_key. */
+#define TKEY_SIZE sizeof(struct bpf_tunnel_key)
+#define TKEY_V4_ONLY offsetof(struct bpf_tunnel_key, remote_ipv6[1])
+#define TKEY_NO_LABEL offsetof(struct bpf_tunnel_key, tunnel_ext)
+#define TKEY_NO_LOCAL_OLD offsetof(struct bpf_tunnel_key, tunnel_label)
+#define TKEY_NO_LOCAL offsetof(struct bpf_tunnel_key, local_ipv4)
+
 HELPER(skb_get_tunnel_key)
 {
-	(void)r4, (void)r5;
-	if (!skb_ctx(exec, r1) || chk(exec, (void *)(uintptr_t)r2, r3, UEBPF_MEM_WRITE, "R2 key"))
+	(void)r5;
+	struct uebpf_skb_ctx *skb = skb_ctx(exec, r1);
+	uint8_t *to = (uint8_t *)(uintptr_t)r2;
+	uint32_t size = (uint32_t)r3;
+	uint64_t flags = r4;
+	int err = -EINVAL;
+	if (!skb || chk(exec, to, size, UEBPF_MEM_WRITE, "R2 key"))
 		return 0;
-	memset((void *)(uintptr_t)r2, 0, r3);
-	return (uint64_t)(int64_t)-EINVAL;
+	const struct uebpf_tunnel *t = &skb->tunnel;
+	if (!t->set || flags & ~(uint64_t)(BPF_F_TUNINFO_IPV6 | TUNINFO_FLAGS))
+		goto clear;
+	if (t->ipv6 != !!(flags & BPF_F_TUNINFO_IPV6)) {
+		err = -EPROTO;
+		goto clear;
+	}
+	if (size != TKEY_SIZE && size != TKEY_NO_LOCAL && size != TKEY_NO_LOCAL_OLD &&
+	    size != TKEY_NO_LABEL && !(size == TKEY_V4_ONLY && !t->ipv6))
+		goto clear;
+	struct bpf_tunnel_key k;
+	memset(&k, 0, sizeof(k));
+	k.tunnel_id = t->id;
+	k.tunnel_tos = t->tos;
+	k.tunnel_ttl = t->ttl;
+	if (flags & TUNINFO_FLAGS)
+		k.tunnel_flags = htons(t->flags);
+	/* What the kernel calls the tunnel's source is the local end of a
+	 * key set for transmission. */
+	if (t->ipv6) {
+		memcpy(k.remote_ipv6, t->local, 16);
+		memcpy(k.local_ipv6, t->remote, 16);
+		k.tunnel_label = t->label;
+	} else {
+		k.remote_ipv4 = ntohl(t->local[0]);
+		k.local_ipv4 = ntohl(t->remote[0]);
+	}
+	memcpy(to, &k, size);
+	return 0;
+clear:
+	memset(to, 0, size);
+	return (uint64_t)(int64_t)err;
 }
 
-/* The tunnel's options: none either, so the buffer zeroed and ENOENT. */
 HELPER(skb_get_tunnel_opt)
 {
 	(void)r4, (void)r5;
-	if (!skb_ctx(exec, r1) || chk(exec, (void *)(uintptr_t)r2, r3, UEBPF_MEM_WRITE, "R2 opt"))
+	struct uebpf_skb_ctx *skb = skb_ctx(exec, r1);
+	uint8_t *to = (uint8_t *)(uintptr_t)r2;
+	uint32_t size = (uint32_t)r3;
+	int err = -ENOENT;
+	if (!skb || chk(exec, to, size, UEBPF_MEM_WRITE, "R2 opt"))
 		return 0;
-	memset((void *)(uintptr_t)r2, 0, r3);
-	return (uint64_t)(int64_t)-ENOENT;
+	const struct uebpf_tunnel *t = &skb->tunnel;
+	if (!t->set || !(t->flags & TUN_OPTIONS_PRESENT))
+		goto clear;
+	if (size < t->opts_len) {
+		err = -ENOMEM;
+		goto clear;
+	}
+	memcpy(to, t->opts, t->opts_len);
+	memset(to + t->opts_len, 0, size - t->opts_len);
+	return t->opts_len;
+clear:
+	memset(to, 0, size);
+	return (uint64_t)(int64_t)err;
+}
+
+HELPER(skb_set_tunnel_key)
+{
+	(void)r5;
+	struct uebpf_skb_ctx *skb = skb_ctx(exec, r1);
+	const uint8_t *from = (const uint8_t *)(uintptr_t)r2;
+	uint32_t size = (uint32_t)r3;
+	uint64_t flags = r4;
+	if (!skb || chk(exec, from, size, UEBPF_MEM_READ, "R2 key"))
+		return 0;
+	if (flags & ~(uint64_t)(BPF_F_TUNINFO_IPV6 | BPF_F_ZERO_CSUM_TX | BPF_F_DONT_FRAGMENT |
+				BPF_F_SEQ_NUMBER | NO_TUNNEL_KEY))
+		return (uint64_t)-EINVAL;
+	if (size != TKEY_SIZE && size != TKEY_NO_LOCAL && size != TKEY_NO_LOCAL_OLD &&
+	    size != TKEY_NO_LABEL && size != TKEY_V4_ONLY)
+		return (uint64_t)-EINVAL;
+	/* An older layout lacks the later fields: they are zero. */
+	struct bpf_tunnel_key k;
+	memset(&k, 0, sizeof(k));
+	memcpy(&k, from, size);
+	bool ipv6 = flags & BPF_F_TUNINFO_IPV6;
+	if ((!ipv6 && k.tunnel_label) || k.tunnel_ext)
+		return (uint64_t)-EINVAL;
+
+	struct uebpf_tunnel *t = &skb->tunnel;
+	/* A new key drops the options set before. */
+	memset(t, 0, sizeof(*t));
+	t->set = 1;
+	t->ipv6 = ipv6;
+	t->flags = TUN_KEY | TUN_CSUM | TUN_NOCACHE;
+	if (flags & BPF_F_DONT_FRAGMENT)
+		t->flags |= TUN_DONT_FRAGMENT;
+	if (flags & BPF_F_ZERO_CSUM_TX)
+		t->flags &= (uint16_t)~TUN_CSUM;
+	if (flags & BPF_F_SEQ_NUMBER)
+		t->flags |= TUN_SEQ;
+	if (flags & NO_TUNNEL_KEY)
+		t->flags &= (uint16_t)~TUN_KEY;
+	t->id = k.tunnel_id;
+	t->tos = k.tunnel_tos;
+	t->ttl = k.tunnel_ttl;
+	if (ipv6) {
+		memcpy(t->remote, k.remote_ipv6, 16);
+		memcpy(t->local, k.local_ipv6, 16);
+		t->label = k.tunnel_label & 0xfffff;
+	} else {
+		t->remote[0] = htonl(k.remote_ipv4);
+		t->local[0] = htonl(k.local_ipv4);
+	}
+	return 0;
+}
+
+HELPER(skb_set_tunnel_opt)
+{
+	(void)r4, (void)r5;
+	struct uebpf_skb_ctx *skb = skb_ctx(exec, r1);
+	const uint8_t *from = (const uint8_t *)(uintptr_t)r2;
+	uint32_t size = (uint32_t)r3;
+	if (!skb || chk(exec, from, size, UEBPF_MEM_READ, "R2 opt"))
+		return 0;
+	struct uebpf_tunnel *t = &skb->tunnel;
+	/* Only on a key this program set, in whole 32-bit words. */
+	if (!t->set || size & 3)
+		return (uint64_t)-EINVAL;
+	if (size > TUN_OPTS_MAX)
+		return (uint64_t)-ENOMEM;
+	t->opts_len = (uint8_t)size;
+	if (size) {
+		memcpy(t->opts, from, size);
+		t->flags |= TUN_OPTIONS_PRESENT;
+	}
+	return 0;
 }
 
 /* ---- ECN ---- */

@@ -384,6 +384,77 @@ static void test_skb_adjust_room(void)
 	exec_retired_free(&ex);
 }
 
+/* IPv4 -> IPv6 puts 20 zero bytes after the Ethernet header, IPv6 ->
+ * IPv4 takes them out again: the packet as it was. */
+static void test_skb_change_proto_round_trip(void)
+{
+	struct uebpf_exec ex = new_exec(BPF_PROG_TYPE_SCHED_CLS);
+	struct uebpf_skb_ctx s = skb_tc(pkt, sizeof(pkt));
+	static const uint8_t zeros[20];
+	s.hash = 0x1234;
+	CHECK_EQ(helper_skb_change_proto(P(&s), htons(0x86dd), 1, 0, 0, &ex), E(-EINVAL));
+	CHECK_EQ(helper_skb_change_proto(P(&s), htons(0x0800), 0, 0, 0, &ex), E(-ENOTSUPP));
+	CHECK_EQ(helper_skb_change_proto(P(&s), htons(0x86dd), 0, 0, 0, &ex), 0);
+	CHECK_EQ(s.len, sizeof(pkt) + 20);
+	CHECK_EQ(s.protocol, htons(0x86dd));
+	CHECK_EQ(s.hash, 0);
+	CHECK(!memcmp(s.data, pkt, 14));
+	CHECK(!memcmp((uint8_t *)s.data + 14, zeros, 20));
+	CHECK(!memcmp((uint8_t *)s.data + 34, pkt + 14, sizeof(pkt) - 14));
+	CHECK(s.network_header == (uint8_t *)s.data + 14);
+	CHECK(s.data_end == (uint8_t *)s.data + s.len);
+	CHECK_EQ(helper_skb_change_proto(P(&s), htons(0x0800), 0, 0, 0, &ex), 0);
+	CHECK_EQ(s.len, sizeof(pkt));
+	CHECK_EQ(s.protocol, htons(0x0800));
+	CHECK(!memcmp(s.data, pkt, sizeof(pkt)));
+	/* Too short for the 20 bytes after the link layer. */
+	s.protocol = htons(0x86dd);
+	s.len = 33;
+	CHECK_EQ(helper_skb_change_proto(P(&s), htons(0x0800), 0, 0, 0, &ex), E(-ENOMEM));
+	free(s.head);
+	exec_retired_free(&ex);
+}
+
+/* A key set is read back as the kernel reads a key set for transmission
+ * (remote and local swapped); options only after a key; a new key drops
+ * them. */
+static void test_skb_tunnel_set_get(void)
+{
+	struct uebpf_exec ex = new_exec(BPF_PROG_TYPE_SCHED_CLS);
+	struct uebpf_skb_ctx s = skb_tc(pkt, sizeof(pkt));
+	struct bpf_tunnel_key k = { .tunnel_id = 7, .remote_ipv4 = 0x0a000001,
+				    .local_ipv4 = 0x0a000002, .tunnel_tos = 1, .tunnel_ttl = 64 };
+	struct bpf_tunnel_key got;
+	uint8_t opt[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, back[12];
+	CHECK_EQ(helper_skb_get_tunnel_key(P(&s), P(&got), sizeof(got), 0, 0, &ex), E(-EINVAL));
+	CHECK_EQ(helper_skb_set_tunnel_opt(P(&s), P(opt), 8, 0, 0, &ex), E(-EINVAL));
+	CHECK_EQ(helper_skb_set_tunnel_key(P(&s), P(&k), sizeof(k), 1ull << 5, 0, &ex), E(-EINVAL));
+	CHECK_EQ(helper_skb_set_tunnel_key(P(&s), P(&k), 12, 0, 0, &ex), E(-EINVAL));
+	k.tunnel_label = 5; /* a label with IPv4 */
+	CHECK_EQ(helper_skb_set_tunnel_key(P(&s), P(&k), sizeof(k), 0, 0, &ex), E(-EINVAL));
+	k.tunnel_label = 0;
+	CHECK_EQ(helper_skb_set_tunnel_key(P(&s), P(&k), sizeof(k), BPF_F_ZERO_CSUM_TX, 0, &ex), 0);
+	CHECK_EQ(s.tunnel.set, 1);
+	CHECK_EQ(s.tunnel.flags, 0x2004);
+	CHECK_EQ(s.tunnel.remote[0], htonl(0x0a000001));
+	CHECK_EQ(helper_skb_get_tunnel_key(P(&s), P(&got), sizeof(got), BPF_F_TUNINFO_IPV6, 0, &ex),
+		 E(-EPROTO));
+	CHECK_EQ(helper_skb_get_tunnel_key(P(&s), P(&got), sizeof(got), 1ull << 4, 0, &ex), 0);
+	CHECK_EQ(got.tunnel_id, 7);
+	CHECK_EQ(got.remote_ipv4, 0x0a000002);
+	CHECK_EQ(got.local_ipv4, 0x0a000001);
+	CHECK_EQ(got.tunnel_flags, htons(0x2004));
+	CHECK_EQ(helper_skb_get_tunnel_opt(P(&s), P(back), sizeof(back), 0, 0, &ex), E(-ENOENT));
+	CHECK_EQ(helper_skb_set_tunnel_opt(P(&s), P(opt), 6, 0, 0, &ex), E(-EINVAL));
+	CHECK_EQ(helper_skb_set_tunnel_opt(P(&s), P(opt), 8, 0, 0, &ex), 0);
+	CHECK_EQ(helper_skb_get_tunnel_opt(P(&s), P(back), 4, 0, 0, &ex), E(-ENOMEM));
+	CHECK_EQ(helper_skb_get_tunnel_opt(P(&s), P(back), sizeof(back), 0, 0, &ex), 8);
+	CHECK(!memcmp(back, opt, 8) && !back[8] && !back[11]);
+	CHECK_EQ(helper_skb_set_tunnel_key(P(&s), P(&k), sizeof(k), 0, 0, &ex), 0);
+	CHECK_EQ(helper_skb_get_tunnel_opt(P(&s), P(back), sizeof(back), 0, 0, &ex), E(-ENOENT));
+	free(s.head);
+}
+
 static void test_skb_vlan_push_pop(void)
 {
 	struct uebpf_exec ex = new_exec(BPF_PROG_TYPE_SCHED_CLS);
@@ -577,6 +648,8 @@ int main(void)
 	RUN(test_skb_change_head_grows_buffer);
 	RUN(test_skb_change_tail);
 	RUN(test_skb_adjust_room);
+	RUN(test_skb_change_proto_round_trip);
+	RUN(test_skb_tunnel_set_get);
 	RUN(test_skb_vlan_push_pop);
 	RUN(test_skb_ecn_set_ce);
 	RUN(test_flow_hash_is_symmetric);

@@ -583,6 +583,8 @@ static int test_run_skb(const struct prog_run_target *t, struct uebpf_test_run_o
 		in->gso_segs = s.gso_segs;
 		in->hwtstamp = s.hwtstamp;
 	}
+	if (opts->sz >= offsetof(struct uebpf_test_run_opts, tunnel) + sizeof(opts->tunnel))
+		opts->tunnel = s.tunnel;
 	err = data_finish(opts, out_data, out_len, NULL, 0, retval, duration);
 	if (!err)
 		err = ctx_finish(opts, in, sizeof(*in));

@@ -33,6 +33,7 @@
 
 #include "uebpf/engine.h"
 #include "uebpf/isa.h"
+#include "uebpf/progtypes.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -135,6 +136,9 @@ struct uebpf_test_run_opts {
 	 * unverified, which run in the checked interpreter), what happened. */
 	char *err_buf;
 	size_t err_size;
+	/* __sk_buff programs: the tunnel key and options the program set
+	 * with bpf_skb_set_tunnel_key / _opt (tunnel.set is 0 if none). */
+	struct uebpf_tunnel tunnel;
 };
 #define UEBPF_TEST_RUN_OPTS_SZ sizeof(struct uebpf_test_run_opts)
 

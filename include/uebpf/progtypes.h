@@ -67,6 +67,35 @@ struct uebpf_xdp_ctx {
 };
 
 /*
+ * The tunnel a program chose for its skb with bpf_skb_set_tunnel_key and
+ * bpf_skb_set_tunnel_opt (the kernel's metadata dst): what a tunnel
+ * device in collect-metadata mode would encapsulate the packet with.
+ * There is no tunnel device in user space, so whoever runs the program
+ * reads it from here (uebpf_prog_test_run gives it back in
+ * uebpf_test_run_opts.tunnel). Zero until a key is set.
+ */
+struct uebpf_tunnel {
+	uint8_t set;      /* 1 once bpf_skb_set_tunnel_key succeeded */
+	uint8_t ipv6;     /* the addresses are IPv6 (BPF_F_TUNINFO_IPV6) */
+	uint8_t tos;
+	uint8_t ttl;
+	/* The kernel's tunnel flags (TUNNEL_* of <linux/if_tunnel.h>, in
+	 * host order): 0x0001 checksum, 0x0004 key, 0x0008 sequence
+	 * numbers, 0x0100 don't fragment, 0x2000 no route cache, 0xd800
+	 * options present. */
+	uint16_t flags;
+	uint8_t opts_len; /* bytes of opts (bpf_skb_set_tunnel_opt) */
+	uint8_t reserved;
+	uint32_t id;      /* the tunnel id (VNI, GRE key), host order */
+	uint32_t label;   /* the IPv6 flow label (20 bits), host order */
+	/* Where the packet goes and where it comes from, network byte
+	 * order; an IPv4 address is the first word. */
+	uint32_t remote[4];
+	uint32_t local[4];
+	uint8_t opts[256];
+};
+
+/*
  * BPF_PROG_TYPE_SCHED_CLS, SCHED_ACT, SOCKET_FILTER and CGROUP_SKB: one
  * packet, the fields of struct __sk_buff. Each field has the width the
  * kernel's sk_buff gives it, because a narrow read of a __sk_buff field
@@ -128,6 +157,10 @@ struct uebpf_skb_ctx {
 	 * headers. */
 	void *mac_header;
 	void *network_header;
+	/* The tunnel the program set (tc and lwt_xmit programs): kept
+	 * across the runs of one test run, as the kernel keeps the skb's
+	 * metadata dst. Zeroed, the packet came through no tunnel. */
+	struct uebpf_tunnel tunnel;
 };
 
 /*

@@ -13,6 +13,10 @@
  *   hold the same numbers. It runs with this process in its own cgroup
  *   and, when cgroup2 is mounted and writable, in a child of a cgroup made
  *   for the test (slots: that cgroup, the child, a sibling, none).
+ * - bpf_skb_under_cgroup: a tc program run by BPF_PROG_TEST_RUN and by
+ *   uebpf_prog_test_run on a packet asks it for every slot and one past
+ *   the array, after the first program, in the same cases (the test
+ *   run's socket is in the caller's cgroup).
  *
  *   cgroup_kernel_diff_test        (VERBOSE=1: the kernel's numbers)
  *
@@ -32,7 +36,8 @@
 #include "uebpf/uebpf.h"
 
 #define SLOTS 4
-#define OUT_WORDS (6 + SLOTS + 1)
+#define OUT_WORDS (6 + 2 * (SLOTS + 1))
+#define SKB_WORD (6 + SLOTS + 1) /* the tc program's first */
 
 static const char prog_text[] =
 	"*(u32 *)(r10 - 4) = 0\n"
@@ -77,19 +82,51 @@ static const char prog_text[] =
 	"r0 = 1\n"
 	"exit\n";
 
+/* bpf_skb_under_cgroup on every slot and one past. */
+static const char skb_prog_text[] =
+	"r9 = r1\n"
+	"*(u32 *)(r10 - 4) = 0\n"
+	"r1 = map[fd:%d]\n"
+	"r2 = r10\n"
+	"r2 += -4\n"
+	"call bpf_map_lookup_elem\n"
+	"if r0 == 0 goto fail\n"
+	"r7 = r0\n"
+	"r6 = 0\n"
+	"loop:\n"
+	"r1 = r9\n"
+	"r2 = map[fd:%d]\n"
+	"r3 = r6\n"
+	"call bpf_skb_under_cgroup\n"
+	"r1 = r6\n"
+	"r1 <<= 3\n"
+	"r2 = r7\n"
+	"r2 += r1\n"
+	"*(u64 *)(r2 + %d) = r0\n"
+	"r6 += 1\n"
+	"if r6 < %d goto loop\n"
+	"r0 = 0\n"
+	"exit\n"
+	"fail:\n"
+	"r0 = 1\n"
+	"exit\n";
+
 static char errbuf[512], vlog[1 << 16];
 
 struct side {
-	int cg_fd, out_fd, prog_fd;
+	int cg_fd, out_fd, prog_fd, skb_prog_fd;
 	int kernel;
 };
 
-static int assemble(int out_fd, int cg_fd, struct uebpf_insn **insns, size_t *cnt)
+static int assemble(int out_fd, int cg_fd, bool skb, struct uebpf_insn **insns, size_t *cnt)
 {
-	char text[sizeof(prog_text) + 64];
+	char text[sizeof(skb_prog_text) + sizeof(prog_text) + 64];
 	struct uebpf_asm_opts o = { .sz = sizeof(o), .err_buf = errbuf,
 				    .err_size = sizeof(errbuf) };
-	snprintf(text, sizeof(text), prog_text, out_fd, cg_fd, SLOTS + 1);
+	if (skb)
+		snprintf(text, sizeof(text), skb_prog_text, out_fd, cg_fd, SKB_WORD * 8, SLOTS + 1);
+	else
+		snprintf(text, sizeof(text), prog_text, out_fd, cg_fd, SLOTS + 1);
 	int rc = uebpf_asm(text, insns, cnt, &o);
 	if (rc)
 		printf("assembler: %s\n", errbuf);
@@ -106,7 +143,7 @@ static int side_open(struct side *s, int kernel)
 			  : uebpf_map_create(BPF_MAP_TYPE_CGROUP_ARRAY, "cg", 4, 4, SLOTS, NULL);
 	s->out_fd = kernel ? kernel_map_create(BPF_MAP_TYPE_ARRAY, 4, OUT_WORDS * 8, 1, 0, 0, 0)
 			   : uebpf_map_create(BPF_MAP_TYPE_ARRAY, "out", 4, OUT_WORDS * 8, 1, NULL);
-	if (s->cg_fd < 0 || s->out_fd < 0 || assemble(s->out_fd, s->cg_fd, &insns, &cnt)) {
+	if (s->cg_fd < 0 || s->out_fd < 0 || assemble(s->out_fd, s->cg_fd, false, &insns, &cnt)) {
 		printf("%s: maps: %d %d\n", kernel ? "kernel" : "uebpf", s->cg_fd, s->out_fd);
 		return -1;
 	}
@@ -120,10 +157,27 @@ static int side_open(struct side *s, int kernel)
 					     &o);
 	}
 	free(insns);
-	if (s->prog_fd < 0)
+	if (s->prog_fd < 0) {
 		printf("%s refused the program (%d): %s\n", kernel ? "kernel" : "uebpf",
 		       s->prog_fd, vlog);
-	return s->prog_fd < 0 ? -1 : 0;
+		return -1;
+	}
+	if (assemble(s->out_fd, s->cg_fd, true, &insns, &cnt))
+		return -1;
+	if (kernel) {
+		s->skb_prog_fd = kernel_prog_load(BPF_PROG_TYPE_SCHED_CLS, insns, cnt, vlog,
+						  sizeof(vlog), 1);
+	} else {
+		struct uebpf_prog_load_opts o = { .sz = sizeof(o), .log_buf = vlog,
+						  .log_size = sizeof(vlog) };
+		s->skb_prog_fd = uebpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "cg_skb", "GPL", insns,
+						 cnt, &o);
+	}
+	free(insns);
+	if (s->skb_prog_fd < 0)
+		printf("%s refused the tc program (%d): %s\n", kernel ? "kernel" : "uebpf",
+		       s->skb_prog_fd, vlog);
+	return s->skb_prog_fd < 0 ? -1 : 0;
 }
 
 static int side_update(struct side *s, uint32_t index, int fd, uint64_t flags)
@@ -143,6 +197,8 @@ static int side_delete(struct side *s, uint32_t index)
 static int side_run(struct side *s, uint64_t out[OUT_WORDS])
 {
 	uint32_t zero = 0;
+	/* An IPv4 frame for the tc program. */
+	uint8_t pkt[64] = { [12] = 0x08, [14] = 0x45 };
 	if (s->kernel) {
 		uint64_t ctx[1] = { 0 };
 		union bpf_attr a;
@@ -152,6 +208,12 @@ static int side_run(struct side *s, uint64_t out[OUT_WORDS])
 		a.test.ctx_size_in = sizeof(ctx);
 		if (kernel_bpf(BPF_PROG_TEST_RUN, &a) < 0 || a.test.retval != 0)
 			return -1;
+		memset(&a, 0, sizeof(a));
+		a.test.prog_fd = (uint32_t)s->skb_prog_fd;
+		a.test.data_in = (uintptr_t)pkt;
+		a.test.data_size_in = sizeof(pkt);
+		if (kernel_bpf(BPF_PROG_TEST_RUN, &a) < 0 || a.test.retval != 0)
+			return -1;
 		return kernel_map_elem(BPF_MAP_LOOKUP_ELEM, s->out_fd, &zero, out, 0) ? -1 : 0;
 	}
 	uint64_t ctx[1] = { 0 }, r0 = 1;
@@ -159,6 +221,12 @@ static int side_run(struct side *s, uint64_t out[OUT_WORDS])
 				    .err_size = sizeof(errbuf) };
 	if (uebpf_code_run(uebpf_prog_code(s->prog_fd), (uintptr_t)ctx, 0, &o, &r0) || r0) {
 		printf("uebpf run: %s\n", errbuf);
+		return -1;
+	}
+	struct uebpf_test_run_opts t = { .sz = sizeof(t), .data_in = pkt,
+					 .data_size_in = sizeof(pkt) };
+	if (uebpf_prog_test_run(s->skb_prog_fd, &t) || t.retval != 0) {
+		printf("uebpf test run of the tc program failed\n");
 		return -1;
 	}
 	return uebpf_map_lookup_elem(s->out_fd, &zero, out) ? -1 : 0;
@@ -172,6 +240,8 @@ static void compare_runs(const char *where)
 	static const char *const what[OUT_WORDS] = {
 		"cgroup id", "ancestor 0", "ancestor 1", "ancestor 2", "ancestor 3", "ancestor 100",
 		"under slot 0", "under slot 1", "under slot 2", "under slot 3", "under slot 4",
+		"skb under slot 0", "skb under slot 1", "skb under slot 2", "skb under slot 3",
+		"skb under slot 4",
 	};
 	CHECK(side_run(&k, ko) == 0);
 	CHECK(side_run(&u, uo) == 0);

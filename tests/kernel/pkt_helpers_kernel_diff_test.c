@@ -25,7 +25,7 @@
 /* ---- programs ---- */
 
 struct prog {
-	struct uebpf_insn in[128];
+	struct uebpf_insn in[256];
 	size_t n;
 };
 
@@ -104,6 +104,9 @@ struct outcome {
 	char log[4096];
 };
 
+/* Runs per test run (what one run leaves on the skb, the next sees). */
+static int repeat = 1;
+
 static int kernel_run(int fd, const void *pkt, uint32_t len, const struct __sk_buff *ctx,
 		      struct outcome *o)
 {
@@ -120,7 +123,7 @@ static int kernel_run(int fd, const void *pkt, uint32_t len, const struct __sk_b
 		a.test.ctx_out = (uintptr_t)&o->ctx;
 		a.test.ctx_size_out = sizeof(o->ctx);
 	}
-	a.test.repeat = 1;
+	a.test.repeat = (uint32_t)repeat;
 	if (kernel_bpf(BPF_PROG_TEST_RUN, &a) < 0)
 		return -errno;
 	o->retval = a.test.retval;
@@ -137,7 +140,7 @@ static int uebpf_run(int fd, const void *pkt, uint32_t len, const struct __sk_bu
 		.data_size_in = len,
 		.data_out = o->data,
 		.data_size_out = OUT_MAX,
-		.repeat = 1,
+		.repeat = repeat,
 	};
 	if (ctx) {
 		t.ctx_in = ctx;
@@ -1075,6 +1078,210 @@ static void build_ld_abs(struct prog *p, int map_fd, const void *arg)
 	EXIT();
 }
 
+/* ---- tunnels ---- */
+
+struct tun_arg {
+	uint32_t set_size;    /* bpf_skb_set_tunnel_key's size; 0: not called */
+	uint32_t get_size;    /* bpf_skb_get_tunnel_key's */
+	uint32_t opt_size;    /* bpf_skb_set_tunnel_opt's; 0: not called */
+	uint32_t getopt_size; /* bpf_skb_get_tunnel_opt's (at most 48) */
+	bool reset;           /* set the key again after the options */
+};
+
+/* Stack: fp-64 the key set (a pattern; bytes 20..23 = cb[2], the label
+ * = cb[3]), fp-128 the key read back, fp-176 the options read back,
+ * fp-512 the options set (a pattern). set_tunnel_key(flags cb[0]),
+ * set_tunnel_opt, get_tunnel_key(flags cb[1]), get_tunnel_opt; their
+ * results in cb[0..3], the 96 bytes read back at the packet's start. */
+static void build_tunnel(struct prog *p, int map_fd, const void *arg)
+{
+	const struct tun_arg *a = arg;
+	(void)map_fd;
+	MOV(BPF_REG_6, BPF_REG_1);
+	stack_pattern(p, -512, 512);
+	LDX(BPF_W, BPF_REG_0, BPF_REG_6, CB(2));
+	STX(BPF_W, BPF_REG_10, BPF_REG_0, -64 + 20);
+	LDX(BPF_W, BPF_REG_0, BPF_REG_6, CB(3));
+	STX(BPF_W, BPF_REG_10, BPF_REG_0, -64 + 24);
+	LDX(BPF_W, BPF_REG_7, BPF_REG_6, CB(0)); /* set flags */
+	LDX(BPF_W, BPF_REG_8, BPF_REG_6, CB(1)); /* get flags */
+	MOVI(BPF_REG_0, 0);
+	STX(BPF_W, BPF_REG_6, BPF_REG_0, CB(0));
+	STX(BPF_W, BPF_REG_6, BPF_REG_0, CB(1));
+	if (a->set_size) {
+		MOV(BPF_REG_1, BPF_REG_6);
+		MOV(BPF_REG_2, BPF_REG_10);
+		ADDI(BPF_REG_2, -64);
+		MOVI(BPF_REG_3, (int32_t)a->set_size);
+		MOV(BPF_REG_4, BPF_REG_7);
+		CALL(BPF_FUNC_skb_set_tunnel_key);
+		STX(BPF_W, BPF_REG_6, BPF_REG_0, CB(0));
+	}
+	if (a->opt_size) {
+		MOV(BPF_REG_1, BPF_REG_6);
+		MOV(BPF_REG_2, BPF_REG_10);
+		ADDI(BPF_REG_2, -512);
+		MOVI(BPF_REG_3, (int32_t)a->opt_size);
+		CALL(BPF_FUNC_skb_set_tunnel_opt);
+		STX(BPF_W, BPF_REG_6, BPF_REG_0, CB(1));
+	}
+	if (a->reset) {
+		MOV(BPF_REG_1, BPF_REG_6);
+		MOV(BPF_REG_2, BPF_REG_10);
+		ADDI(BPF_REG_2, -64);
+		MOVI(BPF_REG_3, (int32_t)sizeof(struct bpf_tunnel_key));
+		MOV(BPF_REG_4, BPF_REG_7);
+		CALL(BPF_FUNC_skb_set_tunnel_key);
+	}
+	MOV(BPF_REG_1, BPF_REG_6);
+	MOV(BPF_REG_2, BPF_REG_10);
+	ADDI(BPF_REG_2, -128);
+	MOVI(BPF_REG_3, (int32_t)a->get_size);
+	MOV(BPF_REG_4, BPF_REG_8);
+	CALL(BPF_FUNC_skb_get_tunnel_key);
+	STX(BPF_W, BPF_REG_6, BPF_REG_0, CB(2));
+	MOV(BPF_REG_1, BPF_REG_6);
+	MOV(BPF_REG_2, BPF_REG_10);
+	ADDI(BPF_REG_2, -176);
+	MOVI(BPF_REG_3, (int32_t)a->getopt_size);
+	CALL(BPF_FUNC_skb_get_tunnel_opt);
+	STX(BPF_W, BPF_REG_6, BPF_REG_0, CB(3));
+	stack_to_packet(p, -176, 96, SKB_OFF(data), SKB_OFF(data_end));
+	MOVI(BPF_REG_0, 0);
+	EXIT();
+}
+
+static void test_tunnel(void)
+{
+	const uint32_t v6 = BPF_F_TUNINFO_IPV6, fl = 1u << 4; /* BPF_F_TUNINFO_FLAGS */
+	/* cb: set flags, get flags, tos | ttl << 8 | ext << 16, label. */
+	static const uint32_t keys[][4] = {
+		{ 0, 0, 0x4005, 0 },        { 0, fl, 0x4005, 0 },       { 2, fl, 0x4005, 0 },
+		{ 4, fl, 0x4005, 0 },       { 8, fl, 0x4005, 0 },       { 16, fl, 0x4005, 0 },
+		{ 30, fl, 0x4005, 0 },      { 32, fl, 0x4005, 0 },      { 0x80000000, 0, 0, 0 },
+		{ 0, v6, 0x4005, 0 },       { v6, 0, 0x4005, 0 },       { v6, v6, 0x4005, 0 },
+		{ v6, v6 | fl, 0x4005, 0x12345 }, { v6 | 31, v6 | fl, 0x4005, 0xfff12345 },
+		{ 0, 0, 0x4005, 0x12345 },  { 0, 0, 0x14005, 0 },       { v6, v6, 0x10000, 0 },
+		{ 0, 2, 0x4005, 0 },        { 0, 0x20, 0x4005, 0 },     { 0, 0, 0xffff, 0 },
+	};
+	static const struct tun_arg args[] = {
+		{ 44, 44, 0, 48, false }, { 28, 44, 0, 48, false }, { 24, 44, 0, 48, false },
+		{ 22, 44, 0, 48, false }, { 8, 44, 0, 48, false },  { 12, 44, 0, 48, false },
+		{ 43, 44, 0, 48, false }, { 45, 44, 0, 48, false }, { 0, 44, 0, 48, false },
+		{ 44, 28, 0, 48, false }, { 44, 24, 0, 48, false }, { 44, 22, 0, 48, false },
+		{ 44, 8, 0, 48, false },  { 44, 12, 0, 48, false }, { 44, 40, 0, 48, false },
+		{ 44, 44, 8, 48, false }, { 44, 44, 4, 48, false }, { 44, 44, 48, 48, false },
+		{ 44, 44, 6, 48, false }, { 44, 44, 252, 48, false }, { 44, 44, 256, 48, false },
+		{ 44, 44, 255, 48, false }, { 44, 44, 8, 4, false }, { 44, 44, 8, 8, false },
+		{ 44, 44, 8, 1, false },  { 0, 44, 8, 48, false },  { 44, 44, 8, 48, true },
+		{ 12, 44, 8, 48, false },
+	};
+	struct input in[MAX_INPUTS];
+	struct __sk_buff ctx[MAX_INPUTS];
+	size_t nk = sizeof(keys) / sizeof(keys[0]);
+	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+		char what[96];
+		const struct tun_arg *a = &args[i];
+		snprintf(what, sizeof(what), "tunnel key %u/%u opt %u/%u%s", a->set_size, a->get_size,
+			 a->opt_size, a->getopt_size, a->reset ? " reset" : "");
+		size_t n = cb_inputs(in, ctx, keys, nk, pkt_v4, sizeof(pkt_v4));
+		compare(what, BPF_PROG_TYPE_SCHED_CLS, build_tunnel, a, -1, -1, in, n);
+	}
+}
+
+static void test_change_proto(void)
+{
+	const uint32_t ip = htons(0x0800), ip6 = htons(0x86dd);
+	static uint32_t t[16][4];
+	const uint32_t rows[][4] = {
+		{ ip6, 0 },     { ip, 0 },         { ip6, 1 },          { ip, 1 },
+		{ 0x0800, 0 },  { 0x86dd, 0 },     { htons(0x0806), 0 }, { ip6 | 0x10000, 0 },
+		{ ip6, 0, 0, 1 }, { 0, 0 },        { 0xffffffff, 0 },   { ip6, 0x80000000 },
+	};
+	size_t nt = sizeof(rows) / sizeof(rows[0]);
+	memcpy(t, rows, sizeof(rows));
+	struct input in[32];
+	struct __sk_buff ctx[32];
+	int32_t id = BPF_FUNC_skb_change_proto;
+	static const struct {
+		const char *name;
+		const uint8_t *pkt;
+		uint32_t len;
+	} pk[] = {
+		{ "ipv4", pkt_v4, sizeof(pkt_v4) },   { "ipv6", pkt_v6, sizeof(pkt_v6) },
+		{ "vlan", pkt_vlan, sizeof(pkt_vlan) }, { "arp", pkt_arp, sizeof(pkt_arp) },
+		{ "ipv4 short", pkt_v4, 34 },          { "ipv6 short", pkt_v6, 54 },
+		{ "big", pkt_big, sizeof(pkt_big) },
+	};
+	for (size_t k = 0; k < sizeof(pk) / sizeof(pk[0]); k++) {
+		char what[64];
+		snprintf(what, sizeof(what), "skb_change_proto (%s)", pk[k].name);
+		size_t n = cb_inputs(in, ctx, (const uint32_t(*)[4])t, nt, pk[k].pkt, pk[k].len);
+		compare(what, BPF_PROG_TYPE_SCHED_CLS, build_cb_call, &id, -1, -1, in, n);
+		/* A GSO packet (gso_size from the context). */
+		for (size_t i = 0; i < n; i++) {
+			ctx[i].gso_size = 1400;
+			ctx[i].gso_segs = 3;
+		}
+		snprintf(what, sizeof(what), "skb_change_proto (%s, gso)", pk[k].name);
+		compare(what, BPF_PROG_TYPE_SCHED_CLS, build_cb_call, &id, -1, -1, in, n);
+	}
+}
+
+/* get_tunnel_key, then set_tunnel_key (flags cb[0]) and set_tunnel_opt:
+ * the first run finds no tunnel, a second run of the same test run the
+ * one the first set (the kernel keeps the skb's metadata dst). */
+static void build_tunnel_kept(struct prog *p, int map_fd, const void *arg)
+{
+	(void)map_fd, (void)arg;
+	MOV(BPF_REG_6, BPF_REG_1);
+	stack_pattern(p, -176, 176);
+	MOVI(BPF_REG_0, 0);
+	STX(BPF_W, BPF_REG_10, BPF_REG_0, -64 + 20);
+	STX(BPF_W, BPF_REG_10, BPF_REG_0, -64 + 24);
+	MOV(BPF_REG_1, BPF_REG_6);
+	MOV(BPF_REG_2, BPF_REG_10);
+	ADDI(BPF_REG_2, -128);
+	MOVI(BPF_REG_3, (int32_t)sizeof(struct bpf_tunnel_key));
+	LDX(BPF_W, BPF_REG_4, BPF_REG_6, CB(1));
+	CALL(BPF_FUNC_skb_get_tunnel_key);
+	STX(BPF_W, BPF_REG_6, BPF_REG_0, CB(2));
+	MOV(BPF_REG_1, BPF_REG_6);
+	MOV(BPF_REG_2, BPF_REG_10);
+	ADDI(BPF_REG_2, -176);
+	MOVI(BPF_REG_3, 16);
+	CALL(BPF_FUNC_skb_get_tunnel_opt);
+	STX(BPF_W, BPF_REG_6, BPF_REG_0, CB(3));
+	stack_to_packet(p, -176, 96, SKB_OFF(data), SKB_OFF(data_end));
+	MOV(BPF_REG_1, BPF_REG_6);
+	MOV(BPF_REG_2, BPF_REG_10);
+	ADDI(BPF_REG_2, -64);
+	MOVI(BPF_REG_3, (int32_t)sizeof(struct bpf_tunnel_key));
+	LDX(BPF_W, BPF_REG_4, BPF_REG_6, CB(0));
+	CALL(BPF_FUNC_skb_set_tunnel_key);
+	MOV(BPF_REG_1, BPF_REG_6);
+	MOV(BPF_REG_2, BPF_REG_10);
+	ADDI(BPF_REG_2, -64);
+	MOVI(BPF_REG_3, 8);
+	CALL(BPF_FUNC_skb_set_tunnel_opt);
+	MOVI(BPF_REG_0, 0);
+	EXIT();
+}
+
+static void test_tunnel_kept(void)
+{
+	static const uint32_t cb[][4] = { { 0, 0 }, { 1, 1 }, { 1, 0 }, { 8, 0x10 } };
+	struct input in[4];
+	struct __sk_buff ctx[4];
+	for (repeat = 1; repeat <= 3; repeat++) {
+		char what[64];
+		snprintf(what, sizeof(what), "tunnel kept (repeat %d)", repeat);
+		size_t n = cb_inputs(in, ctx, cb, 4, pkt_v4, sizeof(pkt_v4));
+		compare(what, BPF_PROG_TYPE_SCHED_CLS, build_tunnel_kept, NULL, -1, -1, in, n);
+	}
+	repeat = 1;
+}
+
 static void test_skb_misc(void)
 {
 	static const uint32_t h[][4] = { { 0 }, { 1 }, { 0xdeadbeef } };
@@ -1110,6 +1317,9 @@ int main(void)
 	RUN(test_ecn);
 	RUN(test_tc_redirect);
 	RUN(test_skb_misc);
+	RUN(test_tunnel);
+	RUN(test_tunnel_kept);
+	RUN(test_change_proto);
 	printf("%lu runs compared\n", runs);
 	return check_summary("pkt_helpers_kernel_diff_test");
 }
