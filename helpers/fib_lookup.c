@@ -393,7 +393,10 @@ static int get_route(const struct lookup *q, bool fib_match, struct route *rt)
 {
 	size_t alen = q->family == AF_INET ? 4 : 16;
 	struct rtmsg m = { .rtm_family = (uint8_t)q->family, .rtm_dst_len = (uint8_t)(alen * 8),
-			   .rtm_tos = q->tos, .rtm_flags = fib_match ? RTM_F_FIB_MATCH : 0 };
+			   .rtm_tos = q->tos,
+			   .rtm_flags = fib_match ? RTM_F_FIB_MATCH : 0 };
+	if (q->family == AF_INET)
+		m.rtm_flags |= RTM_F_LOOKUP_TABLE; /* the table of the FIB entry */
 	if (q->use_src)
 		m.rtm_src_len = (uint8_t)(alen * 8);
 	struct nl_req r;
@@ -642,20 +645,40 @@ static int find_route(struct lookup *q, struct fib_params *p, uint32_t flags, st
 		struct route any;
 		err = get_route(q, true, &any);
 		q->oif = oif;
-		return err ? err : -ENETUNREACH;
+		if (err)
+			return err;
+		/* Local multicast and broadcast never reach the FIB with a
+		 * device: the entry without it, if it is through that device. */
+		if (any.oif != oif)
+			return -ENETUNREACH;
+		*rt = any;
+		return 0;
 	}
 	return err;
+}
+
+/* The source address the kernel picks on the route's device for the
+ * next hop (fib_result_prefsrc, ipv6_dev_get_saddr): the output route
+ * to the gateway, or to the destination, through that device. */
+static int source_of(const struct lookup *q, const struct route *rt, struct route *built)
+{
+	struct lookup q2 = { .family = q->family, .oif = rt->oif };
+	memcpy(q2.dst, rt->gw_family == q->family ? rt->gw : q->dst, sizeof(q2.dst));
+	int err = get_route(&q2, false, built);
+	return err ? err : built->has_prefsrc ? 0 : -EADDRNOTAVAIL;
 }
 
 static int64_t fib_lookup(struct fib_params *p, uint32_t flags, bool check_mtu)
 {
 	const bool v4 = p->family == AF_INET;
 	const bool output = flags & BPF_FIB_LOOKUP_OUTPUT;
-	/* IPv6 looks up as the input path with the ingress device; IPv4
-	 * as the output path (find_route says why). */
-	struct lookup q = { .family = p->family, .oif = output ? p->ifindex : 0,
-			    .iif = !output && !v4 ? p->ifindex : 0, .proto = p->l4_protocol,
-			    .sport = p->sport, .dport = p->dport };
+	struct lookup q = { .family = p->family, .proto = p->l4_protocol, .sport = p->sport,
+			    .dport = p->dport };
+	if (v4)
+		q.oif = output ? p->ifindex : 0;
+	else /* IPv6 does not hold the lookup to the device (no strict
+	      * interface match): the flow comes from it, or from lo. */
+		q.iif = output ? 1 : p->ifindex;
 	if (v4) {
 		q.dst[0] = p->dst[0];
 		q.tos = (uint8_t)p->tos;
@@ -683,6 +706,12 @@ static int64_t fib_lookup(struct fib_params *p, uint32_t flags, bool check_mtu)
 		return BPF_FIB_LKUP_RET_NOT_FWDED;
 	if (err)
 		return route_error(err);
+	/* The answer names the type of the route the kernel builds: a
+	 * multicast or broadcast destination that a unicast entry of
+	 * another table than local matched. */
+	if (v4 && !(flags & BPF_FIB_LOOKUP_DIRECT) && rt.table_id != RT_TABLE_LOCAL &&
+	    (rt.type == RTN_MULTICAST || rt.type == RTN_BROADCAST))
+		rt.type = RTN_UNICAST;
 	if (rt.type != RTN_UNICAST || rt.dead)
 		return BPF_FIB_LKUP_RET_NOT_FWDED;
 	if (rt.oif == p->ifindex)
@@ -709,11 +738,7 @@ static int64_t fib_lookup(struct fib_params *p, uint32_t flags, bool check_mtu)
 				p->src[0] = rt.prefsrc[0];
 			} else {
 				struct route built;
-				struct lookup q2 = q;
-				q2.oif = 0;
-				p->src[0] = get_route(&q2, false, &built) == 0 && built.has_prefsrc
-						    ? built.prefsrc[0]
-						    : 0;
+				p->src[0] = source_of(&q, &rt, &built) == 0 ? built.prefsrc[0] : 0;
 			}
 		}
 		if (rt.gw_family == AF_INET) {
@@ -732,11 +757,7 @@ static int64_t fib_lookup(struct fib_params *p, uint32_t flags, bool check_mtu)
 				memcpy(p->src, rt.prefsrc, 16);
 			} else {
 				struct route built;
-				struct lookup q2 = q;
-				q2.iif = 0;
-				q2.oif = rt.oif;
-				q2.use_src = false;
-				if (get_route(&q2, false, &built) || !built.has_prefsrc)
+				if (source_of(&q, &rt, &built))
 					return FIB_RET_NO_SRC_ADDR;
 				memcpy(p->src, built.prefsrc, 16);
 			}
