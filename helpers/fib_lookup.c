@@ -28,6 +28,7 @@
 #include <linux/netconf.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,20 @@ static __thread int nl_fd = -1;
 static __thread uint32_t nl_seq;
 static __thread uint8_t nl_buf[NL_BUF] __attribute__((aligned(8)));
 
+static pthread_key_t nl_key;
+static pthread_once_t nl_once = PTHREAD_ONCE_INIT;
+
+/* A thread's socket is closed when the thread ends. */
+static void nl_close(void *p)
+{
+	close((int)(intptr_t)p - 1);
+}
+
+static void nl_key_init(void)
+{
+	pthread_key_create(&nl_key, nl_close);
+}
+
 static int nl_socket(void)
 {
 	if (nl_fd >= 0)
@@ -80,6 +95,8 @@ static int nl_socket(void)
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
 		return -errno;
+	pthread_once(&nl_once, nl_key_init);
+	pthread_setspecific(nl_key, (void *)(intptr_t)(fd + 1));
 	int one = 1;
 	/* Dumps filtered by table and family in the kernel. */
 	setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
