@@ -655,6 +655,16 @@ static int find_route(struct lookup *q, struct fib_params *p, uint32_t flags, st
 	 * would have to be local). With a device, a failed lookup comes
 	 * back as an on-link route without a FIB entry (-EHOSTUNREACH):
 	 * the lookup without the device tells the error apart. */
+	if (q->dst[0] == 0) {
+		/* The output path answers for 0.0.0.0 without the FIB: the
+		 * tables of the default rules, in their order. */
+		static const uint32_t tables[] = { RT_TABLE_LOCAL, RT_TABLE_MAIN, RT_TABLE_DEFAULT };
+		int err = -EAGAIN;
+		bool exists;
+		for (size_t i = 0; i < 3 && err == -EAGAIN; i++)
+			err = table_lookup(q, tables[i], rt, &exists);
+		return err;
+	}
 	uint32_t oif = q->oif;
 	int err = get_route(q, true, rt);
 	if (err == -EHOSTUNREACH && q->oif) {
