@@ -9,7 +9,9 @@
  * that call the helper on parameters from the packet, through the
  * kernel's BPF_PROG_TEST_RUN and uebpf_prog_test_run: the return value
  * and the 64 bytes of struct bpf_fib_lookup afterwards must be the same.
- * The namespace disappears with the process.
+ * The namespace disappears with the process. Before, a child process
+ * compares the same on the host's own tables (lo, its devices, its
+ * default route if any).
  *
  * Skips (exit 77) where bpf(), namespaces or `ip` are not available.
  */
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "tests/check.h"
 #include "tests/kernel/kernel_bpf.h"
@@ -424,17 +427,58 @@ static void test_bad(void)
 	}
 }
 
+/* The host's own tables, in a child that stays in this network
+ * namespace: whatever routes, neighbours and forwarding switches the
+ * machine has (lo, its devices, the default route if any). */
+static void host_cases(void)
+{
+	static const char *d4[] = { "127.0.0.1", "8.8.8.8", "10.255.255.1", "192.168.0.1",
+				    "172.17.0.1", "0.0.0.0" };
+	static const char *d6[] = { "2001:4860::8888", "::1", "fd00::1", "fe80::1" };
+	struct if_nameindex *ifs = if_nameindex();
+	for (uint32_t flags = 0; flags < 64; flags++)
+		for (struct if_nameindex *i = ifs; i && i->if_index; i++) {
+			char what[96];
+			for (size_t d = 0; d < sizeof(d4) / sizeof(d4[0]); d++) {
+				struct params p = v4(d4[d], NULL, i->if_index);
+				if (flags & F_TBID)
+					p.tbid = 254;
+				snprintf(what, sizeof(what), "host %s via %s", d4[d], i->if_name);
+				compare(what, &p, flags, sizeof(struct frame));
+			}
+			for (size_t d = 0; d < sizeof(d6) / sizeof(d6[0]); d++) {
+				struct params p = v6(d6[d], NULL, i->if_index);
+				if (flags & F_TBID)
+					p.tbid = 254;
+				snprintf(what, sizeof(what), "host %s via %s", d6[d], i->if_name);
+				compare(what, &p, flags, sizeof(struct frame));
+			}
+		}
+	if (ifs)
+		if_freenameindex(ifs);
+}
+
+static void test_host(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		host_cases();
+		printf("host tables: %lu runs compared, %d differ\n", runs, check_failed);
+		fflush(stdout);
+		_exit(check_failed ? 1 : 0);
+	}
+	int status = 0;
+	CHECK_REPORT(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+			     WEXITSTATUS(status) == 0,
+		     "the host's tables differ (status %#x)", status);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	int err = kernel_probe_prog_load();
 	if (err) {
 		printf("SKIP: bpf() refused (%d)\n", err);
-		return KERNEL_TEST_SKIP;
-	}
-	const char *why = setup();
-	if (why) {
-		printf("SKIP: %s\n", why);
 		return KERNEL_TEST_SKIP;
 	}
 	for (int t = 0; t < 2; t++)
@@ -457,6 +501,13 @@ int main(void)
 				return 1;
 			}
 		}
+	RUN(test_host);
+	/* From here on, the network of the test's own. */
+	const char *why = setup();
+	if (why) {
+		printf("SKIP: %s\n", why);
+		return check_failed ? 1 : KERNEL_TEST_SKIP;
+	}
 	RUN(test_bad);
 	RUN(test_flags);
 	RUN(test_mtu_and_sources);
