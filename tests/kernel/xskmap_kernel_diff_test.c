@@ -182,7 +182,8 @@ static void ld_map(struct prog *p, uint8_t dst, int fd)
 }
 
 /* kind 0: bpf_redirect_map(map, key, flags); 1: lookup and read
- * queue_id at off with size (99 when NULL); 2: lookup and write. */
+ * queue_id at off with size (99 when NULL); 2: lookup and write; 3:
+ * lookup, move the pointer by off and read. */
 static void build(struct prog *p, int map_fd, int kind, uint32_t key, uint64_t flags, int16_t off,
 		  uint8_t size)
 {
@@ -206,6 +207,9 @@ static void build(struct prog *p, int map_fd, int kind, uint32_t key, uint64_t f
 	emit(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 	if (kind == 1) {
 		emit(p, BPF_LDX | BPF_MEM | size, BPF_REG_0, BPF_REG_0, off, 0);
+	} else if (kind == 3) {
+		emit(p, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_0, 0, 0, off);
+		emit(p, BPF_LDX | BPF_MEM | size, BPF_REG_0, BPF_REG_0, 0, 0);
 	} else {
 		emit(p, BPF_ST | BPF_MEM | size, BPF_REG_0, 0, off, 7);
 		emit(p, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1);
@@ -290,6 +294,8 @@ static void test_programs(void)
 	compare_prog("lookup off 4", kmap, umap, 1, 1, 0, 4, BPF_W);
 	compare_prog("lookup off -4", kmap, umap, 1, 1, 0, -4, BPF_W);
 	compare_prog("write", kmap, umap, 2, 1, 0, 0, BPF_W);
+	compare_prog("pointer arithmetic", kmap, umap, 3, 1, 0, 0, BPF_W);
+	compare_prog("pointer arithmetic 4", kmap, umap, 3, 1, 0, 4, BPF_W);
 	close(kmap);
 	uebpf_map_close(umap);
 }
