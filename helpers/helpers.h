@@ -150,5 +150,7 @@ HELPER(xdp_adjust_meta);
 HELPER(xdp_load_bytes);
 HELPER(xdp_store_bytes);
 HELPER(xdp_get_buff_len);
+/* Routes and neighbours of the host (fib_lookup.c). */
+HELPER(fib_lookup);
 
 #endif /* UEBPF_HELPERS_HELPERS_H */

@@ -154,6 +154,8 @@ static const struct helper_proto protos[] = {
 	      ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE),
 	PROTO(xdp_store_bytes, helper_xdp_store_bytes, RET_INTEGER,
 	      ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_PTR_TO_MEM, ARG_CONST_SIZE),
+	PROTO(fib_lookup, helper_fib_lookup, RET_INTEGER,
+	      ARG_PTR_TO_CTX, ARG_PTR_TO_MEM, ARG_CONST_SIZE, ARG_ANYTHING),
 	PROTO(xdp_get_buff_len, helper_xdp_get_buff_len, RET_INTEGER, ARG_PTR_TO_CTX),
 };
 

@@ -100,6 +100,7 @@ const struct map_ops *map_ops_for(uint32_t type)
 	case BPF_MAP_TYPE_DEVMAP_HASH: return &devmap_hash_map_ops;
 	case BPF_MAP_TYPE_CGROUP_ARRAY: return &cgroup_array_map_ops;
 	case BPF_MAP_TYPE_CPUMAP: return &cpumap_map_ops;
+	case BPF_MAP_TYPE_XSKMAP: return &xskmap_map_ops;
 	default: return NULL;
 	}
 }

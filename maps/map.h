@@ -161,6 +161,7 @@ extern const struct map_ops array_of_maps_map_ops, hash_of_maps_map_ops; /* maps
 extern const struct map_ops devmap_map_ops, devmap_hash_map_ops; /* maps/devmap.c */
 extern const struct map_ops cgroup_array_map_ops;       /* maps/cgroup_array.c */
 extern const struct map_ops cpumap_map_ops; /* maps/cpumap.c */
+extern const struct map_ops xskmap_map_ops; /* maps/xskmap.c */
 
 /* Array-style key walk: NULL or out of range -> 0, the last -> ENOENT. */
 int array_get_next_key(struct map *map, const void *key, void *next_key);

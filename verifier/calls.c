@@ -140,6 +140,10 @@ static bool map_func_compatible(uint32_t map_type, int32_t func)
 		if (func != BPF_FUNC_redirect_map)
 			return false;
 		break;
+	case BPF_MAP_TYPE_XSKMAP:
+		if (func != BPF_FUNC_redirect_map && func != BPF_FUNC_map_lookup_elem)
+			return false;
+		break;
 	default:
 		break;
 	}

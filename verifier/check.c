@@ -422,6 +422,12 @@ static int adjust_ptr(struct venv *env, const struct uebpf_insn *insn,
 			reg_type_str(ptr.type));
 		return -EACCES;
 	}
+	/* An XSK map's element is the kernel's PTR_TO_XDP_SOCK. */
+	if (base_type(ptr.type) == PTR_TO_MAP_VALUE && ptr.map_ptr &&
+	    ptr.map_ptr->type == BPF_MAP_TYPE_XSKMAP) {
+		verbose(env, "R%u pointer arithmetic on xdp_sock prohibited\n", dst_regno);
+		return -EACCES;
+	}
 	switch (base_type(ptr.type)) {
 	case PTR_TO_CTX:
 	case PTR_TO_MAP_VALUE:

@@ -464,6 +464,20 @@ int check_mem_access(struct venv *env, uint32_t insn_idx, uint32_t regno, int32_
 	case PTR_TO_MAP_VALUE:
 		if (reg->type & PTR_MAYBE_NULL)
 			goto bad_type;
+		/* An XSK map's element is the kernel's struct bpf_xdp_sock
+		 * (PTR_TO_XDP_SOCK): queue_id may be read, nothing else. */
+		if (reg->map_ptr && reg->map_ptr->type == BPF_MAP_TYPE_XSKMAP) {
+			if (t == ACCESS_WRITE) {
+				verbose(env, "R%u cannot write into xdp_sock\n", regno);
+				return -EACCES;
+			}
+			if (full_off != 0 || size != 4 || !tnum_is_const(reg->var_off) ||
+			    reg->var_off.value) {
+				verbose(env, "R%u invalid xdp_sock access off=%d size=%d\n", regno,
+					full_off, size);
+				return -EACCES;
+			}
+		}
 		if (!map_access_allowed(env, reg, full_off, size, t))
 			return -EACCES;
 		if (reg->map_ptr && reg->map_ptr->spin_lock_off >= 0) {
