@@ -1388,11 +1388,13 @@ static bool same_callsites(const struct vstate *a, const struct vstate *b)
 	return true;
 }
 
-/* The latest explored state at idx in the same calls as st. */
+/* The latest explored state at idx in the same calls as st that is still
+ * being explored (on st's path: the loop's previous round), not st's own
+ * checkpoint there. */
 const struct vstate *find_prev_entry(struct venv *env, const struct vstate *st, uint32_t idx)
 {
 	for (const struct explored *e = env->aux[idx].explored; e; e = e->next)
-		if (same_callsites(e->st, st))
+		if (e->st != st->parent && e->st->branches && same_callsites(e->st, st))
 			return e->st;
 	return NULL;
 }

@@ -550,4 +550,25 @@ int loop_tokenizer_states(void *ctx)
 	return words + numbers + other;
 }
 
+SEC("socket")
+__description("may_goto: a counter nothing depends on is widened between rounds")
+__success
+__naked void may_goto_counter_widened(void)
+{
+	/* Each round widens r9 against the previous round's state (not the
+	 * checkpoint of this one), so the third round meets the second: the
+	 * kernel needs 21 instructions; comparing a round with itself counted
+	 * up to the instruction budget. */
+	asm volatile ("r9 = 0;"
+	"l0_%=:"
+	"may_goto l1_%=;"
+	"r9 += 1;"
+	"*(u64 *)(r10 - 8) = 0;"
+	"goto l0_%=;"
+	"l1_%=:"
+	"r0 = 0;"
+	"exit;"
+	::: __clobber_all);
+}
+
 char _license[] SEC("license") = "GPL";
