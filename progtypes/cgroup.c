@@ -17,29 +17,6 @@
 
 #define SO(f) offsetof(struct bpf_sockopt, f)
 
-static int no_convert(const struct prog_target *t, const struct uebpf_insn *insn,
-		      struct uebpf_insn *out, size_t cap)
-{
-	(void)t, (void)insn, (void)out, (void)cap;
-	return 0;
-}
-
-static bool zero_or_one(const struct prog_target *t, int64_t *min, int64_t *max)
-{
-	(void)t;
-	*min = 0;
-	*max = 1;
-	return true;
-}
-
-/* A read of a 4-byte field, whole or narrow. */
-static bool narrow_word(int size, struct ctx_access *acc)
-{
-	if (size < 4)
-		acc->field_size = 4;
-	return ctx_narrow_ok(size, 4);
-}
-
 /* ---- cgroup_device ---- */
 
 static bool dev_is_valid_access(const struct prog_target *t, int off, int size, bool write,
@@ -51,7 +28,7 @@ static bool dev_is_valid_access(const struct prog_target *t, int off, int size, 
 	    off % size != 0)
 		return false;
 	if (in_field(off, offsetof(struct bpf_cgroup_dev_ctx, access_type), 4))
-		return narrow_word(size, acc);
+		return ctx_narrow_word(size, acc);
 	return size == 4;
 }
 
@@ -71,9 +48,9 @@ const struct progtype progtype_cgroup_device = {
 	.name = "cgroup_device",
 	.ctx_size = sizeof(struct bpf_cgroup_dev_ctx),
 	.is_valid_access = dev_is_valid_access,
-	.convert_ctx_access = no_convert,
+	.convert_ctx_access = ctx_access_unchanged,
 	.helper_allowed = cgroup_helper,
-	.return_range = zero_or_one,
+	.return_range = return_zero_or_one,
 	.packet_write = false,
 };
 
@@ -87,9 +64,9 @@ static bool sysctl_is_valid_access(const struct prog_target *t, int off, int siz
 	if (off < 0 || off + size > (int)sizeof(struct bpf_sysctl) || off % size != 0)
 		return false;
 	if (in_field(off, offsetof(struct bpf_sysctl, write), 4))
-		return !write && narrow_word(size, acc);
+		return !write && ctx_narrow_word(size, acc);
 	/* file_pos: read whole or narrow, written whole */
-	return write ? size == 4 : narrow_word(size, acc);
+	return write ? size == 4 : ctx_narrow_word(size, acc);
 }
 
 static const int32_t sysctl_helpers[] = {
@@ -108,9 +85,9 @@ const struct progtype progtype_cgroup_sysctl = {
 	.name = "cgroup_sysctl",
 	.ctx_size = sizeof(struct bpf_sysctl),
 	.is_valid_access = sysctl_is_valid_access,
-	.convert_ctx_access = no_convert,
+	.convert_ctx_access = ctx_access_unchanged,
 	.helper_allowed = sysctl_helper,
-	.return_range = zero_or_one,
+	.return_range = return_zero_or_one,
 	.packet_write = false,
 };
 
@@ -161,8 +138,8 @@ const struct progtype progtype_cgroup_sockopt = {
 	.name = "cgroup_sockopt",
 	.ctx_size = sizeof(struct bpf_sockopt),
 	.is_valid_access = sockopt_is_valid_access,
-	.convert_ctx_access = no_convert,
+	.convert_ctx_access = ctx_access_unchanged,
 	.helper_allowed = sockopt_helper,
-	.return_range = zero_or_one,
+	.return_range = return_zero_or_one,
 	.packet_write = true,
 };

@@ -24,6 +24,15 @@ static inline bool ctx_narrow_ok(int size, int field_size)
 	return size <= field_size && (size & (size - 1)) == 0;
 }
 
+/* A read of a 4-byte field, whole or narrow (recording the field's
+ * size for a narrow one). */
+static inline bool ctx_narrow_word(int size, struct ctx_access *acc)
+{
+	if (size < 4)
+		acc->field_size = 4;
+	return ctx_narrow_ok(size, 4);
+}
+
 /* The kernel's bpf_ctx_wide_access_ok: an aligned 8-byte access inside
  * an array of 4-byte fields [start, end). */
 static inline bool ctx_wide_ok(int off, int size, int start, int end)
@@ -43,6 +52,13 @@ static inline void ctx_access_scalar(struct ctx_access *acc)
 	acc->result = CTX_SCALAR;
 	acc->field_size = 0;
 }
+
+/* For types whose runtime context has the UAPI layout: accesses stay. */
+int ctx_access_unchanged(const struct prog_target *t, const struct uebpf_insn *insn,
+			 struct uebpf_insn *out, size_t cap);
+/* Return ranges: any value, or [0, 1]. */
+bool return_any(const struct prog_target *t, int64_t *min, int64_t *max);
+bool return_zero_or_one(const struct prog_target *t, int64_t *min, int64_t *max);
 
 /* Whether id is in list (helper ids). */
 bool helper_in(const int32_t *list, size_t n, int32_t id);

@@ -85,12 +85,6 @@ static bool xdp_helper(const struct prog_target *t, int32_t id)
 	return progtype_base_helper(id) || progtype_sk_base_helper(id) || HELPER_IN(xdp_helpers, id);
 }
 
-static bool no_return_range(const struct prog_target *t, int64_t *min, int64_t *max)
-{
-	(void)t, (void)min, (void)max;
-	return false;
-}
-
 const struct progtype progtype_xdp = {
 	.type = BPF_PROG_TYPE_XDP,
 	.name = "xdp",
@@ -98,7 +92,7 @@ const struct progtype progtype_xdp = {
 	.is_valid_access = xdp_is_valid_access,
 	.convert_ctx_access = xdp_convert,
 	.helper_allowed = xdp_helper,
-	.return_range = no_return_range,
+	.return_range = return_any,
 	.packet_write = true,
 };
 
@@ -331,7 +325,7 @@ const struct progtype progtype_sched_cls = {
 	.is_valid_access = tc_is_valid_access,
 	.convert_ctx_access = skb_convert,
 	.helper_allowed = tc_helper,
-	.return_range = no_return_range,
+	.return_range = return_any,
 	.packet_write = true,
 };
 
@@ -342,7 +336,7 @@ const struct progtype progtype_sched_act = {
 	.is_valid_access = tc_is_valid_access,
 	.convert_ctx_access = skb_convert,
 	.helper_allowed = tc_helper,
-	.return_range = no_return_range,
+	.return_range = return_any,
 	.packet_write = true,
 };
 
@@ -353,7 +347,7 @@ const struct progtype progtype_socket_filter = {
 	.is_valid_access = sk_filter_is_valid_access,
 	.convert_ctx_access = skb_convert,
 	.helper_allowed = sk_filter_helper,
-	.return_range = no_return_range,
+	.return_range = return_any,
 	.packet_write = false,
 };
 
@@ -462,7 +456,7 @@ static bool sk_skb_helper(const struct prog_target *t, int32_t id)
 		.type = id, .name = nm, .ctx_size = sizeof(struct __sk_buff), \
 		.is_valid_access = lwt_is_valid_access,            \
 		.convert_ctx_access = skb_convert, .helper_allowed = lwt_helper, \
-		.return_range = no_return_range, .packet_write = writes, \
+		.return_range = return_any, .packet_write = writes, \
 	}
 /* Only lwt_xmit may write the packet (dst_input and dst_output cannot). */
 const struct progtype progtype_lwt_in = LWT_TYPE(BPF_PROG_TYPE_LWT_IN, "lwt_in", false);
@@ -478,7 +472,7 @@ const struct progtype progtype_sk_skb = {
 	.is_valid_access = sk_skb_is_valid_access,
 	.convert_ctx_access = skb_convert,
 	.helper_allowed = sk_skb_helper,
-	.return_range = no_return_range,
+	.return_range = return_any,
 	.packet_write = true,
 };
 
@@ -541,13 +535,6 @@ static bool sock_addr_is_valid_access(const struct prog_target *t, int off, int 
 	return !write && size == 4 && off < (int)SA_END(msg_src_ip6);
 }
 
-static int sock_addr_convert(const struct prog_target *t, const struct uebpf_insn *insn,
-			     struct uebpf_insn *out, size_t cap)
-{
-	(void)t, (void)insn, (void)out, (void)cap;
-	return 0; /* struct uebpf_sock_addr_ctx has the UAPI layout */
-}
-
 static const int32_t sock_addr_helpers[] = {
 	BPF_FUNC_perf_event_output, BPF_FUNC_get_socket_cookie, BPF_FUNC_get_netns_cookie,
 	BPF_FUNC_get_local_storage, BPF_FUNC_setsockopt, BPF_FUNC_getsockopt,
@@ -593,7 +580,7 @@ const struct progtype progtype_cgroup_sock_addr = {
 	.name = "cgroup_sock_addr",
 	.ctx_size = sizeof(struct bpf_sock_addr),
 	.is_valid_access = sock_addr_is_valid_access,
-	.convert_ctx_access = sock_addr_convert,
+	.convert_ctx_access = ctx_access_unchanged,
 	.helper_allowed = sock_addr_helper,
 	.return_range = sock_addr_return_range,
 	.packet_write = false,

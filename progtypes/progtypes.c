@@ -42,6 +42,27 @@ const struct progtype *const *progtype_all(size_t *count)
 	return all_types;
 }
 
+int ctx_access_unchanged(const struct prog_target *t, const struct uebpf_insn *insn,
+			 struct uebpf_insn *out, size_t cap)
+{
+	(void)t, (void)insn, (void)out, (void)cap;
+	return 0;
+}
+
+bool return_any(const struct prog_target *t, int64_t *min, int64_t *max)
+{
+	(void)t, (void)min, (void)max;
+	return false;
+}
+
+bool return_zero_or_one(const struct prog_target *t, int64_t *min, int64_t *max)
+{
+	(void)t;
+	*min = 0;
+	*max = 1;
+	return true;
+}
+
 bool helper_in(const int32_t *list, size_t n, int32_t id)
 {
 	for (size_t i = 0; i < n; i++)

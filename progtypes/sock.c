@@ -36,27 +36,6 @@ _Static_assert(offsetof(struct bpf_sock_ops, sk_txhash) == SO(sk_txhash) &&
 		       offsetof(struct bpf_sock_ops, skb_tcp_flags) == SO(skb_tcp_flags),
 	       "struct uebpf_sock_ops_ctx has the layout of struct bpf_sock_ops");
 
-static int no_convert(const struct prog_target *t, const struct uebpf_insn *insn,
-		      struct uebpf_insn *out, size_t cap)
-{
-	(void)t, (void)insn, (void)out, (void)cap;
-	return 0; /* the runtime contexts have the UAPI layouts */
-}
-
-static bool zero_or_one(const struct prog_target *t, int64_t *min, int64_t *max)
-{
-	(void)t;
-	*min = 0;
-	*max = 1;
-	return true;
-}
-
-static bool any_return(const struct prog_target *t, int64_t *min, int64_t *max)
-{
-	(void)t, (void)min, (void)max;
-	return false;
-}
-
 /* ---- cgroup_sock: struct bpf_sock ---- */
 
 /* The kernel's bpf_sock_is_valid_access: the shape of an access. */
@@ -69,9 +48,7 @@ static bool bpf_sock_shape_ok(int off, int size, struct ctx_access *acc)
 	    off == (int)SK(rx_queue_mapping) || in_field(off, SK(src_ip4), 4) ||
 	    in_field(off, SK(src_ip6), 16) || in_field(off, SK(dst_ip4), 4) ||
 	    in_field(off, SK(dst_ip6), 16)) {
-		if (size < 4)
-			acc->field_size = 4;
-		return ctx_narrow_ok(size, 4);
+		return ctx_narrow_word(size, acc);
 	}
 	if (in_field(off, SK(dst_port), 2)) {
 		/* __be16: a 4-byte read is the whole word, a 2-byte one the
@@ -122,9 +99,9 @@ const struct progtype progtype_cgroup_sock = {
 	.name = "cgroup_sock",
 	.ctx_size = sizeof(struct bpf_sock),
 	.is_valid_access = sock_is_valid_access,
-	.convert_ctx_access = no_convert,
+	.convert_ctx_access = ctx_access_unchanged,
 	.helper_allowed = sock_helper,
-	.return_range = zero_or_one,
+	.return_range = return_zero_or_one,
 	.packet_write = false,
 };
 
@@ -155,9 +132,7 @@ static bool sock_ops_is_valid_access(const struct prog_target *t, int off, int s
 		return size == 8;
 	}
 	if (off == (int)SO(skb_tcp_flags)) {
-		if (size < 4)
-			acc->field_size = 4;
-		return ctx_narrow_ok(size, 4);
+		return ctx_narrow_word(size, acc);
 	}
 	if (in_field(off, SO(skb_hwtstamp), 8))
 		return size == 8;
@@ -184,9 +159,9 @@ const struct progtype progtype_sock_ops = {
 	.name = "sock_ops",
 	.ctx_size = offsetof(struct uebpf_sock_ops_ctx, fd),
 	.is_valid_access = sock_ops_is_valid_access,
-	.convert_ctx_access = no_convert,
+	.convert_ctx_access = ctx_access_unchanged,
 	.helper_allowed = sock_ops_helper,
-	.return_range = zero_or_one,
+	.return_range = return_zero_or_one,
 	.packet_write = false,
 };
 
@@ -243,9 +218,9 @@ const struct progtype progtype_sk_msg = {
 	.name = "sk_msg",
 	.ctx_size = sizeof(struct sk_msg_md),
 	.is_valid_access = sk_msg_is_valid_access,
-	.convert_ctx_access = no_convert,
+	.convert_ctx_access = ctx_access_unchanged,
 	.helper_allowed = sk_msg_helper,
-	.return_range = any_return,
+	.return_range = return_any,
 	.packet_write = true,
 };
 
@@ -269,9 +244,7 @@ static bool sk_reuseport_is_valid_access(const struct prog_target *t, int off, i
 		return false;
 	if (in_field(off, RP(len), 4) || in_field(off, RP(eth_protocol), 4) ||
 	    in_field(off, RP(ip_protocol), 4) || in_field(off, RP(bind_inany), 4)) {
-		if (size < 4)
-			acc->field_size = 4;
-		return ctx_narrow_ok(size, 4);
+		return ctx_narrow_word(size, acc);
 	}
 	return false;
 }
@@ -292,9 +265,9 @@ const struct progtype progtype_sk_reuseport = {
 	.name = "sk_reuseport",
 	.ctx_size = sizeof(struct sk_reuseport_md),
 	.is_valid_access = sk_reuseport_is_valid_access,
-	.convert_ctx_access = no_convert,
+	.convert_ctx_access = ctx_access_unchanged,
 	.helper_allowed = sk_reuseport_helper,
-	.return_range = any_return,
+	.return_range = return_any,
 	.packet_write = false,
 };
 
@@ -324,9 +297,7 @@ static bool sk_lookup_is_valid_access(const struct prog_target *t, int off, int 
 	}
 	/* family .. ingress_ifindex, not the padding after it */
 	if (off >= (int)LK(family) && off < (int)LK_END(ingress_ifindex)) {
-		if (size < 4)
-			acc->field_size = 4;
-		return ctx_narrow_ok(size, 4);
+		return ctx_narrow_word(size, acc);
 	}
 	return false;
 }
@@ -347,8 +318,8 @@ const struct progtype progtype_sk_lookup = {
 	.name = "sk_lookup",
 	.ctx_size = sizeof(struct bpf_sk_lookup),
 	.is_valid_access = sk_lookup_is_valid_access,
-	.convert_ctx_access = no_convert,
+	.convert_ctx_access = ctx_access_unchanged,
 	.helper_allowed = sk_lookup_helper,
-	.return_range = zero_or_one,
+	.return_range = return_zero_or_one,
 	.packet_write = false,
 };

@@ -30,12 +30,6 @@ static int no_conversion(const struct prog_target *t, const struct uebpf_insn *i
 	return 0;
 }
 
-static bool any_return(const struct prog_target *t, int64_t *min, int64_t *max)
-{
-	(void)t, (void)min, (void)max;
-	return false;
-}
-
 static bool tracing_helper(const struct prog_target *t, int32_t id)
 {
 	(void)t;
@@ -99,7 +93,7 @@ const struct progtype progtype_tracepoint = {
 	.is_valid_access = tp_is_valid_access,
 	.convert_ctx_access = no_conversion,
 	.helper_allowed = tracing_helper,
-	.return_range = any_return,
+	.return_range = return_any,
 };
 
 /* ---- raw_tracepoint ---- */
@@ -120,7 +114,7 @@ const struct progtype progtype_raw_tracepoint = {
 	.is_valid_access = raw_tp_is_valid_access,
 	.convert_ctx_access = no_conversion,
 	.helper_allowed = tracing_helper,
-	.return_range = any_return,
+	.return_range = return_any,
 };
 
 /* ---- perf_event ---- */
@@ -164,7 +158,7 @@ const struct progtype progtype_perf_event = {
 	.is_valid_access = pe_is_valid_access,
 	.convert_ctx_access = no_conversion,
 	.helper_allowed = pe_helper,
-	.return_range = any_return,
+	.return_range = return_any,
 };
 
 /* ---- lsm ---- */
