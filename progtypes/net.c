@@ -140,6 +140,17 @@ static bool skb_is_valid_access(int off, int size, bool write, struct ctx_access
 	return true;
 }
 
+/* skb_is_valid_access for the types that read data and data_end as
+ * packet pointers. */
+static bool skb_packet_access(int off, int size, bool write, struct ctx_access *acc)
+{
+	if (in_field(off, SKB(data), 4))
+		acc->result = CTX_PACKET;
+	else if (in_field(off, SKB(data_end), 4))
+		acc->result = CTX_PACKET_END;
+	return skb_is_valid_access(off, size, write, acc);
+}
+
 static bool tc_is_valid_access(const struct prog_target *t, int off, int size, bool write,
 			       struct ctx_access *acc)
 {
@@ -190,11 +201,7 @@ static bool cg_skb_is_valid_access(const struct prog_target *t, int off, int siz
 	if (write && !(in_field(off, SKB(mark), 4) || in_field(off, SKB(priority), 4) ||
 		       in_field(off, SKB(cb), 20) || in_field(off, SKB(tstamp), 8)))
 		return false;
-	if (in_field(off, SKB(data), 4))
-		acc->result = CTX_PACKET;
-	else if (in_field(off, SKB(data_end), 4))
-		acc->result = CTX_PACKET_END;
-	return skb_is_valid_access(off, size, write, acc);
+	return skb_packet_access(off, size, write, acc);
 }
 
 #define RT_SKB_FIELD(f, rt_size) { SKB(f), 4, FIELD_SCALAR, RT_SKB(f), rt_size }
@@ -377,11 +384,7 @@ static bool lwt_is_valid_access(const struct prog_target *t, int off, int size, 
 	if (write && !(in_field(off, SKB(mark), 4) || in_field(off, SKB(priority), 4) ||
 		       in_field(off, SKB(cb), 20)))
 		return false;
-	if (in_field(off, SKB(data), 4))
-		acc->result = CTX_PACKET;
-	else if (in_field(off, SKB(data_end), 4))
-		acc->result = CTX_PACKET_END;
-	return skb_is_valid_access(off, size, write, acc);
+	return skb_packet_access(off, size, write, acc);
 }
 
 static bool sk_skb_is_valid_access(const struct prog_target *t, int off, int size, bool write,
@@ -395,11 +398,7 @@ static bool sk_skb_is_valid_access(const struct prog_target *t, int off, int siz
 		return false;
 	if (write && !(in_field(off, SKB(tc_index), 4) || in_field(off, SKB(priority), 4)))
 		return false;
-	if (in_field(off, SKB(data), 4))
-		acc->result = CTX_PACKET;
-	else if (in_field(off, SKB(data_end), 4))
-		acc->result = CTX_PACKET_END;
-	return skb_is_valid_access(off, size, write, acc);
+	return skb_packet_access(off, size, write, acc);
 }
 
 /* What every lwt type may call (the kernel's lwt_out_func_proto). */
