@@ -85,6 +85,17 @@ static int array_delete(struct map *map, const void *key)
 	return -EINVAL;
 }
 
+void *u64_slot_lookup_ptr(struct map *map, const void *key, uint32_t cpu)
+{
+	uint32_t index;
+	(void)cpu;
+	memcpy(&index, key, 4);
+	if (index >= map->hdr->max_entries)
+		return NULL;
+	_Atomic uint64_t *slot = map_u64_slot(map, index);
+	return atomic_load_explicit(slot, memory_order_acquire) ? (void *)slot : NULL;
+}
+
 int array_get_next_key(struct map *map, const void *key, void *next_key)
 {
 	uint32_t index = 0, next;

@@ -37,24 +37,9 @@ static int cpumap_check(struct map_hdr *hdr)
 	return 0;
 }
 
-static _Atomic uint64_t *cpu_slot(struct map *map, uint32_t cpu)
-{
-	return (_Atomic uint64_t *)map->data + cpu;
-}
-
-static void *cpu_lookup_ptr(struct map *map, const void *key, uint32_t cpu)
-{
-	uint32_t index;
-	memcpy(&index, key, 4);
-	if (index >= map->hdr->max_entries)
-		return NULL;
-	_Atomic uint64_t *slot = cpu_slot(map, index);
-	return atomic_load_explicit(slot, memory_order_acquire) ? (void *)slot : NULL;
-}
-
 static int cpu_lookup(struct map *map, const void *key, void *value, uint64_t flags)
 {
-	uint64_t *slot = cpu_lookup_ptr(map, key, 0);
+	uint64_t *slot = u64_slot_lookup_ptr(map, key, 0);
 	if (!slot)
 		return -ENOENT;
 	uint64_t entry = atomic_load_explicit((_Atomic uint64_t *)slot, memory_order_acquire);
@@ -85,7 +70,7 @@ static int cpu_update(struct map *map, const void *key, const void *value,
 		return -ENODEV;
 	if (qsize && prog_fd > 0)
 		return -EINVAL;
-	atomic_store_explicit(cpu_slot(map, index), qsize, memory_order_release);
+	atomic_store_explicit(map_u64_slot(map, index), qsize, memory_order_release);
 	return 0;
 }
 
@@ -95,13 +80,13 @@ static int cpu_delete(struct map *map, const void *key)
 	memcpy(&index, key, 4);
 	if (index >= map->hdr->max_entries)
 		return -EINVAL;
-	atomic_store_explicit(cpu_slot(map, index), 0, memory_order_release);
+	atomic_store_explicit(map_u64_slot(map, index), 0, memory_order_release);
 	return 0;
 }
 
 const struct map_ops cpumap_map_ops = {
 	.check = cpumap_check,
-	.lookup_ptr = cpu_lookup_ptr,
+	.lookup_ptr = u64_slot_lookup_ptr,
 	.lookup = cpu_lookup,
 	.update = cpu_update,
 	.delete = cpu_delete,

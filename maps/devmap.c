@@ -127,28 +127,13 @@ static int devmap_check(struct map_hdr *hdr)
 
 /* ---- DEVMAP: an array ---- */
 
-static _Atomic uint64_t *dm_slot(struct map *map, uint32_t index)
-{
-	return (_Atomic uint64_t *)map->data + index;
-}
-
-static void *dm_lookup_ptr(struct map *map, const void *key, uint32_t cpu)
-{
-	uint32_t index;
-	memcpy(&index, key, 4);
-	if (index >= map->hdr->max_entries)
-		return NULL;
-	_Atomic uint64_t *slot = dm_slot(map, index);
-	return atomic_load_explicit(slot, memory_order_acquire) ? (void *)slot : NULL;
-}
-
 static int dm_lookup(struct map *map, const void *key, void *value, uint64_t flags)
 {
 	uint32_t index;
 	memcpy(&index, key, 4);
 	if (index >= map->hdr->max_entries)
 		return -ENOENT;
-	uint64_t entry = atomic_load_explicit(dm_slot(map, index), memory_order_acquire);
+	uint64_t entry = atomic_load_explicit(map_u64_slot(map, index), memory_order_acquire);
 	if (!entry)
 		return -ENOENT;
 	write_val(map->hdr, value, entry);
@@ -177,7 +162,7 @@ static int dm_update(struct map *map, const void *key, const void *value,
 		if (err)
 			return err;
 	}
-	atomic_store_explicit(dm_slot(map, index), entry, memory_order_release);
+	atomic_store_explicit(map_u64_slot(map, index), entry, memory_order_release);
 	return 0;
 }
 
@@ -187,13 +172,13 @@ static int dm_delete(struct map *map, const void *key)
 	memcpy(&index, key, 4);
 	if (index >= map->hdr->max_entries)
 		return -EINVAL;
-	atomic_store_explicit(dm_slot(map, index), 0, memory_order_release);
+	atomic_store_explicit(map_u64_slot(map, index), 0, memory_order_release);
 	return 0;
 }
 
 const struct map_ops devmap_map_ops = {
 	.check = devmap_check,
-	.lookup_ptr = dm_lookup_ptr,
+	.lookup_ptr = u64_slot_lookup_ptr,
 	.lookup = dm_lookup,
 	.update = dm_update,
 	.delete = dm_delete,

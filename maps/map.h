@@ -166,6 +166,15 @@ extern const struct map_ops xskmap_map_ops; /* maps/xskmap.c */
 /* Array-style key walk: NULL or out of range -> 0, the last -> ENOENT. */
 int array_get_next_key(struct map *map, const void *key, void *next_key);
 
+/* Maps whose data is one 64-bit word per index, 0 for an empty slot
+ * (device and CPU maps): the slot, and a program's lookup (the slot, or
+ * NULL when the index is past the end or the slot empty). */
+static inline _Atomic uint64_t *map_u64_slot(struct map *map, uint32_t index)
+{
+	return (_Atomic uint64_t *)map->data + index;
+}
+void *u64_slot_lookup_ptr(struct map *map, const void *key, uint32_t cpu);
+
 /* After user space closes a map: views of inner maps that are now used
  * by nothing else here and in no slot let go of their files at once,
  * rather than at the next periodic sweep (maps/map_in_map.c). */

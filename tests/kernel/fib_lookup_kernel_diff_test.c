@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 
 #include "tests/check.h"
+#include "tests/kernel/insn_builder.h"
 #include "tests/kernel/kernel_bpf.h"
 #include "uebpf/object.h"
 
@@ -54,27 +55,6 @@ struct frame {
 	int32_t ret;
 	uint8_t pad[56];
 };
-
-struct prog {
-	struct uebpf_insn in[96];
-	size_t n;
-};
-
-static void emit(struct prog *p, uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
-{
-	if (p->n < sizeof(p->in) / sizeof(p->in[0]))
-		p->in[p->n++] = (struct uebpf_insn){ .code = code, .dst_reg = dst, .src_reg = src,
-						     .off = off, .imm = imm };
-}
-
-#define MOVI(d, imm) emit(p, BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, imm)
-#define MOV(d, s) emit(p, BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
-#define ADDI(d, imm) emit(p, BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, imm)
-#define LDX(sz, d, s, off) emit(p, BPF_LDX | BPF_MEM | (sz), d, s, off, 0)
-#define STX(sz, d, s, off) emit(p, BPF_STX | BPF_MEM | (sz), d, s, off, 0)
-#define JGT(d, s, off) emit(p, BPF_JMP | BPF_JGT | BPF_X, d, s, off, 0)
-#define CALL(id) emit(p, BPF_JMP | BPF_CALL, 0, 0, 0, id)
-#define EXIT() emit(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
 /* r2 = data, r3 = data_end; a jump (to be aimed, its index returned)
  * unless the packet has 72 bytes. */

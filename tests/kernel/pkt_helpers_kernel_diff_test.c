@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "tests/check.h"
+#include "tests/kernel/insn_builder.h"
 #include "tests/kernel/kernel_bpf.h"
 #include "tests/kernel/rng.h"
 #include "uebpf/maps.h"
@@ -24,28 +25,6 @@
 
 /* ---- programs ---- */
 
-struct prog {
-	struct uebpf_insn in[256];
-	size_t n;
-};
-
-static void emit(struct prog *p, uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
-{
-	if (p->n < sizeof(p->in) / sizeof(p->in[0]))
-		p->in[p->n++] = (struct uebpf_insn){ .code = code, .dst_reg = dst, .src_reg = src,
-						     .off = off, .imm = imm };
-}
-
-#define MOVI(d, imm) emit(p, BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, imm)
-#define MOV(d, s) emit(p, BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
-#define ADDI(d, imm) emit(p, BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, imm)
-#define LSHI(d, imm) emit(p, BPF_ALU64 | BPF_LSH | BPF_K, d, 0, 0, imm)
-#define OR(d, s) emit(p, BPF_ALU64 | BPF_OR | BPF_X, d, s, 0, 0)
-#define LDX(sz, d, s, off) emit(p, BPF_LDX | BPF_MEM | (sz), d, s, off, 0)
-#define STX(sz, d, s, off) emit(p, BPF_STX | BPF_MEM | (sz), d, s, off, 0)
-#define JGT(d, s, off) emit(p, BPF_JMP | BPF_JGT | BPF_X, d, s, off, 0)
-#define CALL(id) emit(p, BPF_JMP | BPF_CALL, 0, 0, 0, id)
-#define EXIT() emit(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 #define CB(i) ((int16_t)offsetof(struct __sk_buff, cb[i]))
 
 static void ld_imm64(struct prog *p, uint8_t dst, uint8_t src, uint64_t v)
